@@ -1,0 +1,118 @@
+//! Administrative access to a database server: connection settings opened from the catalog
+//! and the keyring, and small helpers for the statements provisioning and migration run.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use catalog::entity::database_server;
+use secrets::{ExposeSecret, Keyring, SecretString};
+use tokio_postgres::{Client, NoTls};
+
+/// How long to wait for a server to accept a connection before treating it as down.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Keyring context of a server's admin password.
+pub fn server_password_context(server_id: uuid::Uuid) -> String {
+    format!("server/{server_id}/admin-password")
+}
+
+/// Admin connection settings of one database server.
+#[derive(Clone)]
+pub struct ServerAccess {
+    pub id: uuid::Uuid,
+    pub host: String,
+    pub port: u16,
+    pub admin_user: String,
+    admin_password: Option<SecretString>,
+    pub admin_database: String,
+    pub template_database: String,
+}
+
+impl std::fmt::Debug for ServerAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerAccess")
+            .field("id", &self.id)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("admin_user", &self.admin_user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerAccess {
+    /// Opens the server's sealed admin password with the keyring.
+    pub fn open(server: &database_server::Model, keyring: &Keyring) -> anyhow::Result<Self> {
+        let admin_password = server
+            .admin_password_sealed
+            .as_deref()
+            .map(|sealed| keyring.open(&server_password_context(server.id), sealed))
+            .transpose()
+            .context("open database server admin password")?;
+        Ok(Self {
+            id: server.id,
+            host: server.host.clone(),
+            port: u16::try_from(server.port).context("server port out of range")?,
+            admin_user: server.admin_user.clone(),
+            admin_password,
+            admin_database: server.admin_database.clone(),
+            template_database: server.template_database.clone(),
+        })
+    }
+
+    /// tokio-postgres settings for `database` as the admin user.
+    pub fn admin_config(&self, database: &str) -> tokio_postgres::Config {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host(&self.host)
+            .port(self.port)
+            .user(&self.admin_user)
+            .dbname(database)
+            .application_name("tenantry-admin")
+            .connect_timeout(CONNECT_TIMEOUT);
+        if let Some(password) = &self.admin_password {
+            config.password(password.expose_secret());
+        }
+        config
+    }
+
+    /// Connects as admin to `database`; the connection task is spawned.
+    pub async fn connect(&self, database: &str) -> anyhow::Result<Client> {
+        connect(&self.admin_config(database)).await
+    }
+
+    /// A sqlx URL for `database` as the admin user acting as `role` (objects created by
+    /// migrations then belong to `role`). Contains the password: never log it.
+    pub fn migration_url(&self, database: &str, role: &str) -> anyhow::Result<String> {
+        let mut url = url::Url::parse(&format!("postgres://{}:{}/", self.host, self.port)).context("build server url")?;
+        url.set_path(database);
+        url.set_username(&self.admin_user).map_err(|()| anyhow::anyhow!("bad admin user"))?;
+        if let Some(password) = &self.admin_password {
+            url.set_password(Some(password.expose_secret())).map_err(|()| anyhow::anyhow!("bad admin password"))?;
+        }
+        url.query_pairs_mut()
+            .append_pair("options", &format!("-c role={role}"))
+            .append_pair("application_name", "tenantry-migrator");
+        Ok(url.to_string())
+    }
+}
+
+/// Connects with `config` and spawns the connection driver.
+pub async fn connect(config: &tokio_postgres::Config) -> anyhow::Result<Client> {
+    let (client, connection) = config.connect(NoTls).await.context("connect to database server")?;
+    tokio::spawn(async move {
+        if let Err(err) = connection.await {
+            tracing::debug!(error = %err, "admin connection closed");
+        }
+    });
+    Ok(client)
+}
+
+pub async fn role_exists(client: &Client, role: &str) -> anyhow::Result<bool> {
+    let row = client.query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role]).await?;
+    Ok(row.is_some())
+}
+
+pub async fn database_exists(client: &Client, database: &str) -> anyhow::Result<bool> {
+    let row = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database]).await?;
+    Ok(row.is_some())
+}

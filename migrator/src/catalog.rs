@@ -1,0 +1,15 @@
+//! Catalog migrations.
+
+mod m0001_catalog;
+
+use sea_orm_migration::prelude::*;
+
+/// The catalog's migration set.
+pub struct CatalogMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for CatalogMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_catalog::Migration)]
+    }
+}

@@ -1,0 +1,24 @@
+//! Migrations: the catalog's own schema, the tenant schema (applied to the template database
+//! and to every tenant database), and the fleet runner that brings them all up to date.
+
+pub mod admin;
+pub mod catalog;
+mod fleet;
+mod template;
+pub mod tenant;
+
+pub use admin::ServerAccess;
+pub use fleet::{FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database};
+pub use template::{TEMPLATE_OWNER_ROLE, ensure_template};
+
+use sea_orm_migration::MigratorTrait;
+
+/// Name of the newest migration in `M`, recorded as a database's schema version.
+pub fn latest_version<M: MigratorTrait>() -> Option<String> {
+    M::migrations().last().map(|m| m.name().to_owned())
+}
+
+/// Runs the catalog migrations on the catalog database.
+pub async fn migrate_catalog(catalog: &::catalog::Catalog) -> Result<(), sea_orm::DbErr> {
+    catalog::CatalogMigrator::up(catalog.connection(), None).await
+}

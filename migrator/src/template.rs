@@ -1,0 +1,90 @@
+//! The template database: always at the newest tenant schema, cloned for every new tenant.
+//!
+//! Its objects are created by the `tenantry_template_owner` role (never a superuser), so that
+//! a clone can hand them to the tenant's role with `REASSIGN OWNED`. Between migrations the
+//! template accepts no connections, because Postgres cannot clone a database in use.
+
+use anyhow::Context;
+use domain::quote_ident;
+
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+use sea_orm::{ConnectOptions, Database};
+
+use crate::{ServerAccess, TenantSchema, admin};
+
+/// NOLOGIN role owning the template's objects.
+pub const TEMPLATE_OWNER_ROLE: &str = "tenantry_template_owner";
+
+/// Creates the template database on `server` if missing and migrates it to the newest
+/// tenant schema. Returns the schema version it is at.
+pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> anyhow::Result<Option<String>> {
+    let client = server.connect(&server.admin_database).await?;
+    let template = &server.template_database;
+    if !admin::role_exists(&client, TEMPLATE_OWNER_ROLE).await? {
+        let sql = format!("CREATE ROLE {} NOLOGIN", quote_ident(TEMPLATE_OWNER_ROLE));
+        if let Err(err) = client.batch_execute(&sql).await {
+            // Another process may have created it concurrently.
+            if !admin::role_exists(&client, TEMPLATE_OWNER_ROLE).await? {
+                return Err(err).context("create template owner role");
+            }
+        }
+    }
+    if !admin::database_exists(&client, template).await? {
+        client
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(template)))
+            .await
+            .context("create template database")?;
+        let tmpl = server.connect(template).await?;
+        tmpl.batch_execute(&format!(
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC; GRANT USAGE, CREATE ON SCHEMA public TO {}",
+            quote_ident(TEMPLATE_OWNER_ROLE)
+        ))
+        .await
+        .context("prepare template schema")?;
+    }
+    let latest = (schema.latest)();
+    if template_version(&client, template).await?.as_deref() == latest.as_deref() && latest.is_some() {
+        return Ok(latest);
+    }
+    client
+        .batch_execute(&format!("ALTER DATABASE {} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true", quote_ident(template)))
+        .await
+        .context("open template for migration")?;
+    let result = migrate_template(server, template, schema).await;
+    client
+        .batch_execute(&format!("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", quote_ident(template)))
+        .await
+        .context("close template after migration")?;
+    result?;
+    if let Some(version) = &latest {
+        client
+            .batch_execute(&format!("COMMENT ON DATABASE {} IS {}", quote_ident(template), quote_literal(version)))
+            .await
+            .context("record template version")?;
+    }
+    Ok(latest)
+}
+
+async fn migrate_template(server: &ServerAccess, template: &str, schema: TenantSchema) -> anyhow::Result<()> {
+    let url = server.migration_url(template, TEMPLATE_OWNER_ROLE)?;
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(1).sqlx_logging(false);
+    let db = Database::connect(opts).await.context("connect to template")?;
+    let result = (schema.up)(&db).await.context("migrate template");
+    let _ = db.close().await;
+    result
+}
+
+/// The template's schema version, kept as the template database's comment (readable from
+/// `pg_database` without connecting to the template, which would block clones).
+async fn template_version(client: &tokio_postgres::Client, template: &str) -> anyhow::Result<Option<String>> {
+    let row = client
+        .query_opt(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            &[&template],
+        )
+        .await?;
+    Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
+}

@@ -1,0 +1,23 @@
+//! The tenant schema: what every tenant database holds. Migrations here are applied to the
+//! template database (so new tenants are cloned at the newest version) and to every tenant
+//! database by `tenantry migrate`. Write them expand/contract: a running tenant plane must
+//! keep working while the fleet is on mixed versions.
+
+mod m0001_base;
+
+use sea_orm_migration::prelude::*;
+
+/// The tenant migration set.
+pub struct TenantMigrator;
+
+/// Tenant migrations in order; tests extend this list to check fleet roll-outs.
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m0001_base::Migration)]
+}
+
+#[async_trait::async_trait]
+impl MigratorTrait for TenantMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        migrations()
+    }
+}

@@ -1,0 +1,133 @@
+//! The provisioning saga and tenant lifecycle, as a library used by the control plane and
+//! by the `tenantry` CLI in direct mode.
+//!
+//! Provisioning runs `reserve → place → create_role → create_database → migrate →
+//! seed_admin → activate`. Each step is idempotent with deterministic names and recorded in
+//! the job row; the job is run under a lease, so a job left by a crashed worker is resumed by
+//! another once the lease expires. A failed job stays `failed` for `tenantry jobs retry`, or
+//! is compensated in reverse, leaving no role, database or catalog row behind.
+
+mod actor;
+pub mod faults;
+mod lifecycle;
+mod saga;
+mod servers;
+mod worker;
+
+use std::{sync::Arc, time::Duration};
+
+use catalog::Catalog;
+use migrator::TenantSchema;
+use secrets::Keyring;
+
+pub use actor::Actor;
+pub use lifecycle::{LifecycleError, delete_tenant, resume_tenant, suspend_tenant};
+pub use saga::{CreateTenant, ProvisionError, Step};
+pub use servers::{AdminPools, register_server_from_url};
+pub use worker::run_worker;
+
+/// How `CREATE DATABASE` copies the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CloneStrategy {
+    /// Postgres' default: WAL-logged block copy; steady with fsync on.
+    #[default]
+    WalLog,
+    /// Checkpoint and file copy: fastest with fsync off, erratic with it on.
+    FileCopy,
+}
+
+impl CloneStrategy {
+    fn sql(&self) -> &'static str {
+        match self {
+            Self::WalLog => "WAL_LOG",
+            Self::FileCopy => "FILE_COPY",
+        }
+    }
+}
+
+/// How long a worker holds a job's lease without renewing it. Steps renew it after every
+/// step; a worker that dies loses its jobs to another worker after this long.
+pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(30);
+
+/// Runs provisioning jobs. Cheap to clone.
+#[derive(Clone)]
+pub struct Provisioner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    catalog: Catalog,
+    keyring: Keyring,
+    schema: TenantSchema,
+    worker_id: String,
+    lease_ttl: Duration,
+    clone_strategy: CloneStrategy,
+    pools: AdminPools,
+    faults: faults::Faults,
+}
+
+/// Settings of a [`Provisioner`].
+#[derive(Debug, Clone)]
+pub struct ProvisionerConfig {
+    pub worker_id: String,
+    pub lease_ttl: Duration,
+    pub clone_strategy: CloneStrategy,
+    pub schema: TenantSchema,
+}
+
+impl Default for ProvisionerConfig {
+    fn default() -> Self {
+        Self {
+            worker_id: format!("{}-{}", hostname(), uuid::Uuid::now_v7().simple()),
+            lease_ttl: DEFAULT_LEASE_TTL,
+            clone_strategy: CloneStrategy::default(),
+            schema: TenantSchema::of::<migrator::tenant::TenantMigrator>(),
+        }
+    }
+}
+
+fn hostname() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "worker".into())
+}
+
+impl Provisioner {
+    pub fn new(catalog: Catalog, keyring: Keyring, config: ProvisionerConfig) -> Self {
+        Self::with_faults(catalog, keyring, config, faults::Faults::none())
+    }
+
+    /// A provisioner with injected faults (crash-safety tests).
+    pub fn with_faults(catalog: Catalog, keyring: Keyring, config: ProvisionerConfig, faults: faults::Faults) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                catalog,
+                keyring: keyring.clone(),
+                schema: config.schema,
+                worker_id: config.worker_id,
+                lease_ttl: config.lease_ttl,
+                clone_strategy: config.clone_strategy,
+                pools: AdminPools::new(keyring),
+                faults,
+            }),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+
+    pub fn worker_id(&self) -> &str {
+        &self.inner.worker_id
+    }
+
+    pub fn schema(&self) -> TenantSchema {
+        self.inner.schema
+    }
+
+    pub(crate) fn pools(&self) -> &AdminPools {
+        &self.inner.pools
+    }
+}

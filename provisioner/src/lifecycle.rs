@@ -1,0 +1,76 @@
+//! Tenant lifecycle after provisioning: suspend, resume, delete (offboard). Each change is
+//! audited; the catalog trigger notifies running tenant planes.
+
+use catalog::{CatalogError, JobState, entity::tenant};
+use domain::{TenantId, TenantStatus};
+
+use crate::{Actor, Provisioner};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Suspends an active tenant: its requests get `403 TENANT_SUSPENDED`.
+pub async fn suspend_tenant(
+    provisioner: &Provisioner,
+    id: TenantId,
+    reason: Option<String>,
+    actor: &Actor,
+) -> Result<tenant::Model, LifecycleError> {
+    let tenant = provisioner
+        .catalog()
+        .transition_tenant(id, &[TenantStatus::Active], TenantStatus::Suspended, reason.clone())
+        .await?;
+    provisioner.audit(actor, "tenant.suspend", id, serde_json::json!({ "reason": reason })).await;
+    Ok(tenant)
+}
+
+/// Resumes a suspended tenant.
+pub async fn resume_tenant(provisioner: &Provisioner, id: TenantId, actor: &Actor) -> Result<tenant::Model, LifecycleError> {
+    let tenant = provisioner
+        .catalog()
+        .transition_tenant(id, &[TenantStatus::Suspended], TenantStatus::Active, None)
+        .await?;
+    provisioner.audit(actor, "tenant.resume", id, serde_json::json!({})).await;
+    Ok(tenant)
+}
+
+/// Offboards a tenant: drops its database and role and leaves a tombstone (`deleted`).
+/// A tenant whose provisioning failed is compensated instead (no tombstone: it never existed).
+pub async fn delete_tenant(provisioner: &Provisioner, id: TenantId, actor: &Actor) -> Result<tenant::Model, LifecycleError> {
+    let current = provisioner.catalog().tenant(id).await?;
+    if current.status == TenantStatus::Failed.as_str() {
+        let failed_job = provisioner
+            .catalog()
+            .jobs_for_tenant(id.as_uuid())
+            .await?
+            .into_iter()
+            .find(|j| j.state == JobState::Failed.as_str());
+        if let Some(job) = failed_job {
+            provisioner.compensate_job(job.id, actor).await.map_err(anyhow::Error::from)?;
+            let mut gone = current;
+            gone.status = TenantStatus::Deleted.as_str().to_owned();
+            return Ok(gone);
+        }
+    }
+    provisioner
+        .catalog()
+        .transition_tenant(
+            id,
+            &[TenantStatus::Active, TenantStatus::Suspended, TenantStatus::Failed, TenantStatus::Offboarding],
+            TenantStatus::Offboarding,
+            None,
+        )
+        .await?;
+    provisioner.drop_tenant_resources(id).await?;
+    let tenant = provisioner
+        .catalog()
+        .transition_tenant(id, &[TenantStatus::Offboarding], TenantStatus::Deleted, None)
+        .await?;
+    provisioner.audit(actor, "tenant.delete", id, serde_json::json!({ "slug": tenant.slug })).await;
+    Ok(tenant)
+}

@@ -1,0 +1,238 @@
+//! The provisioning saga: creating a tenant, running and resuming its job, retrying and
+//! compensating it.
+
+mod record;
+mod steps;
+
+use std::time::Duration;
+
+use catalog::{CatalogError, JobState, NewAuditEvent, NewTenant, entity::tenant};
+use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
+use uuid::Uuid;
+
+use crate::{Actor, Provisioner, faults::FaultKind};
+use record::StepLog;
+
+/// Saga steps in order. `reserve` happens when the job is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Reserve,
+    Place,
+    CreateRole,
+    CreateDatabase,
+    Migrate,
+    SeedAdmin,
+    Activate,
+}
+
+impl Step {
+    pub const ALL: [Step; 7] = [
+        Step::Reserve,
+        Step::Place,
+        Step::CreateRole,
+        Step::CreateDatabase,
+        Step::Migrate,
+        Step::SeedAdmin,
+        Step::Activate,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Step::Reserve => "reserve",
+            Step::Place => "place",
+            Step::CreateRole => "create_role",
+            Step::CreateDatabase => "create_database",
+            Step::Migrate => "migrate",
+            Step::SeedAdmin => "seed_admin",
+            Step::Activate => "activate",
+        }
+    }
+}
+
+/// What it takes to create a tenant; every field already validated by its type.
+#[derive(Debug, Clone)]
+pub struct CreateTenant {
+    pub slug: TenantSlug,
+    pub display_name: DisplayName,
+    pub plan: Plan,
+    pub admin_email: Email,
+    pub admin_password: Password,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("slug `{0}` is taken")]
+    SlugTaken(String),
+    #[error("job {0} is being run by another worker")]
+    LeaseHeld(Uuid),
+    #[error("job {0} lost its lease to another worker")]
+    LeaseLost(Uuid),
+    #[error("provisioning job {job_id} failed at step {step}: {error}")]
+    Failed { job_id: Uuid, tenant_id: Uuid, step: &'static str, error: String },
+    #[error("worker crashed (injected fault) during job {0}")]
+    Crashed(Uuid),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Attempts per step within one run before the job is marked failed.
+const STEP_ATTEMPTS: u32 = 3;
+/// Backoff before the second and third attempt of a step.
+const STEP_BACKOFF: Duration = Duration::from_millis(100);
+
+impl Provisioner {
+    /// Reserves and provisions a tenant; returns once it is active and its database answers
+    /// through the same path the tenant plane uses ("ready means ready").
+    pub async fn create_tenant(&self, req: CreateTenant, actor: &Actor) -> Result<tenant::Model, ProvisionError> {
+        let password = req.admin_password.clone();
+        let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(anyhow::Error::from)?;
+        let tenant_id = TenantId::new();
+        let job_id = Uuid::now_v7();
+        let params = serde_json::json!({ "adminEmail": req.admin_email.as_str(), "adminPasswordHash": hash });
+        let new = NewTenant {
+            id: tenant_id,
+            slug: req.slug.clone(),
+            display_name: req.display_name.as_str().to_owned(),
+            plan: req.plan,
+        };
+        let lease = Some((self.worker_id(), self.inner.lease_ttl));
+        match self.catalog().reserve_tenant(&new, job_id, params, lease).await {
+            Ok(_) => {}
+            Err(CatalogError::Conflict(_)) => return Err(ProvisionError::SlugTaken(req.slug.to_string())),
+            Err(err) => return Err(err.into()),
+        }
+        self.audit(actor, "tenant.create", tenant_id, serde_json::json!({ "slug": req.slug, "plan": req.plan, "jobId": job_id }))
+            .await;
+        self.run_job(job_id).await?;
+        Ok(self.catalog().tenant(tenant_id).await?)
+    }
+
+    /// Runs (or resumes) a provisioning job from its first unfinished step.
+    pub async fn run_job(&self, job_id: Uuid) -> Result<(), ProvisionError> {
+        let owner = self.worker_id().to_owned();
+        let ttl = self.inner.lease_ttl;
+        let Some(job) = self.catalog().acquire_job(job_id, &owner, ttl).await? else {
+            return Err(ProvisionError::LeaseHeld(job_id));
+        };
+        let tenant_id = TenantId::from_uuid(job.tenant_id);
+        let mut log = StepLog::from_json(&job.steps);
+        log.mark_done(Step::Reserve);
+        let mut attempts = job.attempts;
+        for step in Step::ALL {
+            if log.is_done(step) {
+                continue;
+            }
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                attempts += 1;
+                let result = self.execute(step, tenant_id, &job.params).await;
+                let result = match (result, self.inner.faults.take(step)) {
+                    (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
+                    (Ok(()), Some(FaultKind::Fail)) => Err(anyhow::anyhow!("injected failure at {}", step.as_str())),
+                    (result, _) => result,
+                };
+                match result {
+                    Ok(()) => {
+                        log.mark_done(step);
+                        self.save(job_id, &owner, step, &log, attempts, None).await?;
+                        break;
+                    }
+                    Err(err) => {
+                        let error = format!("{err:#}");
+                        tracing::warn!(job.id = %job_id, tenant.id = %tenant_id, step = step.as_str(), attempt = tries, error = %error, "provisioning step failed");
+                        log.mark_failed(step, &error);
+                        self.save(job_id, &owner, step, &log, attempts, Some(&error)).await?;
+                        if tries >= STEP_ATTEMPTS {
+                            return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
+                        }
+                        tokio::time::sleep(STEP_BACKOFF * tries).await;
+                    }
+                }
+            }
+        }
+        // The admin password hash is not needed any more: drop it from the job's inputs.
+        let params = serde_json::json!({ "adminEmail": job.params.get("adminEmail") });
+        self.catalog().finish_job(job_id, &owner, JobState::Succeeded, None, Some(params)).await?;
+        tracing::info!(job.id = %job_id, tenant.id = %tenant_id, "tenant provisioned");
+        Ok(())
+    }
+
+    /// Makes a failed job runnable again and runs it to the end.
+    pub async fn retry_job(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
+        let job = self.catalog().reopen_job(job_id).await?;
+        let tenant_id = TenantId::from_uuid(job.tenant_id);
+        self.catalog()
+            .transition_tenant(tenant_id, &[TenantStatus::Failed], TenantStatus::Provisioning, None)
+            .await?;
+        self.audit(actor, "job.retry", tenant_id, serde_json::json!({ "jobId": job_id })).await;
+        self.run_job(job_id).await
+    }
+
+    /// Undoes a failed provisioning in reverse: drops the database and the role, removes the
+    /// placement and the tenant row. The job row stays, `compensated`, as the record.
+    pub async fn compensate_job(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
+        let job = self.catalog().reopen_job(job_id).await?;
+        let owner = self.worker_id().to_owned();
+        if self.catalog().acquire_job(job_id, &owner, self.inner.lease_ttl).await?.is_none() {
+            return Err(ProvisionError::LeaseHeld(job_id));
+        }
+        let tenant_id = TenantId::from_uuid(job.tenant_id);
+        self.drop_tenant_resources(tenant_id).await?;
+        self.catalog().remove_tenant(tenant_id).await?;
+        self.catalog()
+            .finish_job(job_id, &owner, JobState::Compensated, job.last_error.as_deref(), Some(serde_json::json!({})))
+            .await?;
+        self.audit(actor, "job.compensate", tenant_id, serde_json::json!({ "jobId": job_id })).await;
+        Ok(())
+    }
+
+    async fn fail_job(&self, job_id: Uuid, owner: &str, tenant_id: TenantId, step: Step, error: String) -> ProvisionError {
+        let outcome = async {
+            self.catalog()
+                .transition_tenant(tenant_id, &[TenantStatus::Provisioning], TenantStatus::Failed, Some(error.clone()))
+                .await?;
+            self.catalog().finish_job(job_id, owner, JobState::Failed, Some(&error), None).await
+        }
+        .await;
+        if let Err(err) = outcome {
+            tracing::error!(job.id = %job_id, error = %err, "could not record job failure");
+        }
+        ProvisionError::Failed { job_id, tenant_id: tenant_id.as_uuid(), step: step.as_str(), error }
+    }
+
+    async fn save(
+        &self,
+        job_id: Uuid,
+        owner: &str,
+        step: Step,
+        log: &StepLog,
+        attempts: i32,
+        error: Option<&str>,
+    ) -> Result<(), ProvisionError> {
+        let kept = self
+            .catalog()
+            .save_job_progress(job_id, owner, self.inner.lease_ttl, step.as_str(), &log.to_json(), attempts, error)
+            .await?;
+        if kept { Ok(()) } else { Err(ProvisionError::LeaseLost(job_id)) }
+    }
+
+    pub(crate) async fn audit(&self, actor: &Actor, action: &'static str, tenant: TenantId, details: serde_json::Value) {
+        let event = NewAuditEvent {
+            actor: actor.name.clone(),
+            action,
+            tenant_id: Some(tenant.as_uuid()),
+            details,
+            request_id: actor.request_id.clone(),
+        };
+        if let Err(err) = self.catalog().record_audit(event).await {
+            tracing::error!(action, error = %err, "could not write audit event");
+        }
+    }
+}

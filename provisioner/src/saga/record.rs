@@ -1,0 +1,54 @@
+//! The per-step record kept in `provisioning_jobs.steps`.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::Step;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StepRecord {
+    state: String,
+    attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    at: String,
+}
+
+/// Step name → state, attempts, last error, time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StepLog(BTreeMap<String, StepRecord>);
+
+impl StepLog {
+    pub(crate) fn from_json(value: &serde_json::Value) -> Self {
+        Self(serde_json::from_value(value.clone()).unwrap_or_default())
+    }
+
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    pub(crate) fn is_done(&self, step: Step) -> bool {
+        self.0.get(step.as_str()).is_some_and(|r| r.state == "done")
+    }
+
+    pub(crate) fn mark_done(&mut self, step: Step) {
+        self.update(step, "done", None);
+    }
+
+    pub(crate) fn mark_failed(&mut self, step: Step, error: &str) {
+        self.update(step, "failed", Some(error.to_owned()));
+    }
+
+    fn update(&mut self, step: Step, state: &str, error: Option<String>) {
+        let record = self.0.entry(step.as_str().to_owned()).or_default();
+        if record.state == "done" && state == "done" {
+            return;
+        }
+        record.state = state.to_owned();
+        record.attempts += 1;
+        record.error = error;
+        record.at = Utc::now().to_rfc3339();
+    }
+}

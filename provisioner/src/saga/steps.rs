@@ -1,0 +1,216 @@
+//! The steps themselves. Each one is idempotent: it checks what an earlier attempt already
+//! did (by deterministic names) and does only what is missing.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use catalog::entity::{database_server, tenant_database};
+use domain::{DatabaseName, RoleName, TenantId, TenantStatus, quote_ident};
+use migrator::{ServerAccess, TEMPLATE_OWNER_ROLE, admin};
+use secrets::{ExposeSecret, SecretString};
+use tokio_postgres::error::SqlState;
+
+use super::Step;
+use crate::Provisioner;
+
+/// Connections one tenant role may hold on its server; a runaway pool hits this first.
+const ROLE_CONNECTION_LIMIT: u32 = 50;
+/// `CREATE DATABASE` fails while anyone is connected to the template (a migration run); it
+/// is retried this many times, `CLONE_RETRY_DELAY` apart.
+const CLONE_RETRIES: u32 = 50;
+const CLONE_RETRY_DELAY: Duration = Duration::from_millis(100);
+
+pub(crate) fn password_context(tenant: TenantId) -> String {
+    format!("tenant/{tenant}/db-password")
+}
+
+impl Provisioner {
+    pub(super) async fn execute(&self, step: Step, tenant: TenantId, params: &serde_json::Value) -> anyhow::Result<()> {
+        match step {
+            Step::Reserve => Ok(()),
+            Step::Place => self.place(tenant).await,
+            Step::CreateRole => self.create_role(tenant).await,
+            Step::CreateDatabase => self.create_database(tenant).await,
+            Step::Migrate => self.migrate(tenant).await,
+            Step::SeedAdmin => self.seed_admin(tenant, params).await,
+            Step::Activate => self.activate(tenant).await,
+        }
+    }
+
+    async fn place(&self, tenant: TenantId) -> anyhow::Result<()> {
+        if self.catalog().placement(tenant).await?.is_some() {
+            return Ok(());
+        }
+        let server = self.catalog().least_loaded_server().await?;
+        let sealed = self.keyring().seal(&password_context(tenant), &secrets::random_password())?;
+        let db = DatabaseName::for_tenant(&tenant);
+        let role = RoleName::for_tenant(&tenant);
+        self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str(), &sealed).await?;
+        Ok(())
+    }
+
+    async fn placed(&self, tenant: TenantId) -> anyhow::Result<(tenant_database::Model, database_server::Model)> {
+        let placement = self.catalog().placement(tenant).await?.context("tenant is not placed")?;
+        let server = self.catalog().server(placement.server_id).await?;
+        Ok((placement, server))
+    }
+
+    async fn create_role(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let (placement, server) = self.placed(tenant).await?;
+        let password = self.keyring().open(&password_context(tenant), &placement.password_sealed)?;
+        // A SCRAM verifier, so the plain password never reaches the server or its logs.
+        let verifier = postgres_protocol::password::scram_sha_256(password.expose_secret().as_bytes());
+        let role = quote_ident(&placement.role_name);
+        let (_, pool) = self.pools().get(&server)?;
+        let client = pool.get().await.context("admin connection")?;
+        let verb = if admin::role_exists(&client, &placement.role_name).await? { "ALTER" } else { "CREATE" };
+        let sql = format!(
+            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION \
+             NOBYPASSRLS CONNECTION LIMIT {ROLE_CONNECTION_LIMIT} PASSWORD '{verifier}'"
+        );
+        client.batch_execute(&sql).await.context("create tenant role")?;
+        Ok(())
+    }
+
+    async fn create_database(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let (placement, server) = self.placed(tenant).await?;
+        let (access, pool) = self.pools().get(&server)?;
+        self.ensure_template_once(&access).await?;
+        let client = pool.get().await.context("admin connection")?;
+        let db = quote_ident(&placement.database_name);
+        let role = quote_ident(&placement.role_name);
+        if !admin::database_exists(&client, &placement.database_name).await? {
+            let sql = format!(
+                "CREATE DATABASE {db} OWNER {role} TEMPLATE {} STRATEGY {}",
+                quote_ident(&server.template_database),
+                self.inner.clone_strategy.sql()
+            );
+            let mut tries = 0;
+            loop {
+                match client.batch_execute(&sql).await {
+                    Ok(()) => break,
+                    Err(err) if err.code() == Some(&SqlState::OBJECT_IN_USE) && tries < CLONE_RETRIES => {
+                        tries += 1;
+                        tokio::time::sleep(CLONE_RETRY_DELAY).await;
+                    }
+                    Err(err) => return Err(err).context("create tenant database"),
+                }
+            }
+        }
+        // Only the tenant's own role may connect; databases do not inherit the template's ACL.
+        client
+            .batch_execute(&format!(
+                "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC; \
+                 GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"
+            ))
+            .await
+            .context("restrict tenant database")?;
+        Ok(())
+    }
+
+    async fn migrate(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let (placement, server) = self.placed(tenant).await?;
+        let (access, _) = self.pools().get(&server)?;
+        let client = access.connect(&placement.database_name).await?;
+        // The clone's objects belong to the template owner; hand them to the tenant's role
+        // and drop the template owner's grants in this database.
+        client
+            .batch_execute(&format!(
+                "REASSIGN OWNED BY {owner} TO {role}; DROP OWNED BY {owner}",
+                owner = quote_ident(TEMPLATE_OWNER_ROLE),
+                role = quote_ident(&placement.role_name)
+            ))
+            .await
+            .context("hand schema to tenant role")?;
+        drop(client);
+        let role = RoleName::from_catalog(placement.role_name.clone());
+        let version = migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?;
+        self.catalog().record_migration(tenant, version.as_deref(), None).await?;
+        Ok(())
+    }
+
+    async fn seed_admin(&self, tenant: TenantId, params: &serde_json::Value) -> anyhow::Result<()> {
+        let (placement, server) = self.placed(tenant).await?;
+        let row = self.catalog().tenant(tenant).await?;
+        let email = params.get("adminEmail").and_then(|v| v.as_str()).context("job has no admin e-mail")?;
+        let hash = params.get("adminPasswordHash").and_then(|v| v.as_str());
+        let password = self.keyring().open(&password_context(tenant), &placement.password_sealed)?;
+        // Connect exactly as the tenant plane will: the tenant's role, its password, its database.
+        let client = connect_as_tenant(&server, &placement, &password).await?;
+        client
+            .execute(
+                "INSERT INTO tenant_profile (tenant_id, slug, display_name) VALUES ($1, $2, $3) \
+                 ON CONFLICT (singleton) DO NOTHING",
+                &[&tenant.as_uuid(), &row.slug, &row.display_name],
+            )
+            .await
+            .context("seed tenant profile")?;
+        let exists = client.query_opt("SELECT 1 FROM users WHERE email = $1", &[&email]).await?.is_some();
+        if !exists {
+            let Some(hash) = hash else { bail!("job lost the admin password hash before seeding") };
+            client
+                .execute(
+                    "INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'owner')",
+                    &[&uuid::Uuid::now_v7(), &email, &hash],
+                )
+                .await
+                .context("seed first admin")?;
+        }
+        Ok(())
+    }
+
+    async fn activate(&self, tenant: TenantId) -> anyhow::Result<()> {
+        self.catalog()
+            .transition_tenant(tenant, &[TenantStatus::Provisioning], TenantStatus::Active, None)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the tenant's database (disconnecting its sessions) and role, and removes the
+    /// placement. Idempotent; used by compensation and by offboarding.
+    pub(crate) async fn drop_tenant_resources(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let Some(placement) = self.catalog().placement(tenant).await? else {
+            return Ok(());
+        };
+        let server = self.catalog().server(placement.server_id).await?;
+        let (_, pool) = self.pools().get(&server)?;
+        let client = pool.get().await.context("admin connection")?;
+        client
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE); DROP ROLE IF EXISTS {}",
+                quote_ident(&placement.database_name),
+                quote_ident(&placement.role_name)
+            ))
+            .await
+            .context("drop tenant database and role")?;
+        self.catalog().remove_placement(tenant).await?;
+        Ok(())
+    }
+
+    /// Creates or migrates the server's template the first time this process clones from it.
+    async fn ensure_template_once(&self, access: &ServerAccess) -> anyhow::Result<()> {
+        if self.pools().template_checked(access.id) {
+            return Ok(());
+        }
+        migrator::ensure_template(access, self.schema()).await?;
+        self.pools().mark_template_checked(access.id);
+        Ok(())
+    }
+}
+
+/// Connects to the tenant's database as the tenant's own role.
+pub(crate) async fn connect_as_tenant(
+    server: &database_server::Model,
+    placement: &tenant_database::Model,
+    password: &SecretString,
+) -> anyhow::Result<tokio_postgres::Client> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&server.host)
+        .port(u16::try_from(server.port)?)
+        .user(&placement.role_name)
+        .password(password.expose_secret())
+        .dbname(&placement.database_name)
+        .connect_timeout(migrator::admin::CONNECT_TIMEOUT);
+    migrator::admin::connect(&config).await.context("connect as tenant role")
+}

@@ -1,0 +1,109 @@
+//! Database servers: registering one from an admin URL, and pooled admin connections.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+};
+
+use anyhow::Context;
+use catalog::{Catalog, NewServer, entity::database_server};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use migrator::{ServerAccess, admin::server_password_context};
+use secrets::Keyring;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+/// Admin connections kept per server: provisioning runs a few statements per step, and a
+/// fresh SCRAM login per statement would dominate its time.
+const ADMIN_POOL_MAX: usize = 4;
+
+/// Pools of admin connections to each server's admin database, created on first use.
+pub struct AdminPools {
+    keyring: Keyring,
+    pools: Mutex<HashMap<Uuid, (ServerAccess, Pool)>>,
+    templates_checked: Mutex<HashSet<Uuid>>,
+}
+
+impl AdminPools {
+    pub fn new(keyring: Keyring) -> Self {
+        Self { keyring, pools: Mutex::new(HashMap::new()), templates_checked: Mutex::new(HashSet::new()) }
+    }
+
+    /// Access settings and the admin pool of `server`.
+    pub fn get(&self, server: &database_server::Model) -> anyhow::Result<(ServerAccess, Pool)> {
+        let mut pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
+        if let Some(entry) = pools.get(&server.id) {
+            return Ok(entry.clone());
+        }
+        let access = ServerAccess::open(server, &self.keyring)?;
+        let manager = Manager::from_config(
+            access.admin_config(&access.admin_database),
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager).max_size(ADMIN_POOL_MAX).build().context("build admin pool")?;
+        pools.insert(server.id, (access.clone(), pool.clone()));
+        Ok((access, pool))
+    }
+}
+
+impl AdminPools {
+    pub(crate) fn template_checked(&self, server: Uuid) -> bool {
+        self.templates_checked.lock().is_ok_and(|set| set.contains(&server))
+    }
+
+    pub(crate) fn mark_template_checked(&self, server: Uuid) {
+        if let Ok(mut set) = self.templates_checked.lock() {
+            set.insert(server);
+        }
+    }
+}
+
+/// Registers (or updates) the server named `name` from a Postgres admin URL such as
+/// `postgres://postgres:secret@127.0.0.1:5432/postgres`; the password is sealed.
+pub async fn register_server_from_url(
+    catalog: &Catalog,
+    keyring: &Keyring,
+    name: &str,
+    admin_url: &str,
+    template_database: &str,
+) -> anyhow::Result<database_server::Model> {
+    let url = url::Url::parse(admin_url).context("parse database server URL")?;
+    let host = url.host_str().context("database server URL has no host")?.to_owned();
+    let port = url.port().unwrap_or(5432);
+    let user = match url.username() {
+        "" => "postgres".to_owned(),
+        user => percent_decode(user)?,
+    };
+    let database = match url.path().trim_start_matches('/') {
+        "" => "postgres".to_owned(),
+        db => db.to_owned(),
+    };
+    let existing = catalog.servers().await?.into_iter().find(|s| s.name == name);
+    let id = existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id);
+    let sealed = url
+        .password()
+        .map(percent_decode)
+        .transpose()?
+        .map(|password| keyring.seal(&server_password_context(id), &password))
+        .transpose()?;
+    let new = NewServer {
+        name: name.to_owned(),
+        host,
+        port,
+        admin_user: user,
+        admin_password_sealed: sealed,
+        admin_database: database,
+        template_database: template_database.to_owned(),
+        capacity: 5000,
+    };
+    Ok(catalog.upsert_server(id, &new).await?)
+}
+
+fn percent_decode(s: &str) -> anyhow::Result<String> {
+    let bytes: Vec<u8> = url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned().into_bytes())
+        .unwrap_or_default();
+    String::from_utf8(bytes).context("URL credentials are not UTF-8")
+}

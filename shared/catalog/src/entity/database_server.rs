@@ -1,0 +1,27 @@
+//! `database_servers`: Postgres clusters tenant databases are placed on.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "database_servers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub host: String,
+    pub port: i32,
+    pub admin_user: String,
+    /// Sealed with the keyring (context `server/<id>/admin-password`).
+    pub admin_password_sealed: Option<String>,
+    pub admin_database: String,
+    /// Migrated template that tenant databases are cloned from.
+    pub template_database: String,
+    /// `active` (takes new tenants) or `draining`.
+    pub state: String,
+    pub capacity: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,12 @@
+//! Domain types shared by every crate: tenant ids, slugs, statuses, plans and the
+//! validated inputs that cross an API edge. Types here parse, they don't validate in place.
+
+mod names;
+mod slug;
+mod tenant;
+mod text;
+
+pub use names::{DatabaseName, RoleName, quote_ident};
+pub use slug::{RESERVED_SLUGS, SlugError, TenantSlug};
+pub use tenant::{Plan, TenantId, TenantStatus, UnknownValue};
+pub use text::{DisplayName, Email, Password, TextError};

@@ -1,0 +1,138 @@
+//! `ApiError`: the one error type at each HTTP edge.
+
+use std::fmt;
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+
+use crate::{ErrorCode, current_request_id};
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+    #[serde(rename = "requestId")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
+}
+
+/// An error answered to a client. A 500 carries its cause for the log only: the client sees
+/// a generic message and the request id.
+pub struct ApiError {
+    code: ErrorCode,
+    message: String,
+    details: Option<serde_json::Value>,
+    source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), details: None, source: None }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// A validation failure on one field.
+    pub fn validation(field: &str, message: impl fmt::Display) -> Self {
+        Self::new(ErrorCode::VALIDATION_FAILED, format!("{field}: {message}"))
+            .with_details(serde_json::json!({ "field": field }))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NOT_FOUND, format!("{what} not found"))
+    }
+
+    /// An unexpected failure: opaque to the client, logged once with its cause chain.
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: ErrorCode::INTERNAL,
+            message: "internal error".to_owned(),
+            details: None,
+            source: Some(source.into()),
+        }
+    }
+
+    /// A dependency that is down: the client may retry.
+    pub fn unavailable(source: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: ErrorCode::SERVICE_UNAVAILABLE,
+            message: "service temporarily unavailable".to_owned(),
+            details: None,
+            source: Some(source.into()),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        if let Some(source) = &self.source {
+            write!(f, " ({source:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(source) = &self.source {
+            tracing::error!(error.code = self.code.as_str(), error.cause = %format!("{source:#}"), "request failed");
+        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message.clone(),
+                details: self.details.clone(),
+            },
+            request_id: current_request_id(),
+        };
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::internal(anyhow::anyhow!("password=hunter2 leaked"));
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = res.into_body().try_into_bytes().unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(!text.contains("hunter2"));
+        assert!(text.contains("\"code\":\"INTERNAL\""));
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP conventions both planes share: one error-code table, the error body
+//! `{"error":{"code","message","details"?},"requestId"}`, request ids, and extractor
+//! configuration so that malformed input gets the same error body as every other failure.
+
+mod codes;
+mod error;
+mod extract;
+mod request_id;
+
+pub use codes::ErrorCode;
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use extract::{MAX_JSON_BODY_BYTES, configure_extractors, not_found};
+pub use request_id::{RequestId, current_request_id, request_id_middleware};
