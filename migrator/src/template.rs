@@ -31,6 +31,7 @@ pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> any
             }
         }
     }
+    harden_server(&client).await?;
     if !admin::database_exists(&client, template).await? {
         client
             .batch_execute(&format!("CREATE DATABASE {}", quote_ident(template)))
@@ -87,4 +88,27 @@ async fn template_version(client: &tokio_postgres::Client, template: &str) -> an
         )
         .await?;
     Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
+}
+
+/// Takes `CONNECT` and `TEMPORARY` away from `PUBLIC` on every database of the server, so that
+/// a tenant role can connect to its own database and nothing else (Postgres grants both to
+/// `PUBLIC` by default, `postgres` and `template1` included). Roles that need a database
+/// (the catalog reader, monitoring) get an explicit grant.
+async fn harden_server(client: &tokio_postgres::Client) -> anyhow::Result<()> {
+    let open = client
+        .query(
+            "SELECT datname FROM pg_database WHERE datallowconn AND \
+             (datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(datacl) a WHERE a.grantee = 0))",
+            &[],
+        )
+        .await
+        .context("list databases open to PUBLIC")?;
+    for row in open {
+        let name: String = row.get(0);
+        client
+            .batch_execute(&format!("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC", quote_ident(&name)))
+            .await
+            .with_context(|| format!("revoke PUBLIC access to database {name}"))?;
+    }
+    Ok(())
 }

@@ -13,6 +13,9 @@ mod lifecycle;
 mod saga;
 mod servers;
 mod worker;
+#[cfg(feature = "testing")]
+#[expect(clippy::expect_used, reason = "test helpers fail loudly")]
+pub mod testing;
 
 use std::{sync::Arc, time::Duration};
 

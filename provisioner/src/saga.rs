@@ -196,7 +196,13 @@ impl Provisioner {
     async fn fail_job(&self, job_id: Uuid, owner: &str, tenant_id: TenantId, step: Step, error: String) -> ProvisionError {
         let outcome = async {
             self.catalog()
-                .transition_tenant(tenant_id, &[TenantStatus::Provisioning], TenantStatus::Failed, Some(error.clone()))
+                .transition_tenant(
+                    tenant_id,
+                    // `Active` when the activate step itself failed after its effect.
+                    &[TenantStatus::Provisioning, TenantStatus::Active],
+                    TenantStatus::Failed,
+                    Some(error.clone()),
+                )
                 .await?;
             self.catalog().finish_job(job_id, owner, JobState::Failed, Some(&error), None).await
         }

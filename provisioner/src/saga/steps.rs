@@ -65,7 +65,7 @@ impl Provisioner {
         let client = pool.get().await.context("admin connection")?;
         let verb = if admin::role_exists(&client, &placement.role_name).await? { "ALTER" } else { "CREATE" };
         let sql = format!(
-            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION \
+            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION \
              NOBYPASSRLS CONNECTION LIMIT {ROLE_CONNECTION_LIMIT} PASSWORD '{verifier}'"
         );
         client.batch_execute(&sql).await.context("create tenant role")?;
@@ -175,14 +175,15 @@ impl Provisioner {
         let server = self.catalog().server(placement.server_id).await?;
         let (_, pool) = self.pools().get(&server)?;
         let client = pool.get().await.context("admin connection")?;
+        // Separate statements: DROP DATABASE cannot run inside a (multi-statement) transaction.
         client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE); DROP ROLE IF EXISTS {}",
-                quote_ident(&placement.database_name),
-                quote_ident(&placement.role_name)
-            ))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&placement.database_name)))
             .await
-            .context("drop tenant database and role")?;
+            .context("drop tenant database")?;
+        client
+            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(&placement.role_name)))
+            .await
+            .context("drop tenant role")?;
         self.catalog().remove_placement(tenant).await?;
         Ok(())
     }

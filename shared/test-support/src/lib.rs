@@ -1,1 +1,87 @@
-//! placeholder
+//! Test support: a real Postgres cluster for tests, shared by every test process of a run.
+//!
+//! The cluster is started from the machine's Postgres binaries on first use (guarded by a
+//! file lock, so parallel test processes share one), non-durable for speed, and left
+//! running for the next test; `TENANTRY_TEST_DATABASE_URL` points tests at an existing
+//! server instead. Each test creates its own databases with unique names and drops them.
+
+use std::{fs, path::PathBuf, sync::OnceLock};
+
+use anyhow::Context;
+use nix::fcntl::{Flock, FlockArg};
+use pgcluster::{ClusterConfig, PgCluster};
+
+/// The superuser URL of the test server, for `database`.
+pub fn admin_url(database: &str) -> String {
+    static BASE: OnceLock<String> = OnceLock::new();
+    let base = BASE.get_or_init(|| match std::env::var("TENANTRY_TEST_DATABASE_URL") {
+        Ok(url) => url.rsplit_once('/').map_or(url.clone(), |(base, _)| base.to_owned()),
+        Err(_) => match start_shared_cluster() {
+            Ok(cluster) => cluster.url("").trim_end_matches('/').to_owned(),
+            Err(err) => panic!("could not start the test Postgres cluster: {err:#}"),
+        },
+    });
+    format!("{base}/{database}")
+}
+
+/// A name no other test uses: `<prefix>_<uuid>`.
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Quiet logs unless `TEST_LOG=1`.
+pub fn init_test_logging() {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("info").try_init();
+    }
+}
+
+/// Connects as superuser to `database` (default `postgres`).
+pub async fn admin_client(database: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, conn) = tokio_postgres::connect(&admin_url(database), tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+/// Creates an empty database and returns its name.
+pub async fn create_database(prefix: &str) -> anyhow::Result<String> {
+    let name = unique_name(prefix);
+    admin_client("postgres").await?.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await?;
+    Ok(name)
+}
+
+/// Drops a database, disconnecting its sessions.
+pub async fn drop_database(name: &str) -> anyhow::Result<()> {
+    admin_client("postgres")
+        .await?
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    Ok(())
+}
+
+fn cluster_dir() -> PathBuf {
+    std::env::var_os("TENANTRY_TEST_PG_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("tenantry-test-pg-{}", nix::unistd::geteuid()))
+    })
+}
+
+fn start_shared_cluster() -> anyhow::Result<PgCluster> {
+    let dir = cluster_dir();
+    fs::create_dir_all(&dir)?;
+    let lock_path = dir.with_extension("lock");
+    let lock_file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock test cluster")?;
+    let port_file = dir.join("port");
+    let port = match fs::read_to_string(&port_file).ok().and_then(|p| p.trim().parse().ok()) {
+        Some(port) => port,
+        None => {
+            let port = pgcluster::free_port()?;
+            fs::write(&port_file, port.to_string())?;
+            port
+        }
+    };
+    let config = ClusterConfig { root: dir.join("cluster"), port, durable: false, max_connections: 500 };
+    PgCluster::start(&config)
+}

@@ -1,0 +1,73 @@
+//! A throwaway platform for tests (feature `testing`): its own catalog database and template
+//! on the shared test cluster, a fresh keyring, and a provisioner bound to them.
+
+use catalog::{Catalog, entity::database_server};
+use domain::{DisplayName, Email, Password, Plan, TenantSlug};
+use secrets::Keyring;
+
+use crate::{CreateTenant, Provisioner, ProvisionerConfig, faults::Faults, register_server_from_url};
+
+/// One test's platform. Call [`TestPlatform::cleanup`] at the end of the test.
+pub struct TestPlatform {
+    pub catalog: Catalog,
+    pub keyring: Keyring,
+    pub catalog_db: String,
+    pub catalog_url: String,
+    pub template_db: String,
+    pub server: database_server::Model,
+}
+
+impl TestPlatform {
+    pub async fn new() -> Self {
+        test_support::init_test_logging();
+        let catalog_db = test_support::create_database("tcat").await.expect("create catalog database");
+        let catalog_url = test_support::admin_url(&catalog_db);
+        let catalog = Catalog::connect(&catalog_url).await.expect("connect catalog");
+        migrator::migrate_catalog(&catalog).await.expect("migrate catalog");
+        let keyring = Keyring::from_base64(&Keyring::generate_base64()).expect("keyring");
+        let template_db = test_support::unique_name("ttpl");
+        let server = register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)
+            .await
+            .expect("register server");
+        Self { catalog, keyring, catalog_db, catalog_url, template_db, server }
+    }
+
+    pub fn provisioner(&self) -> Provisioner {
+        self.provisioner_with(ProvisionerConfig::default(), Faults::none())
+    }
+
+    pub fn provisioner_with(&self, config: ProvisionerConfig, faults: Faults) -> Provisioner {
+        Provisioner::with_faults(self.catalog.clone(), self.keyring.clone(), config, faults)
+    }
+
+    /// Drops every tenant database and role this platform placed, its template and catalog.
+    pub async fn cleanup(self) {
+        let client = test_support::admin_client("postgres").await.expect("admin connection");
+        if let Ok(placements) = self.catalog.placements().await {
+            for p in placements {
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", p.database_name)).await;
+                let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", p.role_name)).await;
+            }
+        }
+        let _ = self.catalog.connection().clone().close().await;
+        let _ = client.batch_execute(&format!("ALTER DATABASE \"{}\" WITH IS_TEMPLATE false", self.template_db)).await;
+        let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.template_db)).await;
+        let _ = test_support::drop_database(&self.catalog_db).await;
+    }
+}
+
+/// A valid tenant request for `slug`.
+pub fn tenant_request(slug: &str) -> CreateTenant {
+    CreateTenant {
+        slug: TenantSlug::parse(slug).expect("slug"),
+        display_name: DisplayName::parse(&format!("Tenant {slug}")).expect("name"),
+        plan: Plan::Standard,
+        admin_email: Email::parse(&format!("admin@{slug}.example.com")).expect("email"),
+        admin_password: Password::parse("correct horse battery staple").expect("password"),
+    }
+}
+
+/// A slug no other test uses.
+pub fn unique_slug(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}
