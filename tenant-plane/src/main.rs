@@ -1,1 +1,25 @@
-fn main() {}
+//! `tenant-plane` binary: settings → state → serve until SIGTERM or Ctrl-C.
+
+use clap::Parser;
+use tenant_plane::{Application, Settings, build_state};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init("tenant-plane");
+    let settings = Settings::parse();
+    let state = build_state(&settings).await?;
+    let app = Application::bind(settings.addr, state)?;
+    tracing::info!(addr = %app.local_addr(), "tenant plane listening");
+    app.run_until(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(signal) => signal,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -99,3 +99,35 @@ impl Catalog {
         Ok(self.db.ping().await?)
     }
 }
+
+/// Default name of the catalog database on the default server.
+pub const DEFAULT_CATALOG_DATABASE: &str = "tenantry_catalog";
+
+/// The catalog URL: `explicit` if given, else `database_url` with its database replaced by
+/// [`DEFAULT_CATALOG_DATABASE`].
+pub fn catalog_url(explicit: Option<&str>, database_url: Option<&str>) -> Option<String> {
+    if let Some(url) = explicit {
+        return Some(url.to_owned());
+    }
+    let base = database_url?;
+    let (head, tail) = match base.find("://").map(|i| i + 3) {
+        Some(start) => base.split_at(start),
+        None => return None,
+    };
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    let authority = tail.split(['/', '?']).next().unwrap_or(tail);
+    Some(format!("{head}{authority}/{DEFAULT_CATALOG_DATABASE}{query}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn catalog_url_replaces_the_database() {
+        assert_eq!(
+            super::catalog_url(None, Some("postgres://u:p@h:5/postgres?sslmode=disable")).as_deref(),
+            Some("postgres://u:p@h:5/tenantry_catalog?sslmode=disable")
+        );
+        assert_eq!(super::catalog_url(None, Some("postgres://h")).as_deref(), Some("postgres://h/tenantry_catalog"));
+        assert_eq!(super::catalog_url(Some("x"), Some("postgres://h/db")).as_deref(), Some("x"));
+    }
+}

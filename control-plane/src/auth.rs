@@ -1,0 +1,155 @@
+//! Operator authentication: `POST /v1/auth/login` exchanges e-mail and password for a bearer
+//! token (stored as SHA-256, valid for `SESSION_TTL`); the `Operator` extractor guards every
+//! other route. Failures are deliberately vague.
+
+use std::{future::Future, pin::Pin};
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, http::header, web};
+use catalog::entity::operator;
+use chrono::{Duration, Utc};
+use http_api::{ApiError, ErrorCode, RequestId};
+use serde::Deserialize;
+
+use crate::{AppState, errors::catalog_error};
+
+/// How long an operator's bearer token is valid.
+const SESSION_TTL: Duration = Duration::hours(12);
+
+/// An authenticated operator.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub model: operator::Model,
+    pub request_id: Option<String>,
+}
+
+impl Operator {
+    pub fn actor(&self) -> provisioner::Actor {
+        provisioner::Actor::operator(&self.model.email, self.request_id.clone())
+    }
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(ErrorCode::UNAUTHENTICATED, "missing or invalid credentials")
+}
+
+impl FromRequest for Operator {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let token = token.ok_or_else(unauthenticated)?;
+            let model = state
+                .catalog()
+                .operator_for_session(&secrets::sha256_hex(&token))
+                .await
+                .map_err(catalog_error)?
+                .ok_or_else(unauthenticated)?;
+            Ok(Operator { model, request_id })
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenView {
+    token: String,
+    expires_at: chrono::DateTime<Utc>,
+}
+
+/// `POST /v1/auth/login`
+pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if body.email.len() > domain::Email::MAX || body.password.len() > domain::Password::MAX {
+        return Err(unauthenticated());
+    }
+    let email = body.email.trim().to_lowercase();
+    let found = state.catalog().operator_by_email(&email).await.map_err(catalog_error)?;
+    let hash = found.as_ref().map(|o| o.password_hash.clone());
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || {
+        // Verify against a dummy hash for unknown e-mails so both paths take as long.
+        let hash = hash.as_deref().unwrap_or_else(|| secrets::password::dummy_hash());
+        secrets::password::verify_password(&password, hash)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let operator = found.filter(|_| ok).ok_or_else(unauthenticated)?;
+    let token = secrets::random_token(32);
+    let expires_at = Utc::now() + SESSION_TTL;
+    state
+        .catalog()
+        .create_session(&secrets::sha256_hex(&token), operator.id, expires_at)
+        .await
+        .map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(TokenView { token, expires_at }))
+}
+
+/// `POST /v1/auth/logout`
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>, _operator: Operator) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        state.catalog().delete_session(&secrets::sha256_hex(token)).await.map_err(catalog_error)?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapBody {
+    token: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /v1/bootstrap`: creates the first operator with the one-time token.
+pub async fn bootstrap(state: web::Data<AppState>, body: web::Json<BootstrapBody>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = domain::Email::parse(&body.email).map_err(|e| ApiError::validation("email", e))?;
+    let password = domain::Password::parse(&body.password).map_err(|e| ApiError::validation("password", e))?;
+    let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let created = state
+        .catalog()
+        .bootstrap_operator(&secrets::sha256_hex(&body.token), email.as_str(), &hash)
+        .await;
+    let operator = match created {
+        Ok(Some(op)) => op,
+        Ok(None) => return Err(unauthenticated()),
+        Err(catalog::CatalogError::InvalidState { .. }) => {
+            return Err(ApiError::new(ErrorCode::ALREADY_BOOTSTRAPPED, "the first operator already exists"));
+        }
+        Err(err) => return Err(catalog_error(err)),
+    };
+    let event = catalog::NewAuditEvent {
+        actor: format!("operator:{}", operator.email),
+        action: "operator.bootstrap",
+        tenant_id: None,
+        details: serde_json::json!({ "operatorId": operator.id }),
+        request_id: http_api::current_request_id(),
+    };
+    state.catalog().record_audit(event).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "id": operator.id, "email": operator.email })))
+}

@@ -1,0 +1,24 @@
+//! Route table of the control plane.
+
+mod audit;
+mod health;
+mod jobs;
+mod tenants;
+
+use actix_web::web;
+
+use crate::auth;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").route(web::get().to(health::health)))
+        .service(web::resource("/ready").route(web::get().to(health::ready)))
+        .service(
+            web::scope("/v1")
+                .service(web::resource("/bootstrap").route(web::post().to(auth::bootstrap)))
+                .service(web::resource("/auth/login").route(web::post().to(auth::login)))
+                .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
+                .configure(tenants::config)
+                .configure(jobs::config)
+                .configure(audit::config),
+        );
+}

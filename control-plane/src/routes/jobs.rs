@@ -1,0 +1,66 @@
+//! `/v1/jobs`: list, retry and compensate provisioning jobs.
+
+use actix_web::{HttpResponse, web};
+use catalog::JobState;
+use http_api::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::Operator,
+    errors::{catalog_error, provision_error},
+    views::JobView,
+};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/jobs").route(web::get().to(list_jobs)))
+        .service(web::resource("/jobs/{id}").route(web::get().to(get_job)))
+        .service(web::resource("/jobs/{id}/retry").route(web::post().to(retry_job)))
+        .service(web::resource("/jobs/{id}/compensate").route(web::post().to(compensate_job)));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsQuery {
+    state: Option<String>,
+    limit: Option<u64>,
+}
+
+fn parse_state(s: &str) -> Result<JobState, ApiError> {
+    [JobState::Pending, JobState::Running, JobState::Succeeded, JobState::Failed, JobState::Compensated]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| ApiError::validation("state", "unknown job state"))
+}
+
+/// `GET /v1/jobs?state=&limit=`
+async fn list_jobs(state: web::Data<AppState>, _operator: Operator, query: web::Query<JobsQuery>) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 500"));
+    }
+    let job_state = query.state.as_deref().map(parse_state).transpose()?;
+    let jobs = state.catalog().recent_jobs(job_state, limit).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": jobs.into_iter().map(JobView::from).collect::<Vec<_>>() })))
+}
+
+/// `GET /v1/jobs/{id}`
+async fn get_job(state: web::Data<AppState>, _operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let job = state.catalog().job(*path).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(JobView::from(job)))
+}
+
+/// `POST /v1/jobs/{id}/retry`: reruns a failed job from its failed step.
+async fn retry_job(state: web::Data<AppState>, operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    state.provisioner().retry_job(*path, &operator.actor()).await.map_err(provision_error)?;
+    let job = state.catalog().job(*path).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(JobView::from(job)))
+}
+
+/// `POST /v1/jobs/{id}/compensate`: undoes a failed job, leaving nothing behind.
+async fn compensate_job(state: web::Data<AppState>, operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    state.provisioner().compensate_job(*path, &operator.actor()).await.map_err(provision_error)?;
+    let job = state.catalog().job(*path).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(JobView::from(job)))
+}

@@ -1,0 +1,164 @@
+//! `/v1/tenants`: create, list, get, suspend, resume, delete, and a tenant's jobs.
+
+use actix_web::{HttpResponse, web};
+use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
+use http_api::ApiError;
+use provisioner::CreateTenant;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::Operator,
+    errors::{catalog_error, lifecycle_error, provision_error},
+    views::{JobView, Page, TenantView},
+};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/tenants").route(web::post().to(create_tenant)).route(web::get().to(list_tenants)))
+        .service(web::resource("/tenants/{tenant}").route(web::get().to(get_tenant)).route(web::delete().to(delete_tenant)))
+        .service(web::resource("/tenants/{tenant}/suspend").route(web::post().to(suspend_tenant)))
+        .service(web::resource("/tenants/{tenant}/resume").route(web::post().to(resume_tenant)))
+        .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateTenantBody {
+    slug: String,
+    display_name: String,
+    plan: Option<String>,
+    admin: AdminBody,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminBody {
+    email: String,
+    password: String,
+}
+
+impl CreateTenantBody {
+    fn parse(self) -> Result<CreateTenant, ApiError> {
+        Ok(CreateTenant {
+            slug: TenantSlug::parse(&self.slug).map_err(|e| ApiError::validation("slug", e))?,
+            display_name: DisplayName::parse(&self.display_name).map_err(|e| ApiError::validation("displayName", e))?,
+            plan: match self.plan {
+                Some(plan) => plan.parse::<Plan>().map_err(|e| ApiError::validation("plan", e))?,
+                None => Plan::Standard,
+            },
+            admin_email: Email::parse(&self.admin.email).map_err(|e| ApiError::validation("admin.email", e))?,
+            admin_password: Password::parse(&self.admin.password).map_err(|e| ApiError::validation("admin.password", e))?,
+        })
+    }
+}
+
+/// `POST /v1/tenants`: provisions a tenant and answers once it is ready to serve.
+async fn create_tenant(state: web::Data<AppState>, operator: Operator, body: web::Json<CreateTenantBody>) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner().parse()?;
+    let tenant = state.provisioner().create_tenant(request, &operator.actor()).await.map_err(provision_error)?;
+    let placement = state.catalog().placement(TenantId::from_uuid(tenant.id)).await.map_err(catalog_error)?;
+    let url = state.tenant_url(&tenant.slug);
+    Ok(HttpResponse::Created().json(TenantView::new(tenant, url, placement)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<u64>,
+    cursor: Option<Uuid>,
+    status: Option<String>,
+}
+
+/// `GET /v1/tenants?limit=&cursor=&status=`
+async fn list_tenants(state: web::Data<AppState>, _operator: Operator, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 100"));
+    }
+    let status = query
+        .status
+        .map(|s| s.parse::<TenantStatus>())
+        .transpose()
+        .map_err(|e| ApiError::validation("status", e))?;
+    let page = state.catalog().list_tenants(query.cursor, limit, status).await.map_err(catalog_error)?;
+    let items = page.items.into_iter().map(|t| {
+        let url = state.tenant_url(&t.slug);
+        TenantView::new(t, url, None)
+    });
+    Ok(HttpResponse::Ok().json(Page { items: items.collect(), next_cursor: page.next_cursor }))
+}
+
+/// Resolves `{tenant}`: a tenant id, or the slug of a live tenant.
+async fn resolve(state: &AppState, key: &str) -> Result<TenantId, ApiError> {
+    if let Ok(id) = key.parse::<TenantId>() {
+        return Ok(id);
+    }
+    let slug = TenantSlug::parse(key).map_err(|_| ApiError::not_found("tenant"))?;
+    let tenant = state.catalog().tenant_by_slug(slug.as_str()).await.map_err(catalog_error)?;
+    Ok(TenantId::from_uuid(tenant.id))
+}
+
+async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
+    let tenant = state.catalog().tenant(id).await.map_err(catalog_error)?;
+    let placement = state.catalog().placement(id).await.map_err(catalog_error)?;
+    let url = state.tenant_url(&tenant.slug);
+    Ok(TenantView::new(tenant, url, placement))
+}
+
+/// `GET /v1/tenants/{tenant}`
+async fn get_tenant(state: web::Data<AppState>, _operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    Ok(HttpResponse::Ok().json(view(&state, id).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendBody {
+    reason: Option<String>,
+}
+
+/// `POST /v1/tenants/{tenant}/suspend` with an optional `{"reason": "..."}`.
+async fn suspend_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let body: SuspendBody = optional_json(&body)?.unwrap_or_default();
+    if body.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(ApiError::validation("reason", "must be at most 500 characters"));
+    }
+    let id = resolve(&state, &path).await?;
+    provisioner::suspend_tenant(state.provisioner(), id, body.reason, &operator.actor()).await.map_err(lifecycle_error)?;
+    Ok(HttpResponse::Ok().json(view(&state, id).await?))
+}
+
+/// `POST /v1/tenants/{tenant}/resume`
+async fn resume_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    provisioner::resume_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
+    Ok(HttpResponse::Ok().json(view(&state, id).await?))
+}
+
+/// `DELETE /v1/tenants/{tenant}`: drops database and role, keeps a tombstone.
+async fn delete_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    let tenant = provisioner::delete_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
+    let url = state.tenant_url(&tenant.slug);
+    Ok(HttpResponse::Ok().json(TenantView::new(tenant, url, None)))
+}
+
+/// `GET /v1/tenants/{tenant}/jobs`
+async fn list_tenant_jobs(state: web::Data<AppState>, _operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    let jobs = state.catalog().jobs_for_tenant(id.as_uuid()).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": jobs.into_iter().map(JobView::from).collect::<Vec<_>>() })))
+}
+
+/// Parses a body that may be empty; a non-empty one must be valid JSON of `T`.
+fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        let code = if e.is_data() { http_api::ErrorCode::VALIDATION_FAILED } else { http_api::ErrorCode::INVALID_JSON };
+        ApiError::new(code, e.to_string())
+    })
+}

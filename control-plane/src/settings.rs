@@ -1,0 +1,53 @@
+//! Control-plane settings, from flags or `TENANTRY_*` environment variables.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use secrecy::SecretString;
+
+/// Settings of the control plane. Secrets are never echoed in `--help` or logs.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "control-plane", about = "Tenantry control plane: the system owner's API")]
+pub struct Settings {
+    /// Development mode: allows a generated master key file. Never in production.
+    #[arg(long, env = "TENANTRY_DEV")]
+    pub dev: bool,
+    /// Address to listen on.
+    #[arg(long, env = "TENANTRY_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Admin URL of the default database server (registered as `default` at start-up).
+    #[arg(long, env = "TENANTRY_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Catalog database URL; defaults to the database server's `tenantry_catalog`.
+    #[arg(long, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
+    pub catalog_url: Option<String>,
+    /// Master key, base64 of 32 bytes.
+    #[arg(long, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<SecretString>,
+    /// File holding the master key (mode 0600).
+    #[arg(long, env = "TENANTRY_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Folder for development state (generated key file).
+    #[arg(long, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
+    pub data_dir: PathBuf,
+    /// Template database tenant databases are cloned from.
+    #[arg(long, env = "TENANTRY_TEMPLATE_DATABASE", default_value = "tenantry_template")]
+    pub template_database: String,
+    /// Base domain tenants are served under (for the URLs shown to operators).
+    #[arg(long, env = "TENANTRY_BASE_DOMAIN", default_value = "localhost")]
+    pub base_domain: String,
+    /// Public URL scheme and port suffix of the tenant plane, e.g. `http://{slug}.localhost:8081`.
+    #[arg(long, env = "TENANTRY_TENANT_URL_TEMPLATE", default_value = "http://{slug}.localhost:8081")]
+    pub tenant_url_template: String,
+    /// One-time bootstrap token for the first operator; generated when unset.
+    #[arg(long, env = "TENANTRY_BOOTSTRAP_TOKEN", hide_env_values = true)]
+    pub bootstrap_token: Option<SecretString>,
+    /// Where to write a generated bootstrap token (mode 0600) instead of printing it.
+    #[arg(long, env = "TENANTRY_BOOTSTRAP_TOKEN_FILE")]
+    pub bootstrap_token_file: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn catalog_url(&self) -> Option<String> {
+        catalog::catalog_url(self.catalog_url.as_deref(), self.database_url.as_deref())
+    }
+}

@@ -1,0 +1,121 @@
+//! Building the control plane: state, HTTP app, server and worker.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
+use anyhow::Context;
+use catalog::Catalog;
+use provisioner::{Provisioner, ProvisionerConfig, register_server_from_url};
+use secrets::{KeySource, Keyring};
+
+use crate::{Settings, bootstrap, routes};
+
+/// Everything a handler needs, built once.
+#[derive(Clone)]
+pub struct AppState {
+    provisioner: Provisioner,
+    tenant_url_template: String,
+}
+
+impl AppState {
+    pub fn new(provisioner: Provisioner, tenant_url_template: String) -> Self {
+        Self { provisioner, tenant_url_template }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        self.provisioner.catalog()
+    }
+
+    pub fn provisioner(&self) -> &Provisioner {
+        &self.provisioner
+    }
+
+    /// The URL a tenant is served at.
+    pub fn tenant_url(&self, slug: &str) -> String {
+        self.tenant_url_template.replace("{slug}", slug)
+    }
+}
+
+/// Connects to the catalog, migrates it, registers the default database server, prepares
+/// templates and issues the bootstrap token if no operator exists yet.
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let source = KeySource::select(
+        settings.master_key.clone(),
+        settings.master_key_file.clone(),
+        settings.dev,
+        &settings.data_dir,
+    )?;
+    let keyring = Keyring::load(&source)?;
+    let url = settings.catalog_url().context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL")?;
+    let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
+    migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
+    if let Some(database_url) = &settings.database_url {
+        register_server_from_url(&catalog, &keyring, "default", database_url, &settings.template_database)
+            .await
+            .context("register default database server")?;
+    }
+    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), ProvisionerConfig::default());
+    for server in catalog.servers().await? {
+        let prepared = async {
+            let access = migrator::ServerAccess::open(&server, &keyring)?;
+            migrator::ensure_template(&access, provisioner.schema()).await
+        };
+        if let Err(err) = prepared.await {
+            tracing::warn!(server = %server.name, error = %format!("{err:#}"), "could not prepare template database");
+        }
+    }
+    bootstrap::issue_if_needed(&catalog, settings.bootstrap_token.clone(), settings.bootstrap_token_file.as_deref())
+        .await?;
+    Ok(AppState::new(provisioner, settings.tenant_url_template.clone()))
+}
+
+/// A bound, not yet running control plane.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub fn bind(settings: &Settings, state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.addr).with_context(|| format!("bind {}", settings.addr))?;
+        Ok(Self { listener, state })
+    }
+
+    /// For tests: listen on an already bound socket (port 0).
+    pub fn from_listener(listener: TcpListener, state: AppState) -> Self {
+        Self { listener, state }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// Serves HTTP and runs the provisioning worker until `shutdown` resolves.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .configure(http_api::configure_extractors)
+                .configure(routes::config)
+                .default_service(web::to(http_api::not_found))
+                .wrap(from_fn(http_api::request_id_middleware))
+        })
+        .listen(self.listener)?
+        .shutdown_timeout(10)
+        .run();
+        let handle: ServerHandle = server.handle();
+        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(provisioner::run_worker(self.state.provisioner.clone(), async {
+            let _ = worker_stopped.await;
+        }));
+        let server_task = tokio::spawn(server);
+        shutdown.await;
+        tracing::info!("control plane shutting down");
+        handle.stop(true).await;
+        let _ = stop_worker.send(());
+        let _ = worker.await;
+        server_task.await??;
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! Route table of the tenant plane. Tenant routes are registered at the root (tenant from
+//! host or header) and under `/t/{tenant_slug}` (path routing).
+
+mod health;
+mod notes;
+mod profile;
+
+use actix_web::web;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").route(web::get().to(health::health)))
+        .service(web::resource("/ready").route(web::get().to(health::ready)))
+        .service(web::scope("/t/{tenant_slug}").configure(tenant_api))
+        .configure(tenant_api);
+}
+
+fn tenant_api(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
+        .service(web::resource("/v1/notes").route(web::post().to(notes::create_note)).route(web::get().to(notes::list_notes)))
+        .service(web::resource("/v1/notes/{id}").route(web::get().to(notes::get_note)).route(web::delete().to(notes::delete_note)));
+}

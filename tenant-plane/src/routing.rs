@@ -1,0 +1,13 @@
+//! Tenant resolution, the route cache, per-tenant pools and invalidation.
+
+mod cache;
+mod ctx;
+mod host;
+mod listener;
+mod pools;
+
+pub use cache::{RouteCache, RouteKey, TenantRoute};
+pub use ctx::TenantCtx;
+pub use host::normalize_host;
+pub use listener::run_listener;
+pub use pools::PoolRegistry;

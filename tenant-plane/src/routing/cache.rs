@@ -1,0 +1,138 @@
+//! The route cache: tenant routes by slug, id or custom domain, loaded from the catalog with
+//! single-flight (concurrent misses for one key share one catalog query), positive entries
+//! kept for the route TTL and "not found" only briefly.
+
+use std::{sync::Arc, time::{Duration, Instant}};
+
+use anyhow::Context;
+use catalog::{Catalog, RouteRecord};
+use domain::TenantStatus;
+use moka::{Expiry, future::Cache};
+use secrets::{Keyring, SecretString};
+use uuid::Uuid;
+
+/// How long "no such tenant" is remembered: long enough to absorb a burst of requests for
+/// an unknown host, short enough that a new tenant is served almost at once even if its
+/// NOTIFY is missed.
+const NEGATIVE_TTL: Duration = Duration::from_secs(2);
+/// Upper bound on cached routes per worker.
+const MAX_ROUTES: u64 = 100_000;
+
+/// What a request names its tenant by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RouteKey {
+    Slug(String),
+    Id(Uuid),
+    Domain(String),
+}
+
+/// Where a tenant's database is and how to log in to it.
+#[derive(Clone)]
+pub struct DbTarget {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub role: String,
+    pub password: SecretString,
+}
+
+/// Everything needed to serve one tenant.
+#[derive(Clone)]
+pub struct TenantRoute {
+    pub id: Uuid,
+    pub slug: String,
+    pub display_name: String,
+    pub status: TenantStatus,
+    pub db: Option<DbTarget>,
+}
+
+impl std::fmt::Debug for TenantRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantRoute").field("id", &self.id).field("slug", &self.slug).field("status", &self.status).finish()
+    }
+}
+
+type Entry = Option<Arc<TenantRoute>>;
+
+struct RouteExpiry {
+    ttl: Duration,
+}
+
+impl Expiry<RouteKey, Entry> for RouteExpiry {
+    fn expire_after_create(&self, _key: &RouteKey, value: &Entry, _now: Instant) -> Option<Duration> {
+        Some(if value.is_some() { self.ttl } else { NEGATIVE_TTL })
+    }
+}
+
+/// Cached routes of one worker. Cheap to clone.
+#[derive(Clone)]
+pub struct RouteCache {
+    catalog: Catalog,
+    keyring: Keyring,
+    cache: Cache<RouteKey, Entry>,
+}
+
+impl RouteCache {
+    pub fn new(catalog: Catalog, keyring: Keyring, ttl: Duration) -> Self {
+        let cache = Cache::builder()
+            .max_capacity(MAX_ROUTES)
+            .expire_after(RouteExpiry { ttl })
+            .support_invalidation_closures()
+            .build();
+        Self { catalog, keyring, cache }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The route for `key`, from the cache or the catalog.
+    pub async fn get(&self, key: RouteKey) -> anyhow::Result<Option<Arc<TenantRoute>>> {
+        let this = self.clone();
+        let lookup = key.clone();
+        self.cache
+            .try_get_with(key, async move { this.load(lookup).await })
+            .await
+            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))
+    }
+
+    async fn load(&self, key: RouteKey) -> anyhow::Result<Entry> {
+        let record = match &key {
+            RouteKey::Slug(slug) => self.catalog.route_by_slug(slug).await,
+            RouteKey::Id(id) => self.catalog.route_by_id(*id).await,
+            RouteKey::Domain(host) => self.catalog.route_by_domain(host).await,
+        }
+        .context("load tenant route")?;
+        record.map(|r| self.route(r).map(Arc::new)).transpose()
+    }
+
+    fn route(&self, r: RouteRecord) -> anyhow::Result<TenantRoute> {
+        let status = r.status.parse::<TenantStatus>()?;
+        let db = match (r.host, r.port, r.database_name, r.role_name, r.password_sealed) {
+            (Some(host), Some(port), Some(database), Some(role), Some(sealed)) => {
+                let password = self.keyring.open(&format!("tenant/{}/db-password", r.tenant_id), &sealed)?;
+                Some(DbTarget { host, port: u16::try_from(port)?, database, role, password })
+            }
+            _ => None,
+        };
+        Ok(TenantRoute { id: r.tenant_id, slug: r.slug, display_name: r.display_name, status, db })
+    }
+
+    /// Drops every entry of `tenant` and every negative entry (a new slug or domain may
+    /// now exist). Called on NOTIFY.
+    pub fn invalidate_tenant(&self, tenant: Uuid) {
+        let result = self.cache.invalidate_entries_if(move |_key, entry| match entry {
+            Some(route) => route.id == tenant,
+            None => true,
+        });
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "route invalidation failed; flushing");
+            self.cache.invalidate_all();
+        }
+    }
+
+    /// Drops everything (after the LISTEN connection was lost and changes may be missed).
+    pub fn flush(&self) {
+        self.cache.invalidate_all();
+    }
+}

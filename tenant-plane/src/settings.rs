@@ -1,0 +1,74 @@
+//! Tenant-plane settings, from flags or `TENANTRY_*` environment variables.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "tenant-plane", about = "Tenantry tenant plane: the shared tenant API")]
+pub struct Settings {
+    /// Development mode: allows a generated master key file. Never in production.
+    #[arg(long, env = "TENANTRY_DEV")]
+    pub dev: bool,
+    /// Address to listen on.
+    #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
+    pub addr: SocketAddr,
+    /// Admin URL of the default database server (only used to derive the catalog URL).
+    #[arg(long, env = "TENANTRY_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Catalog database URL (a read-only role is enough).
+    #[arg(long, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
+    pub catalog_url: Option<String>,
+    /// Master key, base64 of 32 bytes (opens tenant database passwords).
+    #[arg(long, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<SecretString>,
+    /// File holding the master key (mode 0600).
+    #[arg(long, env = "TENANTRY_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Folder for development state (generated key file).
+    #[arg(long, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
+    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub routing: RoutingSettings,
+}
+
+/// How requests are resolved to tenants and how tenant connections are pooled.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RoutingSettings {
+    /// Tenants are served at `<slug>.<base domain>`.
+    #[arg(long, env = "TENANTRY_BASE_DOMAIN", default_value = "localhost")]
+    pub base_domain: String,
+    /// Also serve tenants at `/t/<slug>/…`.
+    #[arg(long, env = "TENANTRY_PATH_ROUTING")]
+    pub path_routing: bool,
+    /// Slug of the tenant served when nothing else names one.
+    #[arg(long, env = "TENANTRY_DEFAULT_TENANT")]
+    pub default_tenant: Option<String>,
+    /// Cap on server connections across all tenant pools of this worker.
+    #[arg(long, env = "TENANTRY_MAX_DB_CONNECTIONS", default_value_t = 80)]
+    pub max_db_connections: usize,
+    /// Connections per tenant pool.
+    #[arg(long, env = "TENANTRY_TENANT_POOL_MAX", default_value_t = 5)]
+    pub tenant_pool_max: usize,
+    /// A tenant pool unused this long is closed.
+    #[arg(long, env = "TENANTRY_POOL_IDLE_SECS", default_value_t = 300)]
+    pub pool_idle_secs: u64,
+    /// Backstop lifetime of a cached route (changes normally arrive by NOTIFY at once).
+    #[arg(long, env = "TENANTRY_ROUTE_TTL_SECS", default_value_t = 60)]
+    pub route_ttl_secs: u64,
+}
+
+impl RoutingSettings {
+    pub fn pool_idle(&self) -> Duration {
+        Duration::from_secs(self.pool_idle_secs)
+    }
+    pub fn route_ttl(&self) -> Duration {
+        Duration::from_secs(self.route_ttl_secs)
+    }
+}
+
+impl Settings {
+    pub fn catalog_url(&self) -> Option<String> {
+        catalog::catalog_url(self.catalog_url.as_deref(), self.database_url.as_deref())
+    }
+}

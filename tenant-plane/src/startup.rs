@@ -1,0 +1,135 @@
+//! Building the tenant plane: state, HTTP app, server, LISTEN task and pool reaper.
+
+use std::{
+    net::{SocketAddr, TcpListener},
+    sync::{Arc, atomic::{AtomicBool, Ordering}},
+    time::Duration,
+};
+
+use actix_web::{App, HttpServer, middleware::from_fn, web};
+use anyhow::Context;
+use catalog::Catalog;
+use secrets::{KeySource, Keyring};
+
+use crate::{RoutingSettings, Settings, routes, routing::{PoolRegistry, RouteCache, run_listener}};
+
+/// Connections idle this long are closed (the pool itself lives until `pool_idle`).
+const CONNECTION_IDLE: Duration = Duration::from_secs(60);
+
+/// Everything a handler needs, built once.
+#[derive(Clone)]
+pub struct AppState {
+    routes: RouteCache,
+    pools: PoolRegistry,
+    routing: Arc<RoutingSettings>,
+    catalog_url: String,
+    listening: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(catalog: Catalog, keyring: Keyring, catalog_url: String, routing: RoutingSettings) -> Self {
+        let routes = RouteCache::new(catalog, keyring, routing.route_ttl());
+        let pools = PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle());
+        Self { routes, pools, routing: Arc::new(routing), catalog_url, listening: Arc::new(AtomicBool::new(false)) }
+    }
+
+    pub fn routes(&self) -> &RouteCache {
+        &self.routes
+    }
+
+    pub fn pools(&self) -> &PoolRegistry {
+        &self.pools
+    }
+
+    pub fn routing(&self) -> &RoutingSettings {
+        &self.routing
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        self.routes.catalog()
+    }
+
+    /// Whether change notifications are being received.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
+    }
+}
+
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let source = KeySource::select(settings.master_key.clone(), settings.master_key_file.clone(), settings.dev, &settings.data_dir)?;
+    let keyring = Keyring::load(&source)?;
+    let url = settings.catalog_url().context("set TENANTRY_CATALOG_URL or TENANTRY_DATABASE_URL")?;
+    let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
+    Ok(AppState::new(catalog, keyring, url, settings.routing.clone()))
+}
+
+/// A bound, not yet running tenant plane.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub fn bind(addr: SocketAddr, state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(addr).with_context(|| format!("bind {addr}"))?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn from_listener(listener: TcpListener, state: AppState) -> Self {
+        Self { listener, state }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// Serves until `shutdown` resolves.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .configure(http_api::configure_extractors)
+                .configure(routes::config)
+                .default_service(web::to(http_api::not_found))
+                .wrap(from_fn(http_api::request_id_middleware))
+        })
+        .listen(self.listener)?
+        .shutdown_timeout(10)
+        .run();
+        let handle = server.handle();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let listener = tokio::spawn(run_listener(
+            self.state.catalog_url.clone(),
+            self.state.routes.clone(),
+            self.state.pools.clone(),
+            self.state.listening.clone(),
+            wait_for(stopped.clone()),
+        ));
+        let reaper = tokio::spawn(reap_idle(self.state.pools.clone(), wait_for(stopped)));
+        let server_task = tokio::spawn(server);
+        shutdown.await;
+        tracing::info!("tenant plane shutting down");
+        handle.stop(true).await;
+        let _ = stop.send(true);
+        let _ = listener.await;
+        let _ = reaper.await;
+        self.state.pools.evict_all();
+        server_task.await??;
+        Ok(())
+    }
+}
+
+async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
+}
+
+async fn reap_idle(pools: PoolRegistry, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(CONNECTION_IDLE / 2) => pools.close_idle_connections(CONNECTION_IDLE),
+        }
+    }
+}
