@@ -13,6 +13,8 @@ mod lifecycle;
 mod saga;
 mod servers;
 mod worker;
+#[expect(clippy::print_stdout, reason = "the CLI prints its results")]
+pub mod cli;
 #[cfg(feature = "testing")]
 #[expect(clippy::expect_used, reason = "test helpers fail loudly")]
 pub mod testing;

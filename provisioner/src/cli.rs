@@ -1,0 +1,181 @@
+//! The `tenantry` command line: `dev`, `tenants …`, `migrate`, `jobs …`. Commands run in
+//! direct mode (against the catalog, with the master key) or, with `--api`, through the
+//! control-plane API with an operator token.
+
+mod api;
+mod dev;
+mod direct;
+mod output;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+/// Tenantry operators' CLI.
+#[derive(Debug, Parser)]
+#[command(name = "tenantry", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Control-plane API URL; when set, commands go through the API instead of the catalog.
+    #[arg(long, global = true, env = "TENANTRY_API_URL")]
+    pub api: Option<String>,
+    /// Operator bearer token for `--api`.
+    #[arg(long, global = true, env = "TENANTRY_API_TOKEN", hide_env_values = true)]
+    pub token: Option<SecretString>,
+    /// Print JSON (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Admin URL of the default database server (direct mode).
+    #[arg(long, global = true, env = "TENANTRY_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Catalog URL (direct mode); defaults to the server's `tenantry_catalog`.
+    #[arg(long, global = true, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
+    pub catalog_url: Option<String>,
+    /// Master key, base64 (direct mode).
+    #[arg(long, global = true, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<SecretString>,
+    /// Master key file (direct mode).
+    #[arg(long, global = true, env = "TENANTRY_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Folder of development state (embedded Postgres, key file, bootstrap token).
+    #[arg(long, global = true, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
+    pub data_dir: PathBuf,
+    /// Development mode: use `<data-dir>/master.key` when no key is configured.
+    #[arg(long, global = true, env = "TENANTRY_DEV")]
+    pub dev: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the platform locally: embedded Postgres (unless TENANTRY_DATABASE_URL is set),
+    /// control plane and tenant plane, until Ctrl-C.
+    Dev(dev::DevArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenants(TenantsCmd),
+    /// Bring the catalog, the template and every tenant database to the newest schema.
+    Migrate(MigrateArgs),
+    /// Inspect and repair provisioning jobs.
+    #[command(subcommand)]
+    Jobs(JobsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCmd {
+    /// Provision a new tenant and wait until it is ready.
+    Create(CreateArgs),
+    /// List tenants, newest first.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        /// Continue after this tenant id (from the previous page).
+        #[arg(long)]
+        cursor: Option<Uuid>,
+        /// Only tenants in this status.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one tenant (id or slug).
+    Show { tenant: String },
+    /// Suspend a tenant: its requests get 403 at once.
+    Suspend {
+        tenant: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Resume a suspended tenant.
+    Resume { tenant: String },
+    /// Offboard a tenant: drop its database and role, keep a tombstone.
+    Delete {
+        tenant: String,
+        /// Confirm by repeating the tenant's slug.
+        #[arg(long)]
+        confirm: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub slug: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, default_value = "standard")]
+    pub plan: String,
+    /// E-mail of the first admin (owner).
+    #[arg(long)]
+    pub admin_email: String,
+    /// Password of the first admin.
+    #[arg(long, env = "TENANTRY_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<SecretString>,
+    /// Read the admin password from standard input.
+    #[arg(long, conflicts_with = "admin_password")]
+    pub admin_password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Tenant databases migrated at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCmd {
+    /// List recent provisioning jobs.
+    List {
+        /// Only jobs in this state (pending, running, succeeded, failed, compensated).
+        #[arg(long)]
+        state: Option<String>,
+        /// Only this tenant's jobs (id or slug).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Rerun a failed job from its failed step.
+    Retry { job: Uuid },
+    /// Undo a failed job: drop what it created and free the slug.
+    Compensate { job: Uuid },
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Dev(args) => dev::run(&cli.global, args).await,
+        command => match &cli.global.api {
+            Some(url) => api::run(&cli.global, url, command).await,
+            None => direct::run(&cli.global, command).await,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_a_create_command() {
+        let cli = Cli::try_parse_from([
+            "tenantry", "tenants", "create", "--slug", "acme", "--name", "Acme", "--admin-email", "a@acme.io", "--json",
+        ])
+        .unwrap();
+        assert!(cli.global.json);
+        assert!(matches!(cli.command, Command::Tenants(TenantsCmd::Create(_))));
+    }
+}

@@ -1,0 +1,188 @@
+//! `tenantry dev`: the whole platform on one machine. Starts a private, durable Postgres
+//! cluster from the machine's binaries (unless `TENANTRY_DATABASE_URL` names a server),
+//! creates the catalog database, starts the control-plane and tenant-plane processes, prints
+//! their URLs and the first-run bootstrap token, and stops everything on Ctrl-C.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, ExitCode},
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use pgcluster::{ClusterConfig, PgCluster};
+
+use super::GlobalArgs;
+
+#[derive(Debug, Clone, Args)]
+pub struct DevArgs {
+    /// Port of the embedded Postgres cluster.
+    #[arg(long, env = "TENANTRY_PG_PORT", default_value_t = 54329)]
+    pub pg_port: u16,
+    /// Control-plane address.
+    #[arg(long, env = "TENANTRY_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
+    pub control_plane_addr: String,
+    /// Tenant-plane address.
+    #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
+    pub tenant_plane_addr: String,
+    /// Base domain of tenant hosts (`*.localhost` resolves to loopback in browsers and curl).
+    #[arg(long, env = "TENANTRY_BASE_DOMAIN", default_value = "localhost")]
+    pub base_domain: String,
+}
+
+/// Children are stopped (SIGTERM, then SIGKILL) when this is dropped.
+struct Children(Vec<(&'static str, Child)>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for (name, child) in &mut self.0 {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            for _ in 0..100 {
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            tracing::info!(process = *name, "stopped");
+        }
+    }
+}
+
+pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&global.data_dir)?;
+    let data_dir = std::fs::canonicalize(&global.data_dir)?;
+    let (database_url, cluster) = match &global.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let config = ClusterConfig { root: data_dir.join("postgres"), port: args.pg_port, durable: true, max_connections: 200 };
+            let cluster = tokio::task::spawn_blocking(move || PgCluster::start(&config)).await??;
+            (cluster.url("postgres"), Some(cluster))
+        }
+    };
+    ensure_catalog_database(&database_url).await?;
+    let key_file = match (&global.master_key, &global.master_key_file) {
+        (None, None) => {
+            let path = data_dir.join("master.key");
+            secrets::Keyring::load(&secrets::KeySource::DevFile(path.clone()))?;
+            Some(path)
+        }
+        (_, file) => file.clone(),
+    };
+    let token_file = data_dir.join("bootstrap.token");
+    let _ = std::fs::remove_file(&token_file);
+    let env: Vec<(&str, String)> = [
+        ("TENANTRY_DEV", "true".to_owned()),
+        ("TENANTRY_DATABASE_URL", database_url.clone()),
+        ("TENANTRY_DATA_DIR", data_dir.display().to_string()),
+        ("TENANTRY_BOOTSTRAP_TOKEN_FILE", token_file.display().to_string()),
+        ("TENANTRY_CONTROL_PLANE_ADDR", args.control_plane_addr.clone()),
+        ("TENANTRY_TENANT_PLANE_ADDR", args.tenant_plane_addr.clone()),
+        ("TENANTRY_BASE_DOMAIN", args.base_domain.clone()),
+        ("TENANTRY_PATH_ROUTING", "true".to_owned()),
+        ("TENANTRY_TENANT_URL_TEMPLATE", format!("http://{{slug}}.{}:{}", args.base_domain, port_of(&args.tenant_plane_addr))),
+    ]
+    .into_iter()
+    .chain(key_file.map(|f| ("TENANTRY_MASTER_KEY_FILE", f.display().to_string())))
+    .collect();
+    let mut children = Children(Vec::new());
+    let control_plane = spawn("control-plane", &env)?;
+    children.0.push(("control-plane", control_plane));
+    wait_healthy(&format!("http://{}/health", args.control_plane_addr), &mut children).await?;
+    let tenant_plane = spawn("tenant-plane", &env)?;
+    children.0.push(("tenant-plane", tenant_plane));
+    wait_healthy(&format!("http://{}/health", args.tenant_plane_addr), &mut children).await?;
+
+    println!("\nTenantry is running (Ctrl-C stops it):");
+    println!("  control plane  http://{}", args.control_plane_addr);
+    println!("  tenant plane   http://{}  (tenants at http://<slug>.{}:{}, or /t/<slug>/)", args.tenant_plane_addr, args.base_domain, port_of(&args.tenant_plane_addr));
+    if cluster.is_some() {
+        println!("  postgres       127.0.0.1:{} (data in {})", args.pg_port, data_dir.join("postgres").display());
+    }
+    match std::fs::read_to_string(&token_file) {
+        Ok(token) => println!("  bootstrap token (first operator, one use): {}", token.trim()),
+        Err(_) => println!("  an operator exists already: log in with POST /v1/auth/login"),
+    }
+    println!();
+
+    let outcome = tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(ExitCode::SUCCESS),
+        exited = watch_children(&mut children) => exited,
+    };
+    drop(children);
+    if let Some(cluster) = cluster {
+        tokio::task::spawn_blocking(move || cluster.stop()).await??;
+    }
+    outcome
+}
+
+fn port_of(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or("80", |(_, p)| p)
+}
+
+async fn ensure_catalog_database(database_url: &str) -> anyhow::Result<()> {
+    let (client, conn) = tokio_postgres::connect(database_url, tokio_postgres::NoTls).await.context("connect to database server")?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&catalog::DEFAULT_CATALOG_DATABASE])
+        .await?
+        .is_some();
+    if !exists {
+        client
+            .batch_execute(&format!("CREATE DATABASE {}", domain::quote_ident(catalog::DEFAULT_CATALOG_DATABASE)))
+            .await
+            .context("create catalog database")?;
+    }
+    Ok(())
+}
+
+fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name(name);
+    if !Path::new(&path).exists() {
+        bail!("{} not found next to tenantry; build the workspace binaries (cargo build)", path.display());
+    }
+    Ok(path)
+}
+
+fn spawn(name: &str, env: &[(&str, String)]) -> anyhow::Result<Child> {
+    let mut cmd = std::process::Command::new(binary(name)?);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.spawn().with_context(|| format!("start {name}"))
+}
+
+async fn wait_healthy(url: &str, children: &mut Children) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    for _ in 0..300 {
+        if http.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        for (name, child) in &mut children.0 {
+            if let Ok(Some(status)) = child.try_wait() {
+                bail!("{name} exited during start-up ({status})");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{url} did not become healthy in 30 s")
+}
+
+async fn watch_children(children: &mut Children) -> anyhow::Result<ExitCode> {
+    loop {
+        for (name, child) in &mut children.0 {
+            if let Ok(Some(status)) = child.try_wait() {
+                bail!("{name} exited ({status})");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

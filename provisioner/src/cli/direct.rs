@@ -1,0 +1,178 @@
+//! Direct mode: commands run against the catalog with the master key, as the control plane
+//! would (same library calls, same audit events, actor `cli:<user>`).
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use catalog::{Catalog, JobState, entity::{provisioning_job, tenant}};
+use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
+use migrator::{FleetOptions, TenantSchema};
+use secrets::{ExposeSecret, KeySource, Keyring};
+use serde_json::json;
+
+use super::{Command, CreateArgs, GlobalArgs, JobsCmd, TenantsCmd, output::print};
+use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
+
+async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
+    let source = KeySource::select(global.master_key.clone(), global.master_key_file.clone(), global.dev, &global.data_dir)?;
+    let keyring = Keyring::load(&source)?;
+    let url = catalog::catalog_url(global.catalog_url.as_deref(), global.database_url.as_deref())
+        .context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL (or use --api)")?;
+    let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
+    Ok((catalog, keyring))
+}
+
+pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCode> {
+    let (catalog, keyring) = connect(global).await?;
+    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), ProvisionerConfig::default());
+    let actor = Actor::cli();
+    match command {
+        Command::Tenants(cmd) => tenants(global, &provisioner, &actor, cmd).await,
+        Command::Migrate(args) => {
+            migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
+            let schema = TenantSchema::of::<migrator::tenant::TenantMigrator>();
+            let report = migrator::migrate_fleet(&catalog, &keyring, schema, FleetOptions { concurrency: args.concurrency }).await?;
+            let failed = report.failed();
+            let value = serde_json::to_value(&report)?;
+            if global.json {
+                print(&value, true)?;
+            } else {
+                println!(
+                    "target {}: {} tenant databases, {} failed",
+                    report.target_version.as_deref().unwrap_or("-"),
+                    report.tenants.len(),
+                    failed
+                );
+                for error in &report.template_errors {
+                    println!("template FAILED: {error}");
+                }
+                for t in report.tenants.iter().filter(|t| t.error.is_some()) {
+                    println!("FAILED {} ({}): {}", t.tenant_id, t.database, t.error.as_deref().unwrap_or(""));
+                }
+            }
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
+        Command::Dev(_) => bail!("`dev` is not a catalog command"),
+    }
+}
+
+async fn resolve(catalog: &Catalog, key: &str) -> anyhow::Result<tenant::Model> {
+    match key.parse::<TenantId>() {
+        Ok(id) => Ok(catalog.tenant(id).await?),
+        Err(_) => Ok(catalog.tenant_by_slug(key).await.with_context(|| format!("no live tenant `{key}`"))?),
+    }
+}
+
+pub(super) fn create_request(args: &CreateArgs, password: &str) -> anyhow::Result<CreateTenant> {
+    Ok(CreateTenant {
+        slug: TenantSlug::parse(&args.slug).context("slug")?,
+        display_name: DisplayName::parse(&args.name).context("name")?,
+        plan: args.plan.parse::<Plan>().context("plan")?,
+        admin_email: Email::parse(&args.admin_email).context("admin e-mail")?,
+        admin_password: Password::parse(password).context("admin password")?,
+    })
+}
+
+/// The admin password from the flag/env or standard input.
+pub(super) fn admin_password(args: &CreateArgs) -> anyhow::Result<String> {
+    if let Some(p) = &args.admin_password {
+        return Ok(p.expose_secret().to_owned());
+    }
+    if args.admin_password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    bail!("give the admin password with TENANTRY_ADMIN_PASSWORD, --admin-password or --admin-password-stdin")
+}
+
+fn tenant_json(t: &tenant::Model) -> serde_json::Value {
+    json!({
+        "id": t.id, "slug": t.slug, "displayName": t.display_name, "plan": t.plan, "status": t.status,
+        "statusReason": t.status_reason, "createdAt": t.created_at, "deletedAt": t.deleted_at,
+    })
+}
+
+fn job_json(j: &provisioning_job::Model) -> serde_json::Value {
+    json!({
+        "id": j.id, "tenantId": j.tenant_id, "kind": j.kind, "state": j.state, "currentStep": j.current_step,
+        "attempts": j.attempts, "lastError": j.last_error, "createdAt": j.created_at, "steps": j.steps,
+    })
+}
+
+async fn tenants(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: TenantsCmd) -> anyhow::Result<ExitCode> {
+    let catalog = p.catalog();
+    let value = match cmd {
+        TenantsCmd::Create(args) => {
+            let request = create_request(&args, &admin_password(&args)?)?;
+            tenant_json(&p.create_tenant(request, actor).await?)
+        }
+        TenantsCmd::List { limit, cursor, status } => {
+            let status = status.map(|s| s.parse::<TenantStatus>()).transpose()?;
+            let page = catalog.list_tenants(cursor, limit.clamp(1, 1000), status).await?;
+            json!({ "items": page.items.iter().map(tenant_json).collect::<Vec<_>>(), "nextCursor": page.next_cursor })
+        }
+        TenantsCmd::Show { tenant } => {
+            let t = resolve(catalog, &tenant).await?;
+            let mut value = tenant_json(&t);
+            if let Some(placement) = catalog.placement(TenantId::from_uuid(t.id)).await? {
+                value["database"] = json!({
+                    "name": placement.database_name, "role": placement.role_name, "serverId": placement.server_id,
+                    "schemaVersion": placement.schema_version, "lastMigrationError": placement.last_migration_error,
+                });
+            }
+            value
+        }
+        TenantsCmd::Suspend { tenant, reason } => {
+            let t = resolve(catalog, &tenant).await?;
+            tenant_json(&crate::suspend_tenant(p, TenantId::from_uuid(t.id), reason, actor).await?)
+        }
+        TenantsCmd::Resume { tenant } => {
+            let t = resolve(catalog, &tenant).await?;
+            tenant_json(&crate::resume_tenant(p, TenantId::from_uuid(t.id), actor).await?)
+        }
+        TenantsCmd::Delete { tenant, confirm } => {
+            let t = resolve(catalog, &tenant).await?;
+            if confirm != t.slug {
+                bail!("--confirm must repeat the tenant's slug `{}`", t.slug);
+            }
+            tenant_json(&crate::delete_tenant(p, TenantId::from_uuid(t.id), actor).await?)
+        }
+    };
+    print(&value, global.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn jobs(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: JobsCmd) -> anyhow::Result<ExitCode> {
+    let catalog = p.catalog();
+    let value = match cmd {
+        JobsCmd::List { state, tenant } => {
+            let jobs = match tenant {
+                Some(key) => catalog.jobs_for_tenant(resolve(catalog, &key).await?.id).await?,
+                None => {
+                    let state = state
+                        .map(|s| {
+                            [JobState::Pending, JobState::Running, JobState::Succeeded, JobState::Failed, JobState::Compensated]
+                                .into_iter()
+                                .find(|st| st.as_str() == s)
+                                .context("unknown job state")
+                        })
+                        .transpose()?;
+                    catalog.recent_jobs(state, 100).await?
+                }
+            };
+            json!({ "items": jobs.iter().map(job_json).collect::<Vec<_>>() })
+        }
+        JobsCmd::Retry { job } => {
+            p.retry_job(job, actor).await?;
+            job_json(&catalog.job(job).await?)
+        }
+        JobsCmd::Compensate { job } => {
+            p.compensate_job(job, actor).await?;
+            job_json(&catalog.job(job).await?)
+        }
+    };
+    print(&value, global.json)?;
+    Ok(ExitCode::SUCCESS)
+}
