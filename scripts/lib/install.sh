@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Tenantry needs on a fresh Debian machine of this kind, if missing:
+# the Postgres server binaries and cargo-nextest. Safe to run again.
+set -euo pipefail
+
+need_apt=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${TENANTRY_PG_BIN:-}" ]; then
+  need_apt+=(postgresql)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  # Debian's package starts a system cluster; Tenantry runs its own.
+  $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true
+fi
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install the Rust toolchain (rustup) first" >&2
+  exit 1
+fi
+if [ "${1:-}" = "--test" ] && ! cargo nextest --version >/dev/null 2>&1; then
+  echo "installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi

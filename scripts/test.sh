@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run every test: installs what is missing, then runs the workspace's tests with nextest
+# against a throwaway Postgres cluster (started by the test-support crate, removed at the end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/lib/install.sh --test
+export TENANTRY_TEST_PG_DIR="${TENANTRY_TEST_PG_DIR:-/var/tmp/tenantry-test-pg-$$}"
+cleanup() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -f "$TENANTRY_TEST_PG_DIR/cluster/pgdata/postmaster.pid" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      runuser -u postgres -- "${TENANTRY_PG_BIN:-$bin}/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+    else
+      "${TENANTRY_PG_BIN:-$bin}/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+  fi
+  rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock"
+}
+trap cleanup EXIT
+cargo nextest run --workspace --no-fail-fast "$@"

@@ -1,0 +1,157 @@
+use std::{net::TcpListener, time::Duration};
+
+use provisioner::testing::{TestPlatform, unique_slug};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tenant_plane::RoutingSettings;
+
+pub const BASE_DOMAIN: &str = "tenants.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Control plane and tenant plane on port 0 against one test platform.
+pub struct TestApp {
+    pub platform: TestPlatform,
+    pub cp: String,
+    pub tp: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    stop: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let platform = TestPlatform::new().await;
+        let mut stop = Vec::new();
+
+        let state = control_plane::AppState::new(platform.provisioner(), format!("http://{{slug}}.{BASE_DOMAIN}"));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let cp = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        stop.push(tx);
+        let app = control_plane::Application::from_listener(listener, state);
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+
+        let routing = RoutingSettings {
+            base_domain: BASE_DOMAIN.into(),
+            path_routing: true,
+            default_tenant: None,
+            max_db_connections: 40,
+            tenant_pool_max: 4,
+            pool_idle_secs: 300,
+            route_ttl_secs: 60,
+        };
+        let state = tenant_plane::AppState::new(platform.catalog.clone(), platform.keyring.clone(), platform.catalog_url.clone(), routing);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tp = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        stop.push(tx);
+        let app = tenant_plane::Application::from_listener(listener, state.clone());
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        // Wait until the tenant plane listens for catalog changes.
+        for _ in 0..100 {
+            if state.is_listening() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(state.is_listening(), "tenant plane never started listening");
+
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut app = Self { platform, cp, tp, http, token: String::new(), stop };
+        app.token = app.bootstrap_operator().await;
+        app
+    }
+
+    async fn bootstrap_operator(&self) -> String {
+        let token = "test-bootstrap-token";
+        self.platform.catalog.set_bootstrap_token(&secrets::sha256_hex(token)).await.unwrap();
+        let created = self
+            .cp_raw(Method::POST, "/v1/bootstrap", Some(json!({ "token": token, "email": "ops@example.com", "password": PASSWORD })), None)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let login = self
+            .cp_raw(Method::POST, "/v1/auth/login", Some(json!({ "email": "ops@example.com", "password": PASSWORD })), None)
+            .await;
+        assert_eq!(login.status, StatusCode::OK);
+        login.body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn cp_raw(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Response {
+        let mut req = self.http.request(method, format!("{}{path}", self.cp));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        into_response(req.send().await.unwrap()).await
+    }
+
+    /// A control-plane call as the test operator.
+    pub async fn cp(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.cp_raw(method, path, body, Some(&self.token)).await
+    }
+
+    /// Creates a tenant through the API; returns `(id, slug)`.
+    pub async fn create_tenant(&self, prefix: &str) -> (String, String) {
+        let slug = unique_slug(prefix);
+        let res = self
+            .cp(
+                Method::POST,
+                "/v1/tenants",
+                Some(json!({ "slug": slug, "displayName": format!("Tenant {slug}"), "admin": { "email": format!("owner@{slug}.test"), "password": PASSWORD } })),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+        (res.body["id"].as_str().unwrap().to_owned(), slug)
+    }
+
+    /// A tenant-plane request with an explicit `Host` header (or none).
+    pub fn tp_request(&self, method: Method, host: Option<&str>, path: &str) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, format!("{}{path}", self.tp));
+        match host {
+            Some(host) => req.header("host", host),
+            None => req,
+        }
+    }
+
+    pub async fn tp(&self, method: Method, slug: &str, path: &str, body: Option<Value>) -> Response {
+        let mut req = self.tp_request(method, Some(&format!("{slug}.{BASE_DOMAIN}")), path);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        into_response(req.send().await.unwrap()).await
+    }
+
+    pub async fn cleanup(mut self) {
+        for tx in self.stop.drain(..) {
+            let _ = tx.send(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.platform.cleanup().await;
+    }
+}
+
+pub async fn into_response(res: reqwest::Response) -> Response {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    Response { status, body }
+}
+
+/// Asserts the documented error body with `code`.
+pub fn assert_error(res: &Response, status: StatusCode, code: &str) {
+    assert_eq!(res.status, status, "{:?}", res.body);
+    assert_eq!(res.body["error"]["code"], code, "{:?}", res.body);
+    assert!(res.body["error"]["message"].is_string());
+    assert!(res.body["requestId"].is_string(), "{:?}", res.body);
+}

@@ -1,0 +1,57 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{BASE_DOMAIN, TestApp, assert_error, into_response};
+
+#[tokio::test]
+async fn each_tenants_notes_are_visible_only_at_its_own_host() {
+    let app = TestApp::spawn().await;
+    let (_, a) = app.create_tenant("iso-a").await;
+    let (b_id, b) = app.create_tenant("iso-b").await;
+
+    let note_a = app.tp(Method::POST, &a, "/v1/notes", Some(json!({ "title": "A's secret" }))).await;
+    let note_b = app.tp(Method::POST, &b, "/v1/notes", Some(json!({ "title": "B's secret" }))).await;
+    assert_eq!(note_a.status, StatusCode::CREATED);
+    assert_eq!(note_b.status, StatusCode::CREATED);
+    let b_note_id = note_b.body["id"].as_str().unwrap();
+
+    // Each host lists only its own notes.
+    let list_a = app.tp(Method::GET, &a, "/v1/notes", None).await;
+    let titles: Vec<_> = list_a.body["items"].as_array().unwrap().iter().map(|n| n["title"].clone()).collect();
+    assert_eq!(titles, vec![json!("A's secret")]);
+    let list_b = app.tp(Method::GET, &b, "/v1/notes", None).await;
+    assert_eq!(list_b.body["items"].as_array().unwrap().len(), 1);
+
+    // B's note id at A's host: not found, and deleting it there does nothing.
+    assert_error(&app.tp(Method::GET, &a, &format!("/v1/notes/{b_note_id}"), None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
+    assert_error(&app.tp(Method::DELETE, &a, &format!("/v1/notes/{b_note_id}"), None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
+    assert_eq!(app.tp(Method::GET, &b, &format!("/v1/notes/{b_note_id}"), None).await.status, StatusCode::OK);
+
+    // Naming B in a header or path at A's host is refused, not served.
+    for header in [b.as_str(), b_id.as_str()] {
+        let res = app.tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), "/v1/notes").header("x-tenant-id", header).send().await.unwrap();
+        assert_error(&into_response(res).await, StatusCode::BAD_REQUEST, "TENANT_MISMATCH");
+    }
+    let res = app.tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), &format!("/t/{b}/v1/notes")).send().await.unwrap();
+    assert_error(&into_response(res).await, StatusCode::BAD_REQUEST, "TENANT_MISMATCH");
+
+    // The profile comes from each tenant's own database.
+    assert_eq!(app.tp(Method::GET, &a, "/v1/tenant", None).await.body["slug"], a.as_str());
+    assert_eq!(app.tp(Method::GET, &b, "/v1/tenant", None).await.body["slug"], b.as_str());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn path_routing_and_the_tenant_header_reach_the_named_tenant() {
+    let app = TestApp::spawn().await;
+    let (a_id, a) = app.create_tenant("route").await;
+    app.tp(Method::POST, &a, "/v1/notes", Some(json!({ "title": "by host" }))).await;
+
+    let by_path = into_response(app.tp_request(Method::GET, None, &format!("/t/{a}/v1/notes")).send().await.unwrap()).await;
+    let by_header = into_response(app.tp_request(Method::GET, None, "/v1/notes").header("x-tenant-id", &a_id).send().await.unwrap()).await;
+
+    assert_eq!(by_path.status, StatusCode::OK, "{:?}", by_path.body);
+    assert_eq!(by_path.body["items"][0]["title"], "by host");
+    assert_eq!(by_header.body["items"][0]["title"], "by host");
+    app.cleanup().await;
+}
