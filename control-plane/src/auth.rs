@@ -102,12 +102,13 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Re
 }
 
 /// `POST /v1/auth/logout`
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>, _operator: Operator) -> Result<HttpResponse, ApiError> {
-    if let Some(token) = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _operator: Operator,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(token) =
+        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
         state.catalog().delete_session(&secrets::sha256_hex(token)).await.map_err(catalog_error)?;
     }
@@ -131,10 +132,7 @@ pub async fn bootstrap(state: web::Data<AppState>, body: web::Json<BootstrapBody
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    let created = state
-        .catalog()
-        .bootstrap_operator(&secrets::sha256_hex(&body.token), email.as_str(), &hash)
-        .await;
+    let created = state.catalog().bootstrap_operator(&secrets::sha256_hex(&body.token), email.as_str(), &hash).await;
     let operator = match created {
         Ok(Some(op)) => op,
         Ok(None) => return Err(unauthenticated()),

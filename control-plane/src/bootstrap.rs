@@ -9,7 +9,11 @@ use secrets::{ExposeSecret, SecretString};
 
 /// Issues a bootstrap token if there is no operator yet: the configured one, or a new one
 /// written to `token_file` (mode 0600) or, failing that, printed once to stderr.
-pub async fn issue_if_needed(catalog: &Catalog, token: Option<SecretString>, token_file: Option<&Path>) -> anyhow::Result<()> {
+pub async fn issue_if_needed(
+    catalog: &Catalog,
+    token: Option<SecretString>,
+    token_file: Option<&Path>,
+) -> anyhow::Result<()> {
     if catalog.operator_count().await? > 0 {
         return Ok(());
     }

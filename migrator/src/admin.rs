@@ -83,7 +83,8 @@ impl ServerAccess {
     /// A sqlx URL for `database` as the admin user acting as `role` (objects created by
     /// migrations then belong to `role`). Contains the password: never log it.
     pub fn migration_url(&self, database: &str, role: &str) -> anyhow::Result<String> {
-        let mut url = url::Url::parse(&format!("postgres://{}:{}/", self.host, self.port)).context("build server url")?;
+        let mut url =
+            url::Url::parse(&format!("postgres://{}:{}/", self.host, self.port)).context("build server url")?;
         url.set_path(database);
         url.set_username(&self.admin_user).map_err(|()| anyhow::anyhow!("bad admin user"))?;
         if let Some(password) = &self.admin_password {

@@ -8,7 +8,9 @@ mod template;
 pub mod tenant;
 
 pub use admin::ServerAccess;
-pub use fleet::{FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database};
+pub use fleet::{
+    FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database,
+};
 pub use template::{TEMPLATE_OWNER_ROLE, ensure_template};
 
 use sea_orm_migration::MigratorTrait;

@@ -50,12 +50,18 @@ pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> any
         return Ok(latest);
     }
     client
-        .batch_execute(&format!("ALTER DATABASE {} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true", quote_ident(template)))
+        .batch_execute(&format!(
+            "ALTER DATABASE {} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true",
+            quote_ident(template)
+        ))
         .await
         .context("open template for migration")?;
     let result = migrate_template(server, template, schema).await;
     client
-        .batch_execute(&format!("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", quote_ident(template)))
+        .batch_execute(&format!(
+            "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+            quote_ident(template)
+        ))
         .await
         .context("close template after migration")?;
     result?;
@@ -82,10 +88,7 @@ async fn migrate_template(server: &ServerAccess, template: &str, schema: TenantS
 /// `pg_database` without connecting to the template, which would block clones).
 async fn template_version(client: &tokio_postgres::Client, template: &str) -> anyhow::Result<Option<String>> {
     let row = client
-        .query_opt(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-            &[&template],
-        )
+        .query_opt("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", &[&template])
         .await?;
     Ok(row.and_then(|r| r.get::<_, Option<String>>(0)))
 }

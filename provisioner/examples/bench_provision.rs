@@ -2,9 +2,12 @@
 //! time against a bare `CREATE DATABASE` on the same server, alternating in one run, and
 //! cloning the template against migrating an empty database. Writes `reports/provisioning.md`.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "benchmark binary")]
+#![expect(clippy::unwrap_used, clippy::print_stdout, reason = "benchmark binary")]
 
-use std::{fmt::Write as _, time::{Duration, Instant}};
+use std::{
+    fmt::Write as _,
+    time::{Duration, Instant},
+};
 
 use provisioner::{
     Actor, CloneStrategy, ProvisionerConfig,
@@ -47,14 +50,16 @@ async fn main() {
     let mut dropped = Vec::new();
 
     for (label, strategy) in [("WAL_LOG", CloneStrategy::WalLog), ("FILE_COPY", CloneStrategy::FileCopy)] {
-        let provisioner = platform.provisioner_with(ProvisionerConfig { clone_strategy: strategy, ..Default::default() }, Faults::none());
+        let provisioner = platform
+            .provisioner_with(ProvisionerConfig { clone_strategy: strategy, ..Default::default() }, Faults::none());
         // Warm-up: template creation, admin pools.
         for _ in 0..3 {
             provisioner.create_tenant(tenant_request(&unique_slug("warm")), &Actor::system()).await.unwrap();
         }
         let (mut provision, mut bare) = (Vec::new(), Vec::new());
         for _ in 0..n {
-            let (t, _) = timed(provisioner.create_tenant(tenant_request(&unique_slug("bench")), &Actor::system())).await;
+            let (t, _) =
+                timed(provisioner.create_tenant(tenant_request(&unique_slug("bench")), &Actor::system())).await;
             provision.push(t);
             let name = test_support::unique_name("bare");
             let (t, r) = timed(admin.batch_execute(&format!("CREATE DATABASE \"{name}\" STRATEGY {label}"))).await;
@@ -74,7 +79,11 @@ async fn main() {
     let (mut clone, mut migrate) = (Vec::new(), Vec::new());
     for _ in 0..m {
         let name = test_support::unique_name("clone");
-        let (t, r) = timed(admin.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{}\" STRATEGY WAL_LOG", platform.template_db))).await;
+        let (t, r) = timed(admin.batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{}\" STRATEGY WAL_LOG",
+            platform.template_db
+        )))
+        .await;
         r.unwrap();
         clone.push(t);
         dropped.push(name);

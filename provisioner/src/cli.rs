@@ -172,7 +172,16 @@ mod tests {
     #[test]
     fn parses_a_create_command() {
         let cli = Cli::try_parse_from([
-            "tenantry", "tenants", "create", "--slug", "acme", "--name", "Acme", "--admin-email", "a@acme.io", "--json",
+            "tenantry",
+            "tenants",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "a@acme.io",
+            "--json",
         ])
         .unwrap();
         assert!(cli.global.json);

@@ -52,10 +52,6 @@ impl Faults {
     pub(crate) fn take(&self, step: Step) -> Option<FaultKind> {
         let faults = self.0.as_ref()?.lock().ok()?;
         let fault = faults.iter().find(|f| f.step == step)?;
-        fault
-            .remaining
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .ok()
-            .map(|_| fault.kind)
+        fault.remaining.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).ok().map(|_| fault.kind)
     }
 }

@@ -8,16 +8,16 @@
 //! is compensated in reverse, leaving no role, database or catalog row behind.
 
 mod actor;
+#[expect(clippy::print_stdout, reason = "the CLI prints its results")]
+pub mod cli;
 pub mod faults;
 mod lifecycle;
 mod saga;
 mod servers;
-mod worker;
-#[expect(clippy::print_stdout, reason = "the CLI prints its results")]
-pub mod cli;
 #[cfg(feature = "testing")]
 #[expect(clippy::expect_used, reason = "test helpers fail loudly")]
 pub mod testing;
+mod worker;
 
 use std::{sync::Arc, time::Duration};
 

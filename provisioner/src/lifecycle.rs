@@ -30,18 +30,24 @@ pub async fn suspend_tenant(
 }
 
 /// Resumes a suspended tenant.
-pub async fn resume_tenant(provisioner: &Provisioner, id: TenantId, actor: &Actor) -> Result<tenant::Model, LifecycleError> {
-    let tenant = provisioner
-        .catalog()
-        .transition_tenant(id, &[TenantStatus::Suspended], TenantStatus::Active, None)
-        .await?;
+pub async fn resume_tenant(
+    provisioner: &Provisioner,
+    id: TenantId,
+    actor: &Actor,
+) -> Result<tenant::Model, LifecycleError> {
+    let tenant =
+        provisioner.catalog().transition_tenant(id, &[TenantStatus::Suspended], TenantStatus::Active, None).await?;
     provisioner.audit(actor, "tenant.resume", id, serde_json::json!({})).await;
     Ok(tenant)
 }
 
 /// Offboards a tenant: drops its database and role and leaves a tombstone (`deleted`).
 /// A tenant whose provisioning failed is compensated instead (no tombstone: it never existed).
-pub async fn delete_tenant(provisioner: &Provisioner, id: TenantId, actor: &Actor) -> Result<tenant::Model, LifecycleError> {
+pub async fn delete_tenant(
+    provisioner: &Provisioner,
+    id: TenantId,
+    actor: &Actor,
+) -> Result<tenant::Model, LifecycleError> {
     let current = provisioner.catalog().tenant(id).await?;
     if current.status == TenantStatus::Failed.as_str() {
         let failed_job = provisioner
@@ -67,10 +73,8 @@ pub async fn delete_tenant(provisioner: &Provisioner, id: TenantId, actor: &Acto
         )
         .await?;
     provisioner.drop_tenant_resources(id).await?;
-    let tenant = provisioner
-        .catalog()
-        .transition_tenant(id, &[TenantStatus::Offboarding], TenantStatus::Deleted, None)
-        .await?;
+    let tenant =
+        provisioner.catalog().transition_tenant(id, &[TenantStatus::Offboarding], TenantStatus::Deleted, None).await?;
     provisioner.audit(actor, "tenant.delete", id, serde_json::json!({ "slug": tenant.slug })).await;
     Ok(tenant)
 }

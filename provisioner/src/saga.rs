@@ -6,7 +6,7 @@ mod steps;
 
 use std::time::Duration;
 
-use catalog::{CatalogError, JobState, NewAuditEvent, NewTenant, entity::tenant};
+use catalog::{CatalogError, JobProgress, JobState, NewAuditEvent, NewTenant, entity::tenant};
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
 use uuid::Uuid;
 
@@ -107,8 +107,13 @@ impl Provisioner {
             Err(CatalogError::Conflict(_)) => return Err(ProvisionError::SlugTaken(req.slug.to_string())),
             Err(err) => return Err(err.into()),
         }
-        self.audit(actor, "tenant.create", tenant_id, serde_json::json!({ "slug": req.slug, "plan": req.plan, "jobId": job_id }))
-            .await;
+        self.audit(
+            actor,
+            "tenant.create",
+            tenant_id,
+            serde_json::json!({ "slug": req.slug, "plan": req.plan, "jobId": job_id }),
+        )
+        .await;
         self.run_job(job_id).await?;
         Ok(self.catalog().tenant(tenant_id).await?)
     }
@@ -168,9 +173,7 @@ impl Provisioner {
     pub async fn retry_job(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
         let job = self.catalog().reopen_job(job_id).await?;
         let tenant_id = TenantId::from_uuid(job.tenant_id);
-        self.catalog()
-            .transition_tenant(tenant_id, &[TenantStatus::Failed], TenantStatus::Provisioning, None)
-            .await?;
+        self.catalog().transition_tenant(tenant_id, &[TenantStatus::Failed], TenantStatus::Provisioning, None).await?;
         self.audit(actor, "job.retry", tenant_id, serde_json::json!({ "jobId": job_id })).await;
         self.run_job(job_id).await
     }
@@ -193,7 +196,14 @@ impl Provisioner {
         Ok(())
     }
 
-    async fn fail_job(&self, job_id: Uuid, owner: &str, tenant_id: TenantId, step: Step, error: String) -> ProvisionError {
+    async fn fail_job(
+        &self,
+        job_id: Uuid,
+        owner: &str,
+        tenant_id: TenantId,
+        step: Step,
+        error: String,
+    ) -> ProvisionError {
         let outcome = async {
             self.catalog()
                 .transition_tenant(
@@ -224,12 +234,23 @@ impl Provisioner {
     ) -> Result<(), ProvisionError> {
         let kept = self
             .catalog()
-            .save_job_progress(job_id, owner, self.inner.lease_ttl, step.as_str(), &log.to_json(), attempts, error)
+            .save_job_progress(
+                job_id,
+                owner,
+                self.inner.lease_ttl,
+                JobProgress { current_step: step.as_str(), steps: &log.to_json(), attempts, last_error: error },
+            )
             .await?;
         if kept { Ok(()) } else { Err(ProvisionError::LeaseLost(job_id)) }
     }
 
-    pub(crate) async fn audit(&self, actor: &Actor, action: &'static str, tenant: TenantId, details: serde_json::Value) {
+    pub(crate) async fn audit(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        tenant: TenantId,
+        details: serde_json::Value,
+    ) {
         let event = NewAuditEvent {
             actor: actor.name.clone(),
             action,

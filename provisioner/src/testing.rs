@@ -26,9 +26,10 @@ impl TestPlatform {
         migrator::migrate_catalog(&catalog).await.expect("migrate catalog");
         let keyring = Keyring::from_base64(&Keyring::generate_base64()).expect("keyring");
         let template_db = test_support::unique_name("ttpl");
-        let server = register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)
-            .await
-            .expect("register server");
+        let server =
+            register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)
+                .await
+                .expect("register server");
         Self { catalog, keyring, catalog_db, catalog_url, template_db, server }
     }
 
@@ -45,7 +46,9 @@ impl TestPlatform {
         let client = test_support::admin_client("postgres").await.expect("admin connection");
         if let Ok(placements) = self.catalog.placements().await {
             for p in placements {
-                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", p.database_name)).await;
+                let _ = client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", p.database_name))
+                    .await;
                 let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", p.role_name)).await;
             }
         }

@@ -16,6 +16,14 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 
 fn tenant_api(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
-        .service(web::resource("/v1/notes").route(web::post().to(notes::create_note)).route(web::get().to(notes::list_notes)))
-        .service(web::resource("/v1/notes/{id}").route(web::get().to(notes::get_note)).route(web::delete().to(notes::delete_note)));
+        .service(
+            web::resource("/v1/notes")
+                .route(web::post().to(notes::create_note))
+                .route(web::get().to(notes::list_notes)),
+        )
+        .service(
+            web::resource("/v1/notes/{id}")
+                .route(web::get().to(notes::get_note))
+                .route(web::delete().to(notes::delete_note)),
+        );
 }

@@ -2,7 +2,10 @@
 
 use std::{
     net::{SocketAddr, TcpListener},
-    sync::{Arc, atomic::{AtomicBool, Ordering}},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -11,7 +14,10 @@ use anyhow::Context;
 use catalog::Catalog;
 use secrets::{KeySource, Keyring};
 
-use crate::{RoutingSettings, Settings, routes, routing::{PoolRegistry, RouteCache, run_listener}};
+use crate::{
+    RoutingSettings, Settings, routes,
+    routing::{PoolRegistry, RouteCache, run_listener},
+};
 
 /// Connections idle this long are closed (the pool itself lives until `pool_idle`).
 const CONNECTION_IDLE: Duration = Duration::from_secs(60);
@@ -56,7 +62,12 @@ impl AppState {
 }
 
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
-    let source = KeySource::select(settings.master_key.clone(), settings.master_key_file.clone(), settings.dev, &settings.data_dir)?;
+    let source = KeySource::select(
+        settings.master_key.clone(),
+        settings.master_key_file.clone(),
+        settings.dev,
+        &settings.data_dir,
+    )?;
     let keyring = Keyring::load(&source)?;
     let url = settings.catalog_url().context("set TENANTRY_CATALOG_URL or TENANTRY_DATABASE_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;

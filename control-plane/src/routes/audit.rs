@@ -5,7 +5,12 @@ use http_api::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::Operator, errors::catalog_error, views::{AuditView, Page}};
+use crate::{
+    AppState,
+    auth::Operator,
+    errors::catalog_error,
+    views::{AuditView, Page},
+};
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/audit-events").route(web::get().to(list_audit_events)));
@@ -20,7 +25,11 @@ pub struct AuditQuery {
 }
 
 /// `GET /v1/audit-events?tenantId=&cursor=&limit=`
-async fn list_audit_events(state: web::Data<AppState>, _operator: Operator, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_audit_events(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 200"));

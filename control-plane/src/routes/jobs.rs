@@ -35,7 +35,11 @@ fn parse_state(s: &str) -> Result<JobState, ApiError> {
 }
 
 /// `GET /v1/jobs?state=&limit=`
-async fn list_jobs(state: web::Data<AppState>, _operator: Operator, query: web::Query<JobsQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_jobs(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    query: web::Query<JobsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 500"));
@@ -46,20 +50,32 @@ async fn list_jobs(state: web::Data<AppState>, _operator: Operator, query: web::
 }
 
 /// `GET /v1/jobs/{id}`
-async fn get_job(state: web::Data<AppState>, _operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+async fn get_job(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let job = state.catalog().job(*path).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }
 
 /// `POST /v1/jobs/{id}/retry`: reruns a failed job from its failed step.
-async fn retry_job(state: web::Data<AppState>, operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+async fn retry_job(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     state.provisioner().retry_job(*path, &operator.actor()).await.map_err(provision_error)?;
     let job = state.catalog().job(*path).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }
 
 /// `POST /v1/jobs/{id}/compensate`: undoes a failed job, leaving nothing behind.
-async fn compensate_job(state: web::Data<AppState>, operator: Operator, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+async fn compensate_job(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     state.provisioner().compensate_job(*path, &operator.actor()).await.map_err(provision_error)?;
     let job = state.catalog().job(*path).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(JobView::from(job)))

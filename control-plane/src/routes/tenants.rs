@@ -16,7 +16,9 @@ use crate::{
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/tenants").route(web::post().to(create_tenant)).route(web::get().to(list_tenants)))
-        .service(web::resource("/tenants/{tenant}").route(web::get().to(get_tenant)).route(web::delete().to(delete_tenant)))
+        .service(
+            web::resource("/tenants/{tenant}").route(web::get().to(get_tenant)).route(web::delete().to(delete_tenant)),
+        )
         .service(web::resource("/tenants/{tenant}/suspend").route(web::post().to(suspend_tenant)))
         .service(web::resource("/tenants/{tenant}/resume").route(web::post().to(resume_tenant)))
         .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)));
@@ -48,13 +50,18 @@ impl CreateTenantBody {
                 None => Plan::Standard,
             },
             admin_email: Email::parse(&self.admin.email).map_err(|e| ApiError::validation("admin.email", e))?,
-            admin_password: Password::parse(&self.admin.password).map_err(|e| ApiError::validation("admin.password", e))?,
+            admin_password: Password::parse(&self.admin.password)
+                .map_err(|e| ApiError::validation("admin.password", e))?,
         })
     }
 }
 
 /// `POST /v1/tenants`: provisions a tenant and answers once it is ready to serve.
-async fn create_tenant(state: web::Data<AppState>, operator: Operator, body: web::Json<CreateTenantBody>) -> Result<HttpResponse, ApiError> {
+async fn create_tenant(
+    state: web::Data<AppState>,
+    operator: Operator,
+    body: web::Json<CreateTenantBody>,
+) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner().parse()?;
     let tenant = state.provisioner().create_tenant(request, &operator.actor()).await.map_err(provision_error)?;
     let placement = state.catalog().placement(TenantId::from_uuid(tenant.id)).await.map_err(catalog_error)?;
@@ -71,17 +78,18 @@ pub struct ListQuery {
 }
 
 /// `GET /v1/tenants?limit=&cursor=&status=`
-async fn list_tenants(state: web::Data<AppState>, _operator: Operator, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_tenants(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 100"));
     }
-    let status = query
-        .status
-        .map(|s| s.parse::<TenantStatus>())
-        .transpose()
-        .map_err(|e| ApiError::validation("status", e))?;
+    let status =
+        query.status.map(|s| s.parse::<TenantStatus>()).transpose().map_err(|e| ApiError::validation("status", e))?;
     let page = state.catalog().list_tenants(query.cursor, limit, status).await.map_err(catalog_error)?;
     let items = page.items.into_iter().map(|t| {
         let url = state.tenant_url(&t.slug);
@@ -108,7 +116,11 @@ async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
 }
 
 /// `GET /v1/tenants/{tenant}`
-async fn get_tenant(state: web::Data<AppState>, _operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn get_tenant(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = resolve(&state, &path).await?;
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
@@ -120,33 +132,53 @@ pub struct SuspendBody {
 }
 
 /// `POST /v1/tenants/{tenant}/suspend` with an optional `{"reason": "..."}`.
-async fn suspend_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn suspend_tenant(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let body: SuspendBody = optional_json(&body)?.unwrap_or_default();
     if body.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(ApiError::validation("reason", "must be at most 500 characters"));
     }
     let id = resolve(&state, &path).await?;
-    provisioner::suspend_tenant(state.provisioner(), id, body.reason, &operator.actor()).await.map_err(lifecycle_error)?;
+    provisioner::suspend_tenant(state.provisioner(), id, body.reason, &operator.actor())
+        .await
+        .map_err(lifecycle_error)?;
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
 
 /// `POST /v1/tenants/{tenant}/resume`
-async fn resume_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn resume_tenant(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = resolve(&state, &path).await?;
     provisioner::resume_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
 
 /// `DELETE /v1/tenants/{tenant}`: drops database and role, keeps a tombstone.
-async fn delete_tenant(state: web::Data<AppState>, operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn delete_tenant(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = resolve(&state, &path).await?;
-    let tenant = provisioner::delete_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
+    let tenant =
+        provisioner::delete_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
     let url = state.tenant_url(&tenant.slug);
     Ok(HttpResponse::Ok().json(TenantView::new(tenant, url, None)))
 }
 
 /// `GET /v1/tenants/{tenant}/jobs`
-async fn list_tenant_jobs(state: web::Data<AppState>, _operator: Operator, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn list_tenant_jobs(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = resolve(&state, &path).await?;
     let jobs = state.catalog().jobs_for_tenant(id.as_uuid()).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": jobs.into_iter().map(JobView::from).collect::<Vec<_>>() })))

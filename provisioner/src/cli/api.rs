@@ -35,7 +35,11 @@ impl Api {
 
 pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Result<ExitCode> {
     let token = global.token.as_ref().context("--api needs --token (or TENANTRY_API_TOKEN)")?;
-    let api = Api { http: reqwest::Client::new(), base: url.trim_end_matches('/').to_owned(), token: token.expose_secret().to_owned() };
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: url.trim_end_matches('/').to_owned(),
+        token: token.expose_secret().to_owned(),
+    };
     let value = match command {
         Command::Tenants(TenantsCmd::Create(args)) => {
             let password = admin_password(&args)?;
@@ -51,13 +55,19 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
                 path.push_str(&format!("&cursor={c}"));
             }
             if let Some(s) = status {
-                path.push_str(&format!("&status={}", url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()));
+                path.push_str(&format!(
+                    "&status={}",
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                ));
             }
             api.call(Method::GET, &path, None).await?
         }
-        Command::Tenants(TenantsCmd::Show { tenant }) => api.call(Method::GET, &format!("/v1/tenants/{}", seg(&tenant)), None).await?,
+        Command::Tenants(TenantsCmd::Show { tenant }) => {
+            api.call(Method::GET, &format!("/v1/tenants/{}", seg(&tenant)), None).await?
+        }
         Command::Tenants(TenantsCmd::Suspend { tenant, reason }) => {
-            api.call(Method::POST, &format!("/v1/tenants/{}/suspend", seg(&tenant)), Some(json!({ "reason": reason }))).await?
+            api.call(Method::POST, &format!("/v1/tenants/{}/suspend", seg(&tenant)), Some(json!({ "reason": reason })))
+                .await?
         }
         Command::Tenants(TenantsCmd::Resume { tenant }) => {
             api.call(Method::POST, &format!("/v1/tenants/{}/resume", seg(&tenant)), None).await?
@@ -77,7 +87,9 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
             }
         },
         Command::Jobs(JobsCmd::Retry { job }) => api.call(Method::POST, &format!("/v1/jobs/{job}/retry"), None).await?,
-        Command::Jobs(JobsCmd::Compensate { job }) => api.call(Method::POST, &format!("/v1/jobs/{job}/compensate"), None).await?,
+        Command::Jobs(JobsCmd::Compensate { job }) => {
+            api.call(Method::POST, &format!("/v1/jobs/{job}/compensate"), None).await?
+        }
         Command::Migrate(_) => bail!("`migrate` runs in direct mode (it needs the catalog and the master key)"),
         Command::Dev(_) => bail!("`dev` is not an API command"),
     };

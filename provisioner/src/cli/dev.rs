@@ -60,7 +60,12 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     let (database_url, cluster) = match &global.database_url {
         Some(url) => (url.clone(), None),
         None => {
-            let config = ClusterConfig { root: data_dir.join("postgres"), port: args.pg_port, durable: true, max_connections: 200 };
+            let config = ClusterConfig {
+                root: data_dir.join("postgres"),
+                port: args.pg_port,
+                durable: true,
+                max_connections: 200,
+            };
             let cluster = tokio::task::spawn_blocking(move || PgCluster::start(&config)).await??;
             (cluster.url("postgres"), Some(cluster))
         }
@@ -85,7 +90,10 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
         ("TENANTRY_TENANT_PLANE_ADDR", args.tenant_plane_addr.clone()),
         ("TENANTRY_BASE_DOMAIN", args.base_domain.clone()),
         ("TENANTRY_PATH_ROUTING", "true".to_owned()),
-        ("TENANTRY_TENANT_URL_TEMPLATE", format!("http://{{slug}}.{}:{}", args.base_domain, port_of(&args.tenant_plane_addr))),
+        (
+            "TENANTRY_TENANT_URL_TEMPLATE",
+            format!("http://{{slug}}.{}:{}", args.base_domain, port_of(&args.tenant_plane_addr)),
+        ),
     ]
     .into_iter()
     .chain(key_file.map(|f| ("TENANTRY_MASTER_KEY_FILE", f.display().to_string())))
@@ -100,7 +108,12 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
 
     println!("\nTenantry is running (Ctrl-C stops it):");
     println!("  control plane  http://{}", args.control_plane_addr);
-    println!("  tenant plane   http://{}  (tenants at http://<slug>.{}:{}, or /t/<slug>/)", args.tenant_plane_addr, args.base_domain, port_of(&args.tenant_plane_addr));
+    println!(
+        "  tenant plane   http://{}  (tenants at http://<slug>.{}:{}, or /t/<slug>/)",
+        args.tenant_plane_addr,
+        args.base_domain,
+        port_of(&args.tenant_plane_addr)
+    );
     if cluster.is_some() {
         println!("  postgres       127.0.0.1:{} (data in {})", args.pg_port, data_dir.join("postgres").display());
     }
@@ -126,7 +139,8 @@ fn port_of(addr: &str) -> &str {
 }
 
 async fn ensure_catalog_database(database_url: &str) -> anyhow::Result<()> {
-    let (client, conn) = tokio_postgres::connect(database_url, tokio_postgres::NoTls).await.context("connect to database server")?;
+    let (client, conn) =
+        tokio_postgres::connect(database_url, tokio_postgres::NoTls).await.context("connect to database server")?;
     tokio::spawn(async move {
         let _ = conn.await;
     });

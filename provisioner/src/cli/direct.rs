@@ -4,7 +4,10 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use catalog::{Catalog, JobState, entity::{provisioning_job, tenant}};
+use catalog::{
+    Catalog, JobState,
+    entity::{provisioning_job, tenant},
+};
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
 use migrator::{FleetOptions, TenantSchema};
 use secrets::{ExposeSecret, KeySource, Keyring};
@@ -14,7 +17,8 @@ use super::{Command, CreateArgs, GlobalArgs, JobsCmd, TenantsCmd, output::print}
 use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
-    let source = KeySource::select(global.master_key.clone(), global.master_key_file.clone(), global.dev, &global.data_dir)?;
+    let source =
+        KeySource::select(global.master_key.clone(), global.master_key_file.clone(), global.dev, &global.data_dir)?;
     let keyring = Keyring::load(&source)?;
     let url = catalog::catalog_url(global.catalog_url.as_deref(), global.database_url.as_deref())
         .context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL (or use --api)")?;
@@ -31,7 +35,9 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
         Command::Migrate(args) => {
             migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
             let schema = TenantSchema::of::<migrator::tenant::TenantMigrator>();
-            let report = migrator::migrate_fleet(&catalog, &keyring, schema, FleetOptions { concurrency: args.concurrency }).await?;
+            let report =
+                migrator::migrate_fleet(&catalog, &keyring, schema, FleetOptions { concurrency: args.concurrency })
+                    .await?;
             let failed = report.failed();
             let value = serde_json::to_value(&report)?;
             if global.json {
@@ -153,10 +159,16 @@ async fn jobs(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: JobsCmd)
                 None => {
                     let state = state
                         .map(|s| {
-                            [JobState::Pending, JobState::Running, JobState::Succeeded, JobState::Failed, JobState::Compensated]
-                                .into_iter()
-                                .find(|st| st.as_str() == s)
-                                .context("unknown job state")
+                            [
+                                JobState::Pending,
+                                JobState::Running,
+                                JobState::Succeeded,
+                                JobState::Failed,
+                                JobState::Compensated,
+                            ]
+                            .into_iter()
+                            .find(|st| st.as_str() == s)
+                            .context("unknown job state")
                         })
                         .transpose()?;
                     catalog.recent_jobs(state, 100).await?

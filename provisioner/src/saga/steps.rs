@@ -124,7 +124,8 @@ impl Provisioner {
             .context("hand schema to tenant role")?;
         drop(client);
         let role = RoleName::from_catalog(placement.role_name.clone());
-        let version = migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?;
+        let version =
+            migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?;
         self.catalog().record_migration(tenant, version.as_deref(), None).await?;
         Ok(())
     }
@@ -160,9 +161,7 @@ impl Provisioner {
     }
 
     async fn activate(&self, tenant: TenantId) -> anyhow::Result<()> {
-        self.catalog()
-            .transition_tenant(tenant, &[TenantStatus::Provisioning], TenantStatus::Active, None)
-            .await?;
+        self.catalog().transition_tenant(tenant, &[TenantStatus::Provisioning], TenantStatus::Active, None).await?;
         Ok(())
     }
 

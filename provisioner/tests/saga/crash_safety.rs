@@ -10,7 +10,8 @@ use provisioner::{
 use crate::helpers::tenant_resources_exist;
 
 /// Steps after `reserve`, each of which can fail with its side effects already done.
-const STEPS: [Step; 6] = [Step::Place, Step::CreateRole, Step::CreateDatabase, Step::Migrate, Step::SeedAdmin, Step::Activate];
+const STEPS: [Step; 6] =
+    [Step::Place, Step::CreateRole, Step::CreateDatabase, Step::Migrate, Step::SeedAdmin, Step::Activate];
 
 #[tokio::test]
 async fn a_failure_at_any_step_leaves_a_failed_job_that_a_retry_converges() {

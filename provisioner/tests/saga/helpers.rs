@@ -10,7 +10,12 @@ pub async fn tenant_resources_exist(tenant: TenantId) -> (bool, bool) {
 }
 
 /// Connects to `database` as `role` with `password`, returning the error text on failure.
-pub async fn connect_as(role: &str, password: &str, database: &str, port: u16) -> Result<tokio_postgres::Client, String> {
+pub async fn connect_as(
+    role: &str,
+    password: &str,
+    database: &str,
+    port: u16,
+) -> Result<tokio_postgres::Client, String> {
     let mut config = tokio_postgres::Config::new();
     config.host("127.0.0.1").port(port).user(role).password(password).dbname(database);
     match config.connect(tokio_postgres::NoTls).await {

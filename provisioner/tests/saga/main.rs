@@ -1,5 +1,7 @@
 //! Provisioning saga against a real Postgres cluster.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+
 mod crash_safety;
 mod helpers;
 mod migrations;

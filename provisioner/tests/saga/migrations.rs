@@ -36,7 +36,10 @@ impl MigratorTrait for WithPinnedColumn {
 async fn has_pinned_column(database: &str) -> bool {
     let client = test_support::admin_client(database).await.unwrap();
     client
-        .query_opt("SELECT 1 FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'pinned'", &[])
+        .query_opt(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'pinned'",
+            &[],
+        )
         .await
         .unwrap()
         .is_some()
@@ -61,7 +64,8 @@ async fn a_new_migration_reaches_every_tenant_and_the_template_and_a_broken_tena
         .unwrap();
 
     let schema = TenantSchema::of::<WithPinnedColumn>();
-    let report = migrate_fleet(&platform.catalog, &platform.keyring, schema, FleetOptions { concurrency: 4 }).await.unwrap();
+    let report =
+        migrate_fleet(&platform.catalog, &platform.keyring, schema, FleetOptions { concurrency: 4 }).await.unwrap();
 
     let target = migrator::latest_version::<WithPinnedColumn>();
     assert_eq!(report.failed(), 1, "{report:?}");

@@ -52,10 +52,7 @@ async fn one_tenants_role_cannot_connect_to_another_tenants_database() {
     let b = provisioner.create_tenant(tenant_request(&unique_slug("b")), &Actor::system()).await.unwrap();
     let pa = platform.catalog.placement(TenantId::from_uuid(a.id)).await.unwrap().unwrap();
     let pb = platform.catalog.placement(TenantId::from_uuid(b.id)).await.unwrap().unwrap();
-    let password_a = platform
-        .keyring
-        .open(&format!("tenant/{}/db-password", a.id), &pa.password_sealed)
-        .unwrap();
+    let password_a = platform.keyring.open(&format!("tenant/{}/db-password", a.id), &pa.password_sealed).unwrap();
     let port = platform.server.port as u16;
 
     let own = connect_as(&pa.role_name, password_a.expose_secret(), &pa.database_name, port).await;
@@ -64,9 +61,9 @@ async fn one_tenants_role_cannot_connect_to_another_tenants_database() {
     let wrong_password = connect_as(&pb.role_name, password_a.expose_secret(), &pb.database_name, port).await;
 
     assert!(own.is_ok(), "{:?}", own.err());
-    let err = other.err().expect("A's role must not reach B's database");
+    let err = other.expect_err("A's role must not reach B's database");
     assert!(err.contains("permission denied"), "{err}");
-    assert!(postgres.err().expect("nor the admin database").contains("permission denied"));
+    assert!(postgres.expect_err("nor the admin database").contains("permission denied"));
     assert!(wrong_password.is_err(), "B's role needs B's password");
     drop(own);
     platform.cleanup().await;

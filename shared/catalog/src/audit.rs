@@ -33,7 +33,12 @@ impl Catalog {
     }
 
     /// Newest first, optionally for one tenant, before `cursor`.
-    pub async fn audit_events(&self, tenant: Option<Uuid>, cursor: Option<Uuid>, limit: u64) -> Result<Vec<audit_event::Model>> {
+    pub async fn audit_events(
+        &self,
+        tenant: Option<Uuid>,
+        cursor: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Vec<audit_event::Model>> {
         let mut query = audit_event::Entity::find().order_by_desc(audit_event::Column::Id).limit(limit);
         if let Some(tenant) = tenant {
             query = query.filter(audit_event::Column::TenantId.eq(tenant));

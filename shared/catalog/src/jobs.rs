@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -37,16 +36,22 @@ impl JobState {
     }
 }
 
+/// A job's progress after a step.
+#[derive(Debug, Clone, Copy)]
+pub struct JobProgress<'a> {
+    pub current_step: &'a str,
+    pub steps: &'a serde_json::Value,
+    pub attempts: i32,
+    pub last_error: Option<&'a str>,
+}
+
 fn secs(ttl: Duration) -> f64 {
     ttl.as_secs_f64()
 }
 
 impl Catalog {
     pub async fn job(&self, id: Uuid) -> Result<provisioning_job::Model> {
-        provisioning_job::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(CatalogError::NotFound("job"))
+        provisioning_job::Entity::find_by_id(id).one(&self.db).await?.ok_or(CatalogError::NotFound("job"))
     }
 
     /// A tenant's jobs, newest first.
@@ -60,7 +65,8 @@ impl Catalog {
 
     /// Recent jobs, newest first, optionally only those in `state`.
     pub async fn recent_jobs(&self, state: Option<JobState>, limit: u64) -> Result<Vec<provisioning_job::Model>> {
-        let mut query = provisioning_job::Entity::find().order_by_desc(provisioning_job::Column::CreatedAt).limit(limit);
+        let mut query =
+            provisioning_job::Entity::find().order_by_desc(provisioning_job::Column::CreatedAt).limit(limit);
         if let Some(state) = state {
             query = query.filter(provisioning_job::Column::State.eq(state.as_str()));
         }
@@ -106,11 +112,9 @@ impl Catalog {
         id: Uuid,
         owner: &str,
         ttl: Duration,
-        current_step: &str,
-        steps: &serde_json::Value,
-        attempts: i32,
-        last_error: Option<&str>,
+        progress: JobProgress<'_>,
     ) -> Result<bool> {
+        let JobProgress { current_step, steps, attempts, last_error } = progress;
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "UPDATE provisioning_jobs SET current_step = $3, steps = $4, attempts = $5, last_error = $6, \

@@ -7,11 +7,11 @@
 //! bootstrap token (hashed) and the control-plane audit log. **Never tenant data**: that lives
 //! only in each tenant's own database.
 //!
-//! Every change to `tenants` or `domains` fires `NOTIFY tenantry_tenant_changed` (a trigger
+//! Every change to `tenants`, `domains` or `tenant_databases` fires `NOTIFY tenantry_tenant_changed` (a trigger
 //! installed by the catalog migrations), which the tenant plane listens to.
 
-pub mod entity;
 mod audit;
+pub mod entity;
 mod jobs;
 mod operators;
 mod routes;
@@ -23,7 +23,7 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
 pub use audit::NewAuditEvent;
-pub use jobs::JobState;
+pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use servers::NewServer;
 pub use tenants::{NewTenant, TenantPage};

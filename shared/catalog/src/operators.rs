@@ -27,10 +27,7 @@ impl Catalog {
     /// Replaces any unused bootstrap token with this one (stored as a hash).
     pub async fn set_bootstrap_token(&self, token_hash: &str) -> Result<()> {
         let txn = self.db.begin().await?;
-        bootstrap_token::Entity::delete_many()
-            .filter(bootstrap_token::Column::UsedAt.is_null())
-            .exec(&txn)
-            .await?;
+        bootstrap_token::Entity::delete_many().filter(bootstrap_token::Column::UsedAt.is_null()).exec(&txn).await?;
         bootstrap_token::ActiveModel {
             token_hash: Set(token_hash.to_owned()),
             created_at: Set(Utc::now()),
@@ -58,10 +55,7 @@ impl Catalog {
                 expected: "no operators".into(),
             });
         }
-        let token = bootstrap_token::Entity::find_by_id(token_hash.to_owned())
-            .lock_exclusive()
-            .one(&txn)
-            .await?;
+        let token = bootstrap_token::Entity::find_by_id(token_hash.to_owned()).lock_exclusive().one(&txn).await?;
         let Some(token) = token.filter(|t| t.used_at.is_none()) else {
             return Ok(None);
         };

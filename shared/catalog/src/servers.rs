@@ -3,8 +3,8 @@
 use chrono::Utc;
 use domain::TenantId;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    QueryFilter, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -34,10 +34,8 @@ struct Count {
 impl Catalog {
     /// Registers a server by name, or updates its connection settings if it exists.
     pub async fn upsert_server(&self, id: Uuid, new: &NewServer) -> Result<database_server::Model> {
-        if let Some(existing) = database_server::Entity::find()
-            .filter(database_server::Column::Name.eq(&new.name))
-            .one(&self.db)
-            .await?
+        if let Some(existing) =
+            database_server::Entity::find().filter(database_server::Column::Name.eq(&new.name)).one(&self.db).await?
         {
             let mut active: database_server::ActiveModel = existing.into();
             active.host = Set(new.host.clone());
@@ -66,10 +64,7 @@ impl Catalog {
     }
 
     pub async fn server(&self, id: Uuid) -> Result<database_server::Model> {
-        database_server::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(CatalogError::NotFound("database server"))
+        database_server::Entity::find_by_id(id).one(&self.db).await?.ok_or(CatalogError::NotFound("database server"))
     }
 
     pub async fn servers(&self) -> Result<Vec<database_server::Model>> {

@@ -3,8 +3,7 @@
 use chrono::Utc;
 use domain::{Plan, TenantId, TenantSlug, TenantStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -85,10 +84,7 @@ impl Catalog {
     }
 
     pub async fn tenant(&self, id: TenantId) -> Result<tenant::Model> {
-        tenant::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await?
-            .ok_or(CatalogError::NotFound("tenant"))
+        tenant::Entity::find_by_id(id.as_uuid()).one(&self.db).await?.ok_or(CatalogError::NotFound("tenant"))
     }
 
     /// The live (not deleted) tenant with this slug.

@@ -68,7 +68,11 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && domain.split('.').all(|l| !l.is_empty());
-        if local.is_empty() || !domain_ok || s.chars().any(|c| c.is_whitespace() || c.is_control()) || domain.contains('@') {
+        if local.is_empty()
+            || !domain_ok
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+            || domain.contains('@')
+        {
             return Err(TextError::Email);
         }
         Ok(Self(s))

@@ -109,11 +109,7 @@ impl ResponseError for ApiError {
             tracing::error!(error.code = self.code.as_str(), error.cause = %format!("{source:#}"), "request failed");
         }
         let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: self.message.clone(),
-                details: self.details.clone(),
-            },
+            error: ErrorDetail { code: self.code, message: self.message.clone(), details: self.details.clone() },
             request_id: current_request_id(),
         };
         HttpResponse::build(self.status_code()).json(body)

@@ -20,9 +20,7 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::ContentType => {
             ApiError::new(ErrorCode::UNSUPPORTED_MEDIA_TYPE, "content type must be application/json")
         }
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::new(ErrorCode::VALIDATION_FAILED, e.to_string())
-        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(ErrorCode::VALIDATION_FAILED, e.to_string()),
         JsonPayloadError::Deserialize(e) => ApiError::new(ErrorCode::INVALID_JSON, e.to_string()),
         other => ApiError::new(ErrorCode::INVALID_JSON, other.to_string()),
     };

@@ -54,9 +54,7 @@ pub async fn request_id_middleware(
         duration_ms = tracing::field::Empty,
     );
     let started = std::time::Instant::now();
-    let mut res = REQUEST_ID
-        .scope(id.clone(), next.call(req).instrument(span.clone()))
-        .await?;
+    let mut res = REQUEST_ID.scope(id.clone(), next.call(req).instrument(span.clone())).await?;
     let status = res.status().as_u16();
     span.record("status_code", status);
     span.record("duration_ms", started.elapsed().as_millis() as u64);

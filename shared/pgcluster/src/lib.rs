@@ -87,8 +87,10 @@ impl PgCluster {
     /// Stops the server (fast shutdown: durable, disconnects clients).
     pub fn stop(&self) -> anyhow::Result<()> {
         let owner = server_user()?;
-        let status = self.command("pg_ctl", owner.as_ref())
-            .arg("-D").arg(self.data_dir())
+        let status = self
+            .command("pg_ctl", owner.as_ref())
+            .arg("-D")
+            .arg(self.data_dir())
             .args(["-m", "fast", "-w", "-t", "60", "stop"])
             .stdout(Stdio::null())
             .status()
@@ -100,8 +102,10 @@ impl PgCluster {
     }
 
     pub fn is_running(&self, owner: Option<&nix::unistd::User>) -> anyhow::Result<bool> {
-        let status = self.command("pg_ctl", owner)
-            .arg("-D").arg(self.data_dir())
+        let status = self
+            .command("pg_ctl", owner)
+            .arg("-D")
+            .arg(self.data_dir())
             .arg("status")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -121,7 +125,8 @@ impl PgCluster {
             nix::unistd::chown(&pwfile, Some(user.uid), Some(user.gid))?;
         }
         let mut cmd = self.command("initdb", owner);
-        cmd.arg("-D").arg(self.data_dir())
+        cmd.arg("-D")
+            .arg(self.data_dir())
             .args(["-U", SUPERUSER, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
             .arg(format!("--pwfile={}", pwfile.display()))
             .stdout(Stdio::null());
@@ -144,9 +149,12 @@ impl PgCluster {
         if !config.durable {
             opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
-        let output = self.command("pg_ctl", owner)
-            .arg("-D").arg(self.data_dir())
-            .arg("-l").arg(self.log_file())
+        let output = self
+            .command("pg_ctl", owner)
+            .arg("-D")
+            .arg(self.data_dir())
+            .arg("-l")
+            .arg(self.log_file())
             .args(["-w", "-t", "60", "-o", &opts, "start"])
             .output()
             .context("run pg_ctl start")?;

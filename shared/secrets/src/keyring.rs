@@ -153,6 +153,24 @@ fn write_new_key_file(path: &Path) -> Result<(), KeyringError> {
     file.sync_all().map_err(err)
 }
 
+impl KeySource {
+    /// Picks the key source from settings: an inline key, else a key file, else — only in
+    /// development — a generated key file under `data_dir`. Outside `--dev`, no key is an error.
+    pub fn select(
+        inline: Option<SecretString>,
+        file: Option<PathBuf>,
+        dev: bool,
+        data_dir: &Path,
+    ) -> Result<Self, KeyringError> {
+        match (inline, file) {
+            (Some(key), _) => Ok(Self::Inline(key)),
+            (None, Some(path)) => Ok(Self::File(path)),
+            (None, None) if dev => Ok(Self::DevFile(data_dir.join("master.key"))),
+            (None, None) => Err(KeyringError::Missing),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,23 +209,5 @@ mod tests {
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(Keyring::load(&KeySource::File(path)), Err(KeyringError::Permissions(_))));
-    }
-}
-
-impl KeySource {
-    /// Picks the key source from settings: an inline key, else a key file, else — only in
-    /// development — a generated key file under `data_dir`. Outside `--dev`, no key is an error.
-    pub fn select(
-        inline: Option<SecretString>,
-        file: Option<PathBuf>,
-        dev: bool,
-        data_dir: &Path,
-    ) -> Result<Self, KeyringError> {
-        match (inline, file) {
-            (Some(key), _) => Ok(Self::Inline(key)),
-            (None, Some(path)) => Ok(Self::File(path)),
-            (None, None) if dev => Ok(Self::DevFile(data_dir.join("master.key"))),
-            (None, None) => Err(KeyringError::Missing),
-        }
     }
 }

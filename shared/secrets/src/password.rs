@@ -13,10 +13,7 @@ pub struct HashError;
 /// A PHC string (`$argon2id$v=19$...`) for `password`.
 pub fn hash_password(password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| HashError)
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| HashError)
 }
 
 /// Whether `password` matches the PHC string `hash`. A malformed hash never matches.

@@ -54,17 +54,14 @@ pub async fn create_database(prefix: &str) -> anyhow::Result<String> {
 
 /// Drops a database, disconnecting its sessions.
 pub async fn drop_database(name: &str) -> anyhow::Result<()> {
-    admin_client("postgres")
-        .await?
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
+    admin_client("postgres").await?.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
     Ok(())
 }
 
 fn cluster_dir() -> PathBuf {
-    std::env::var_os("TENANTRY_TEST_PG_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("tenantry-test-pg-{}", nix::unistd::geteuid()))
-    })
+    std::env::var_os("TENANTRY_TEST_PG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("tenantry-test-pg-{}", nix::unistd::geteuid())))
 }
 
 fn start_shared_cluster() -> anyhow::Result<PgCluster> {

@@ -2,7 +2,10 @@
 //! single-flight (concurrent misses for one key share one catalog query), positive entries
 //! kept for the route TTL and "not found" only briefly.
 
-use std::{sync::Arc, time::{Duration, Instant}};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use catalog::{Catalog, RouteRecord};
@@ -48,7 +51,11 @@ pub struct TenantRoute {
 
 impl std::fmt::Debug for TenantRoute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TenantRoute").field("id", &self.id).field("slug", &self.slug).field("status", &self.status).finish()
+        f.debug_struct("TenantRoute")
+            .field("id", &self.id)
+            .field("slug", &self.slug)
+            .field("status", &self.status)
+            .finish()
     }
 }
 

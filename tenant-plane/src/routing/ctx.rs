@@ -54,7 +54,10 @@ fn claims(req: &HttpRequest, state: &AppState) -> Result<Claims, ApiError> {
     let host = match raw_host {
         None => None,
         Some(Err(())) => return Err(ApiError::new(ErrorCode::INVALID_HOST, "Host header is not a valid host name")),
-        Some(Ok(raw)) => Some(normalize_host(raw).map_err(|_| ApiError::new(ErrorCode::INVALID_HOST, "Host header is not a valid host name"))?),
+        Some(Ok(raw)) => Some(
+            normalize_host(raw)
+                .map_err(|_| ApiError::new(ErrorCode::INVALID_HOST, "Host header is not a valid host name"))?,
+        ),
     };
     let settings = state.routing();
     let mut host_key = None;
@@ -121,7 +124,10 @@ async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Arc<TenantRoute>
         match (&found, by_header) {
             (Some(f), Some(h)) if f.id == h.id => {}
             (Some(_), _) => {
-                return Err(ApiError::new(ErrorCode::TENANT_MISMATCH, "x-tenant-id names a different tenant than the host"));
+                return Err(ApiError::new(
+                    ErrorCode::TENANT_MISMATCH,
+                    "x-tenant-id names a different tenant than the host",
+                ));
             }
             (None, Some(h)) => found = Some(h),
             (None, None) => return Err(not_found()),
@@ -139,8 +145,12 @@ fn check_status(route: &TenantRoute) -> Result<(), ApiError> {
     match route.status {
         TenantStatus::Active => Ok(()),
         TenantStatus::Suspended => Err(ApiError::new(ErrorCode::TENANT_SUSPENDED, "this tenant is suspended")),
-        TenantStatus::Offboarding | TenantStatus::Deleted => Err(ApiError::new(ErrorCode::TENANT_GONE, "this tenant is gone")),
-        TenantStatus::Provisioning => Err(ApiError::new(ErrorCode::TENANT_NOT_READY, "this tenant is being provisioned")),
+        TenantStatus::Offboarding | TenantStatus::Deleted => {
+            Err(ApiError::new(ErrorCode::TENANT_GONE, "this tenant is gone"))
+        }
+        TenantStatus::Provisioning => {
+            Err(ApiError::new(ErrorCode::TENANT_NOT_READY, "this tenant is being provisioned"))
+        }
         TenantStatus::Failed => Err(not_found()),
     }
 }
@@ -159,7 +169,10 @@ impl FromRequest for TenantCtx {
             let route = resolve(&req, &state).await?;
             tracing::Span::current().record("tenant.id", tracing::field::display(route.id));
             check_status(&route)?;
-            let target = route.db.as_ref().ok_or_else(|| ApiError::new(ErrorCode::TENANT_NOT_READY, "tenant database not ready"))?;
+            let target = route
+                .db
+                .as_ref()
+                .ok_or_else(|| ApiError::new(ErrorCode::TENANT_NOT_READY, "tenant database not ready"))?;
             let pool = state.pools().pool(route.id, target).await.map_err(ApiError::unavailable)?;
             Ok(TenantCtx { route, pool })
         })

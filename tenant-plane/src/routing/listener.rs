@@ -2,7 +2,11 @@
 //! tenant's routes (and close its pool) at once; after a lost connection, flush everything,
 //! since changes may have been missed, and reconnect with backoff.
 
-use std::{sync::Arc, sync::atomic::{AtomicBool, Ordering}, time::Duration};
+use std::{
+    sync::Arc,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use futures::StreamExt;
 use tokio_postgres::{AsyncMessage, NoTls};
@@ -42,7 +46,12 @@ pub async fn run_listener(
     }
 }
 
-async fn listen_once(url: &str, routes: &RouteCache, pools: &PoolRegistry, connected: &AtomicBool) -> anyhow::Result<()> {
+async fn listen_once(
+    url: &str,
+    routes: &RouteCache,
+    pools: &PoolRegistry,
+    connected: &AtomicBool,
+) -> anyhow::Result<()> {
     let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let driver = tokio::spawn(async move {

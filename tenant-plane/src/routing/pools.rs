@@ -140,7 +140,11 @@ fn build_pool(target: &DbTarget, budget: Arc<Semaphore>, max: usize) -> anyhow::
         .dbname(&target.database)
         .application_name("tenantry-tenant-plane")
         .connect_timeout(CONNECT_TIMEOUT);
-    let inner = deadpool_postgres::Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let inner = deadpool_postgres::Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig { recycling_method: RecyclingMethod::Fast },
+    );
     let pool = managed::Pool::builder(BudgetedManager { inner, budget })
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)

@@ -29,15 +29,77 @@ async fn malformed_bodies_get_the_error_body_and_never_a_500() {
         app.http.post(&url).bearer_auth(&app.token).header("content-type", content_type).body(body).send()
     };
     let cases: Vec<(reqwest::Body, &str, StatusCode, &str)> = vec![
-        (json!({ "slug": "missing-fields" }).to_string().into(), "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
-        (json!({ "slug": 42, "displayName": "x", "admin": {"email": "a@b.io", "password": PASSWORD} }).to_string().into(), "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
-        ({ let mut b = tenant_body("extra-field"); b["color"] = json!("red"); b.to_string().into() }, "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
-        ({ let mut b = tenant_body("huge"); b["displayName"] = json!("x".repeat(1024 * 1024)); b.to_string().into() }, "application/json", StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
-        ({ let mut b = tenant_body("long-name"); b["displayName"] = json!("x".repeat(101)); b.to_string().into() }, "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
+        (
+            json!({ "slug": "missing-fields" }).to_string().into(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            json!({ "slug": 42, "displayName": "x", "admin": {"email": "a@b.io", "password": PASSWORD} })
+                .to_string()
+                .into(),
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            {
+                let mut b = tenant_body("extra-field");
+                b["color"] = json!("red");
+                b.to_string().into()
+            },
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            {
+                let mut b = tenant_body("huge");
+                b["displayName"] = json!("x".repeat(1024 * 1024));
+                b.to_string().into()
+            },
+            "application/json",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            {
+                let mut b = tenant_body("long-name");
+                b["displayName"] = json!("x".repeat(101));
+                b.to_string().into()
+            },
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
         ("{not json".into(), "application/json", StatusCode::BAD_REQUEST, "INVALID_JSON"),
-        (tenant_body("wrong-type").to_string().into(), "text/plain", StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE"),
-        ({ let mut b = tenant_body("bad-mail"); b["admin"]["email"] = json!("nobody"); b.to_string().into() }, "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
-        ({ let mut b = tenant_body("short-pw"); b["admin"]["password"] = json!("short"); b.to_string().into() }, "application/json", StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED"),
+        (
+            tenant_body("wrong-type").to_string().into(),
+            "text/plain",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            {
+                let mut b = tenant_body("bad-mail");
+                b["admin"]["email"] = json!("nobody");
+                b.to_string().into()
+            },
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
+        (
+            {
+                let mut b = tenant_body("short-pw");
+                b["admin"]["password"] = json!("short");
+                b.to_string().into()
+            },
+            "application/json",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        ),
     ];
     for (body, content_type, status, code) in cases {
         let res = into_response(send(body, content_type).await.unwrap()).await;
@@ -45,18 +107,42 @@ async fn malformed_bodies_get_the_error_body_and_never_a_500() {
     }
     // Bad query strings and paths, unauthenticated calls, unknown routes.
     assert_error(&app.cp(Method::GET, "/v1/tenants?limit=abc", None).await, StatusCode::BAD_REQUEST, "INVALID_QUERY");
-    assert_error(&app.cp(Method::GET, "/v1/tenants?limit=0", None).await, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_error(
+        &app.cp(Method::GET, "/v1/tenants?limit=0", None).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_FAILED",
+    );
     assert_error(&app.cp(Method::GET, "/v1/jobs/not-a-uuid", None).await, StatusCode::BAD_REQUEST, "INVALID_PATH");
-    assert_error(&app.cp_raw(Method::GET, "/v1/tenants", None, None).await, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
-    assert_error(&app.cp_raw(Method::GET, "/v1/tenants", None, Some("forged")).await, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    assert_error(
+        &app.cp_raw(Method::GET, "/v1/tenants", None, None).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+    );
+    assert_error(
+        &app.cp_raw(Method::GET, "/v1/tenants", None, Some("forged")).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+    );
     assert_error(&app.cp(Method::GET, "/v1/nope", None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
     // Nothing was created by any of it.
     assert_eq!(app.cp(Method::GET, "/v1/tenants", None).await.body["items"].as_array().unwrap().len(), 0);
     // The tenant plane answers malformed notes the same way.
     let (_, slug) = app.create_tenant("notes").await;
-    assert_error(&app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "" }))).await, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
-    assert_error(&app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "x", "evil": 1 }))).await, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
-    assert_error(&app.tp(Method::GET, &slug, "/v1/notes/1%27%20OR%201=1", None).await, StatusCode::BAD_REQUEST, "INVALID_PATH");
+    assert_error(
+        &app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "" }))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_FAILED",
+    );
+    assert_error(
+        &app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "x", "evil": 1 }))).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_FAILED",
+    );
+    assert_error(
+        &app.tp(Method::GET, &slug, "/v1/notes/1%27%20OR%201=1", None).await,
+        StatusCode::BAD_REQUEST,
+        "INVALID_PATH",
+    );
     app.cleanup().await;
 }
 
@@ -69,13 +155,23 @@ async fn hosts_resolve_or_fail_as_documented() {
         async move { into_response(req.send().await.unwrap()).await }
     };
     // Served: port, upper case and a trailing dot are normalised.
-    for host in [format!("{slug}.{BASE_DOMAIN}:8081"), format!("{}.{}", slug.to_uppercase(), BASE_DOMAIN.to_uppercase()), format!("{slug}.{BASE_DOMAIN}.")] {
+    for host in [
+        format!("{slug}.{BASE_DOMAIN}:8081"),
+        format!("{}.{}", slug.to_uppercase(), BASE_DOMAIN.to_uppercase()),
+        format!("{slug}.{BASE_DOMAIN}."),
+    ] {
         let res = get(Some(host.clone())).await;
         assert_eq!(res.status, StatusCode::OK, "{host}: {:?}", res.body);
         assert_eq!(res.body["slug"], slug.as_str());
     }
     // Not a tenant: an IP, an unknown slug, the bare base domain, a reserved label.
-    for host in ["127.0.0.1".to_owned(), format!("nobody-here.{BASE_DOMAIN}"), BASE_DOMAIN.to_owned(), format!("www.{BASE_DOMAIN}"), "[::1]:8081".to_owned()] {
+    for host in [
+        "127.0.0.1".to_owned(),
+        format!("nobody-here.{BASE_DOMAIN}"),
+        BASE_DOMAIN.to_owned(),
+        format!("www.{BASE_DOMAIN}"),
+        "[::1]:8081".to_owned(),
+    ] {
         assert_error(&get(Some(host)).await, StatusCode::NOT_FOUND, "TENANT_NOT_FOUND");
     }
     // No Host header at all (HTTP/1.0).

@@ -47,7 +47,12 @@ impl TestApp {
             pool_idle_secs: 300,
             route_ttl_secs: 60,
         };
-        let state = tenant_plane::AppState::new(platform.catalog.clone(), platform.keyring.clone(), platform.catalog_url.clone(), routing);
+        let state = tenant_plane::AppState::new(
+            platform.catalog.clone(),
+            platform.keyring.clone(),
+            platform.catalog_url.clone(),
+            routing,
+        );
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -75,11 +80,21 @@ impl TestApp {
         let token = "test-bootstrap-token";
         self.platform.catalog.set_bootstrap_token(&secrets::sha256_hex(token)).await.unwrap();
         let created = self
-            .cp_raw(Method::POST, "/v1/bootstrap", Some(json!({ "token": token, "email": "ops@example.com", "password": PASSWORD })), None)
+            .cp_raw(
+                Method::POST,
+                "/v1/bootstrap",
+                Some(json!({ "token": token, "email": "ops@example.com", "password": PASSWORD })),
+                None,
+            )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
         let login = self
-            .cp_raw(Method::POST, "/v1/auth/login", Some(json!({ "email": "ops@example.com", "password": PASSWORD })), None)
+            .cp_raw(
+                Method::POST,
+                "/v1/auth/login",
+                Some(json!({ "email": "ops@example.com", "password": PASSWORD })),
+                None,
+            )
             .await;
         assert_eq!(login.status, StatusCode::OK);
         login.body["token"].as_str().unwrap().to_owned()

@@ -23,16 +23,33 @@ async fn each_tenants_notes_are_visible_only_at_its_own_host() {
     assert_eq!(list_b.body["items"].as_array().unwrap().len(), 1);
 
     // B's note id at A's host: not found, and deleting it there does nothing.
-    assert_error(&app.tp(Method::GET, &a, &format!("/v1/notes/{b_note_id}"), None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
-    assert_error(&app.tp(Method::DELETE, &a, &format!("/v1/notes/{b_note_id}"), None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
+    assert_error(
+        &app.tp(Method::GET, &a, &format!("/v1/notes/{b_note_id}"), None).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.tp(Method::DELETE, &a, &format!("/v1/notes/{b_note_id}"), None).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    );
     assert_eq!(app.tp(Method::GET, &b, &format!("/v1/notes/{b_note_id}"), None).await.status, StatusCode::OK);
 
     // Naming B in a header or path at A's host is refused, not served.
     for header in [b.as_str(), b_id.as_str()] {
-        let res = app.tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), "/v1/notes").header("x-tenant-id", header).send().await.unwrap();
+        let res = app
+            .tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), "/v1/notes")
+            .header("x-tenant-id", header)
+            .send()
+            .await
+            .unwrap();
         assert_error(&into_response(res).await, StatusCode::BAD_REQUEST, "TENANT_MISMATCH");
     }
-    let res = app.tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), &format!("/t/{b}/v1/notes")).send().await.unwrap();
+    let res = app
+        .tp_request(Method::GET, Some(&format!("{a}.{BASE_DOMAIN}")), &format!("/t/{b}/v1/notes"))
+        .send()
+        .await
+        .unwrap();
     assert_error(&into_response(res).await, StatusCode::BAD_REQUEST, "TENANT_MISMATCH");
 
     // The profile comes from each tenant's own database.
@@ -47,8 +64,12 @@ async fn path_routing_and_the_tenant_header_reach_the_named_tenant() {
     let (a_id, a) = app.create_tenant("route").await;
     app.tp(Method::POST, &a, "/v1/notes", Some(json!({ "title": "by host" }))).await;
 
-    let by_path = into_response(app.tp_request(Method::GET, None, &format!("/t/{a}/v1/notes")).send().await.unwrap()).await;
-    let by_header = into_response(app.tp_request(Method::GET, None, "/v1/notes").header("x-tenant-id", &a_id).send().await.unwrap()).await;
+    let by_path =
+        into_response(app.tp_request(Method::GET, None, &format!("/t/{a}/v1/notes")).send().await.unwrap()).await;
+    let by_header = into_response(
+        app.tp_request(Method::GET, None, "/v1/notes").header("x-tenant-id", &a_id).send().await.unwrap(),
+    )
+    .await;
 
     assert_eq!(by_path.status, StatusCode::OK, "{:?}", by_path.body);
     assert_eq!(by_path.body["items"][0]["title"], "by host");

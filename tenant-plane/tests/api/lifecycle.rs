@@ -25,7 +25,9 @@ async fn suspend_resume_and_delete_take_effect_at_once_on_a_running_tenant_plane
     assert_eq!(app.tp(Method::GET, &a, "/v1/notes", None).await.status, StatusCode::OK);
     assert_eq!(app.tp(Method::GET, &b, "/v1/notes", None).await.status, StatusCode::OK);
 
-    let suspended = app.cp(Method::POST, &format!("/v1/tenants/{a}/suspend"), Some(serde_json::json!({ "reason": "unpaid" }))).await;
+    let suspended = app
+        .cp(Method::POST, &format!("/v1/tenants/{a}/suspend"), Some(serde_json::json!({ "reason": "unpaid" })))
+        .await;
     assert_eq!(suspended.body["status"], "suspended");
     status_within(&app, &a, StatusCode::FORBIDDEN, Duration::from_secs(1)).await;
     assert_error(&app.tp(Method::GET, &a, "/v1/notes", None).await, StatusCode::FORBIDDEN, "TENANT_SUSPENDED");
@@ -47,7 +49,8 @@ async fn suspend_resume_and_delete_take_effect_at_once_on_a_running_tenant_plane
 
     // Every change is in the audit log.
     let audit = app.cp(Method::GET, &format!("/v1/audit-events?tenantId={a_id}"), None).await;
-    let actions: Vec<_> = audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    let actions: Vec<_> =
+        audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
     for action in ["tenant.create", "tenant.suspend", "tenant.resume", "tenant.delete"] {
         assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
     }

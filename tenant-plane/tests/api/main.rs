@@ -1,6 +1,8 @@
 //! End to end: control plane and tenant plane on real Postgres, two tenants attacking each
 //! other, lifecycle changes seen by a running tenant plane, and bad input on both planes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+
 mod bad_input;
 mod helpers;
 mod isolation;
