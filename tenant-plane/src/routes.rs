@@ -1,5 +1,5 @@
 //! Route table of the tenant plane. Tenant routes are registered at the root (tenant from
-//! host or header) and under `/t/{tenant_slug}` (path routing).
+//! host or header) and, when path routing is on, under `/t/{tenant_slug}`.
 
 mod health;
 mod notes;
@@ -7,11 +7,13 @@ mod profile;
 
 use actix_web::web;
 
-pub fn config(cfg: &mut web::ServiceConfig) {
+pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
     cfg.service(web::resource("/health").route(web::get().to(health::health)))
-        .service(web::resource("/ready").route(web::get().to(health::ready)))
-        .service(web::scope("/t/{tenant_slug}").configure(tenant_api))
-        .configure(tenant_api);
+        .service(web::resource("/ready").route(web::get().to(health::ready)));
+    if path_routing {
+        cfg.service(web::scope("/t/{tenant_slug}").configure(tenant_api));
+    }
+    cfg.configure(tenant_api);
 }
 
 fn tenant_api(cfg: &mut web::ServiceConfig) {

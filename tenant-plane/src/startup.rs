@@ -97,11 +97,12 @@ impl Application {
     /// Serves until `shutdown` resolves.
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
         let state = self.state.clone();
+        let path_routing = state.routing.path_routing;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .configure(http_api::configure_extractors)
-                .configure(routes::config)
+                .configure(|cfg| routes::config(cfg, path_routing))
                 .default_service(web::to(http_api::not_found))
                 .wrap(from_fn(http_api::request_id_middleware))
         })

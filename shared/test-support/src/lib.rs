@@ -5,11 +5,15 @@
 //! running for the next test; `TENANTRY_TEST_DATABASE_URL` points tests at an existing
 //! server instead. Each test creates its own databases with unique names and drops them.
 
+mod chaos;
+
 use std::{fs, path::PathBuf, sync::OnceLock};
 
 use anyhow::Context;
 use nix::fcntl::{Flock, FlockArg};
 use pgcluster::{ClusterConfig, PgCluster};
+
+pub use chaos::ChaosProxy;
 
 /// The superuser URL of the test server, for `database`.
 pub fn admin_url(database: &str) -> String {

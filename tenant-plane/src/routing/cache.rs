@@ -20,6 +20,9 @@ use uuid::Uuid;
 const NEGATIVE_TTL: Duration = Duration::from_secs(2);
 /// Upper bound on cached routes per worker.
 const MAX_ROUTES: u64 = 100_000;
+/// After a failed catalog load, requests go straight to last-known-good routes for this
+/// long instead of each waiting on the unreachable catalog.
+const CATALOG_BACKOFF: Duration = Duration::from_secs(2);
 
 /// What a request names its tenant by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -72,11 +75,18 @@ impl Expiry<RouteKey, Entry> for RouteExpiry {
 }
 
 /// Cached routes of one worker. Cheap to clone.
+///
+/// Static stability: besides the fresh cache (TTL, invalidated by NOTIFY), the worker keeps
+/// the last route it loaded for each key. When the catalog cannot be reached, warm tenants are
+/// served from that copy, so an outage of the catalog or the control plane does not take the
+/// data plane down. Only NOTIFY invalidation removes last-known-good routes.
 #[derive(Clone)]
 pub struct RouteCache {
     catalog: Catalog,
     keyring: Keyring,
     cache: Cache<RouteKey, Entry>,
+    last_good: Cache<RouteKey, Arc<TenantRoute>>,
+    catalog_down_until: Arc<std::sync::Mutex<Option<Instant>>>,
 }
 
 impl RouteCache {
@@ -86,21 +96,56 @@ impl RouteCache {
             .expire_after(RouteExpiry { ttl })
             .support_invalidation_closures()
             .build();
-        Self { catalog, keyring, cache }
+        let last_good = Cache::builder().max_capacity(MAX_ROUTES).support_invalidation_closures().build();
+        Self { catalog, keyring, cache, last_good, catalog_down_until: Arc::default() }
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
-    /// The route for `key`, from the cache or the catalog.
+    /// The route for `key`, from the cache or the catalog; while the catalog is unreachable,
+    /// the last route loaded for `key`.
     pub async fn get(&self, key: RouteKey) -> anyhow::Result<Option<Arc<TenantRoute>>> {
+        if self.catalog_recently_down()
+            && let Some(route) = self.last_good.get(&key).await
+        {
+            return Ok(Some(route));
+        }
         let this = self.clone();
         let lookup = key.clone();
-        self.cache
-            .try_get_with(key, async move { this.load(lookup).await })
+        let loaded = self
+            .cache
+            .try_get_with(key.clone(), async move { this.load(lookup).await })
             .await
-            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))
+            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"));
+        match loaded {
+            Ok(Some(route)) => {
+                self.last_good.insert(key, route.clone()).await;
+                Ok(Some(route))
+            }
+            Ok(None) => Ok(None),
+            Err(err) => {
+                self.mark_catalog_down();
+                match self.last_good.get(&key).await {
+                    Some(route) => {
+                        tracing::warn!(tenant.id = %route.id, error = %err, "catalog unreachable; serving last known route");
+                        Ok(Some(route))
+                    }
+                    None => Err(err),
+                }
+            }
+        }
+    }
+
+    fn catalog_recently_down(&self) -> bool {
+        self.catalog_down_until.lock().is_ok_and(|until| until.is_some_and(|t| Instant::now() < t))
+    }
+
+    fn mark_catalog_down(&self) {
+        if let Ok(mut until) = self.catalog_down_until.lock() {
+            *until = Some(Instant::now() + CATALOG_BACKOFF);
+        }
     }
 
     async fn load(&self, key: RouteKey) -> anyhow::Result<Entry> {
@@ -128,17 +173,23 @@ impl RouteCache {
     /// Drops every entry of `tenant` and every negative entry (a new slug or domain may
     /// now exist). Called on NOTIFY.
     pub fn invalidate_tenant(&self, tenant: Uuid) {
-        let result = self.cache.invalidate_entries_if(move |_key, entry| match entry {
-            Some(route) => route.id == tenant,
-            None => true,
-        });
+        let result = self
+            .cache
+            .invalidate_entries_if(move |_key, entry| match entry {
+                Some(route) => route.id == tenant,
+                None => true,
+            })
+            .and_then(|_| self.last_good.invalidate_entries_if(move |_key, route| route.id == tenant));
         if let Err(err) = result {
             tracing::warn!(error = %err, "route invalidation failed; flushing");
             self.cache.invalidate_all();
+            self.last_good.invalidate_all();
         }
     }
 
-    /// Drops everything (after the LISTEN connection was lost and changes may be missed).
+    /// Drops every fresh route (after the LISTEN connection was lost and changes may have been
+    /// missed): the next request reloads from the catalog. Last-known-good routes stay, for
+    /// when the catalog is unreachable.
     pub fn flush(&self) {
         self.cache.invalidate_all();
     }

@@ -11,6 +11,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// Control plane and tenant plane on port 0 against one test platform.
 pub struct TestApp {
     pub platform: TestPlatform,
+    /// The tenant plane's state (to watch its LISTEN connection).
+    pub tp_state: tenant_plane::AppState,
+    /// Between the tenant plane and the catalog, when spawned with one.
+    pub catalog_proxy: Option<test_support::ChaosProxy>,
     pub cp: String,
     pub tp: String,
     pub http: reqwest::Client,
@@ -25,6 +29,11 @@ pub struct Response {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(false).await
+    }
+
+    /// With `catalog_proxy`, the tenant plane reaches the catalog through a [`ChaosProxy`].
+    pub async fn spawn_with(catalog_proxy: bool) -> Self {
         let platform = TestPlatform::new().await;
         let mut stop = Vec::new();
 
@@ -47,12 +56,17 @@ impl TestApp {
             pool_idle_secs: 300,
             route_ttl_secs: 60,
         };
-        let state = tenant_plane::AppState::new(
-            platform.catalog.clone(),
-            platform.keyring.clone(),
-            platform.catalog_url.clone(),
-            routing,
-        );
+        let (proxy, catalog, catalog_url) = if catalog_proxy {
+            let mut url = url::Url::parse(&platform.catalog_url).unwrap();
+            let target = std::net::SocketAddr::from(([127, 0, 0, 1], url.port().unwrap()));
+            let proxy = test_support::ChaosProxy::start(target).await.unwrap();
+            url.set_port(Some(proxy.port())).unwrap();
+            let catalog = catalog::Catalog::connect(url.as_str()).await.unwrap();
+            (Some(proxy), catalog, url.to_string())
+        } else {
+            (None, platform.catalog.clone(), platform.catalog_url.clone())
+        };
+        let state = tenant_plane::AppState::new(catalog, platform.keyring.clone(), catalog_url, routing);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -71,7 +85,8 @@ impl TestApp {
         assert!(state.is_listening(), "tenant plane never started listening");
 
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut app = Self { platform, cp, tp, http, token: String::new(), stop };
+        let mut app =
+            Self { platform, tp_state: state, catalog_proxy: proxy, cp, tp, http, token: String::new(), stop };
         app.token = app.bootstrap_operator().await;
         app
     }
