@@ -127,7 +127,7 @@ impl Provisioner {
         };
         let tenant_id = TenantId::from_uuid(job.tenant_id);
         let mut log = StepLog::from_json(&job.steps);
-        log.mark_done(Step::Reserve);
+        log.mark_done(Step::Reserve, Duration::ZERO);
         let mut attempts = job.attempts;
         for step in Step::ALL {
             if log.is_done(step) {
@@ -137,7 +137,9 @@ impl Provisioner {
             loop {
                 tries += 1;
                 attempts += 1;
+                let started = std::time::Instant::now();
                 let result = self.execute(step, tenant_id, &job.params).await;
+                let took = started.elapsed();
                 let result = match (result, self.inner.faults.take(step)) {
                     (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
                     (Ok(()), Some(FaultKind::Fail)) => Err(anyhow::anyhow!("injected failure at {}", step.as_str())),
@@ -145,14 +147,14 @@ impl Provisioner {
                 };
                 match result {
                     Ok(()) => {
-                        log.mark_done(step);
+                        log.mark_done(step, took);
                         self.save(job_id, &owner, step, &log, attempts, None).await?;
                         break;
                     }
                     Err(err) => {
                         let error = format!("{err:#}");
                         tracing::warn!(job.id = %job_id, tenant.id = %tenant_id, step = step.as_str(), attempt = tries, error = %error, "provisioning step failed");
-                        log.mark_failed(step, &error);
+                        log.mark_failed(step, &error, took);
                         self.save(job_id, &owner, step, &log, attempts, Some(&error)).await?;
                         if tries >= STEP_ATTEMPTS {
                             return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);

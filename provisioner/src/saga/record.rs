@@ -1,6 +1,6 @@
 //! The per-step record kept in `provisioning_jobs.steps`.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,9 @@ struct StepRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     at: String,
+    /// How long the last attempt took.
+    #[serde(default)]
+    duration_ms: u64,
 }
 
 /// Step name → state, attempts, last error, time.
@@ -33,15 +36,15 @@ impl StepLog {
         self.0.get(step.as_str()).is_some_and(|r| r.state == "done")
     }
 
-    pub(crate) fn mark_done(&mut self, step: Step) {
-        self.update(step, "done", None);
+    pub(crate) fn mark_done(&mut self, step: Step, took: Duration) {
+        self.update(step, "done", None, took);
     }
 
-    pub(crate) fn mark_failed(&mut self, step: Step, error: &str) {
-        self.update(step, "failed", Some(error.to_owned()));
+    pub(crate) fn mark_failed(&mut self, step: Step, error: &str, took: Duration) {
+        self.update(step, "failed", Some(error.to_owned()), took);
     }
 
-    fn update(&mut self, step: Step, state: &str, error: Option<String>) {
+    fn update(&mut self, step: Step, state: &str, error: Option<String>, took: Duration) {
         let record = self.0.entry(step.as_str().to_owned()).or_default();
         if record.state == "done" && state == "done" {
             return;
@@ -50,5 +53,6 @@ impl StepLog {
         record.attempts += 1;
         record.error = error;
         record.at = Utc::now().to_rfc3339();
+        record.duration_ms = took.as_millis() as u64;
     }
 }

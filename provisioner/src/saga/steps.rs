@@ -122,10 +122,15 @@ impl Provisioner {
             ))
             .await
             .context("hand schema to tenant role")?;
-        drop(client);
-        let role = RoleName::from_catalog(placement.role_name.clone());
-        let version =
-            migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?;
+        // A clone of an up-to-date template needs nothing more; check on the same connection.
+        let latest = (self.schema().latest)();
+        let version = if migrator::applied_version(&client).await? == latest {
+            latest
+        } else {
+            drop(client);
+            let role = RoleName::from_catalog(placement.role_name.clone());
+            migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?
+        };
         self.catalog().record_migration(tenant, version.as_deref(), None).await?;
         Ok(())
     }
