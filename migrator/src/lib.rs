@@ -3,11 +3,13 @@
 
 pub mod admin;
 pub mod catalog;
+mod catalog_access;
 mod fleet;
 mod template;
 pub mod tenant;
 
 pub use admin::ServerAccess;
+pub use catalog_access::{CATALOG_READER_ROLE, ensure_catalog_reader};
 pub use fleet::{
     FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database,
 };

@@ -83,12 +83,15 @@ async fn main() {
         }
         let mut hash = Vec::new();
         for _ in 0..10 {
-            let (t, _) = timed(async { secrets::password::hash_password("correct horse battery staple").unwrap() }).await;
+            let (t, _) =
+                timed(async { secrets::password::hash_password("correct horse battery staple").unwrap() }).await;
             hash.push(t);
         }
         by_step.insert("(argon2id hash of the admin password, before the saga)".into(), hash);
         let _ = writeln!(report, "\np95 ratio provision / bare CREATE DATABASE: **{ratio:.2}×**\n");
-        report.push_str("| step (from the job record) | n | p50 ms | p95 ms | max ms | per second |\n|---|---|---|---|---|---|\n");
+        report.push_str(
+            "| step (from the job record) | n | p50 ms | p95 ms | max ms | per second |\n|---|---|---|---|---|---|\n",
+        );
         for (step, samples) in &mut by_step {
             report.push_str(&row(step, samples));
         }

@@ -5,7 +5,7 @@ use provisioner::cli::{Cli, run};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    telemetry::init("tenantry");
+    telemetry::init_with_default("tenantry", "warn,tenantry=info,provisioner=info");
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,

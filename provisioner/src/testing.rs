@@ -13,6 +13,9 @@ pub struct TestPlatform {
     pub keyring: Keyring,
     pub catalog_db: String,
     pub catalog_url: String,
+    /// The catalog as the tenant plane sees it: a least-privilege reader login.
+    pub reader_url: String,
+    reader_role: String,
     pub template_db: String,
     pub server: database_server::Model,
 }
@@ -24,13 +27,23 @@ impl TestPlatform {
         let catalog_url = test_support::admin_url(&catalog_db);
         let catalog = Catalog::connect(&catalog_url).await.expect("connect catalog");
         migrator::migrate_catalog(&catalog).await.expect("migrate catalog");
+        let reader_role = test_support::unique_name("tp");
+        let reader_password = secrets::random_password();
+        let admin = test_support::admin_client(&catalog_db).await.expect("admin connection");
+        migrator::ensure_catalog_reader(&admin, &catalog_db, &reader_role, &reader_password)
+            .await
+            .expect("catalog reader");
+        let mut reader_url = url::Url::parse(&catalog_url).expect("catalog url");
+        reader_url.set_username(&reader_role).expect("reader user");
+        reader_url.set_password(Some(&reader_password)).expect("reader password");
+        let reader_url = reader_url.to_string();
         let keyring = Keyring::from_base64(&Keyring::generate_base64()).expect("keyring");
         let template_db = test_support::unique_name("ttpl");
         let server =
             register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)
                 .await
                 .expect("register server");
-        Self { catalog, keyring, catalog_db, catalog_url, template_db, server }
+        Self { catalog, keyring, catalog_db, catalog_url, reader_url, reader_role, template_db, server }
     }
 
     pub fn provisioner(&self) -> Provisioner {
@@ -56,6 +69,7 @@ impl TestPlatform {
         let _ = client.batch_execute(&format!("ALTER DATABASE \"{}\" WITH IS_TEMPLATE false", self.template_db)).await;
         let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.template_db)).await;
         let _ = test_support::drop_database(&self.catalog_db).await;
+        let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", self.reader_role)).await;
     }
 }
 

@@ -55,6 +55,9 @@ impl Drop for Children {
 }
 
 pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode> {
+    for addr in [&args.control_plane_addr, &args.tenant_plane_addr] {
+        ensure_free(addr)?;
+    }
     std::fs::create_dir_all(&global.data_dir)?;
     let data_dir = std::fs::canonicalize(&global.data_dir)?;
     let (database_url, cluster) = match &global.database_url {
@@ -71,6 +74,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
         }
     };
     ensure_catalog_database(&database_url).await?;
+    let reader_url = prepare_catalog(&database_url).await?;
     let key_file = match (&global.master_key, &global.master_key_file) {
         (None, None) => {
             let path = data_dir.join("master.key");
@@ -81,7 +85,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     };
     let token_file = data_dir.join("bootstrap.token");
     let _ = std::fs::remove_file(&token_file);
-    let env: Vec<(&str, String)> = [
+    let env: Vec<(&'static str, String)> = [
         ("TENANTRY_DEV", "true".to_owned()),
         ("TENANTRY_DATABASE_URL", database_url.clone()),
         ("TENANTRY_DATA_DIR", data_dir.display().to_string()),
@@ -102,7 +106,9 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     let control_plane = spawn("control-plane", &env)?;
     children.0.push(("control-plane", control_plane));
     wait_healthy(&format!("http://{}/health", args.control_plane_addr), &mut children).await?;
-    let tenant_plane = spawn("tenant-plane", &env)?;
+    let mut tenant_plane_env = env.clone();
+    tenant_plane_env.push(("TENANTRY_CATALOG_URL", reader_url));
+    let tenant_plane = spawn("tenant-plane", &tenant_plane_env)?;
     children.0.push(("tenant-plane", tenant_plane));
     wait_healthy(&format!("http://{}/health", args.tenant_plane_addr), &mut children).await?;
 
@@ -124,7 +130,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     println!();
 
     let outcome = tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(ExitCode::SUCCESS),
+        () = stop_requested() => Ok(ExitCode::SUCCESS),
         exited = watch_children(&mut children) => exited,
     };
     drop(children);
@@ -132,6 +138,28 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
         tokio::task::spawn_blocking(move || cluster.stop()).await??;
     }
     outcome
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP: every way a terminal or supervisor asks us to stop.
+async fn stop_requested() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+/// Fails early, and clearly, when something already listens on `addr`.
+fn ensure_free(addr: &str) -> anyhow::Result<()> {
+    match std::net::TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(err) => bail!("cannot listen on {addr} ({err}); is another `tenantry dev` running?"),
+    }
 }
 
 fn port_of(addr: &str) -> &str {
@@ -157,6 +185,27 @@ async fn ensure_catalog_database(database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Migrates the catalog and (re)creates the tenant plane's least-privilege catalog login with a
+/// fresh password; returns the tenant plane's catalog URL.
+async fn prepare_catalog(database_url: &str) -> anyhow::Result<String> {
+    let catalog_url = catalog::catalog_url(None, Some(database_url)).context("derive catalog URL")?;
+    let catalog = catalog::Catalog::connect(&catalog_url).await.context("connect to catalog")?;
+    migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
+    let (admin, conn) = tokio_postgres::connect(&catalog_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let password = secrets::random_password();
+    migrator::ensure_catalog_reader(&admin, catalog::DEFAULT_CATALOG_DATABASE, TENANT_PLANE_LOGIN, &password).await?;
+    let mut url = url::Url::parse(&catalog_url)?;
+    url.set_username(TENANT_PLANE_LOGIN).map_err(|()| anyhow::anyhow!("set catalog user"))?;
+    url.set_password(Some(&password)).map_err(|()| anyhow::anyhow!("set catalog password"))?;
+    Ok(url.to_string())
+}
+
+/// The tenant plane's catalog login under `tenantry dev`.
+const TENANT_PLANE_LOGIN: &str = "tenantry_tenant_plane";
+
 fn binary(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = exe.with_file_name(name);
@@ -166,7 +215,7 @@ fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn spawn(name: &str, env: &[(&str, String)]) -> anyhow::Result<Child> {
+fn spawn(name: &str, env: &[(&'static str, String)]) -> anyhow::Result<Child> {
     let mut cmd = std::process::Command::new(binary(name)?);
     for (key, value) in env {
         cmd.env(key, value);

@@ -25,7 +25,12 @@ impl LogFormat {
 /// Installs the global subscriber. Call once, first thing in `main`; later calls are ignored
 /// (tests may call it from several places).
 pub fn init(service: &'static str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_with_default(service, "info");
+}
+
+/// Like [`init`], with another default level when `RUST_LOG` is unset (the CLI uses `warn`).
+pub fn init_with_default(service: &'static str, default_filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let registry = tracing_subscriber::registry().with(filter);
     let result = match LogFormat::from_env() {
         LogFormat::Json => registry

@@ -57,14 +57,14 @@ impl TestApp {
             route_ttl_secs: 60,
         };
         let (proxy, catalog, catalog_url) = if catalog_proxy {
-            let mut url = url::Url::parse(&platform.catalog_url).unwrap();
+            let mut url = url::Url::parse(&platform.reader_url).unwrap();
             let target = std::net::SocketAddr::from(([127, 0, 0, 1], url.port().unwrap()));
             let proxy = test_support::ChaosProxy::start(target).await.unwrap();
             url.set_port(Some(proxy.port())).unwrap();
             let catalog = catalog::Catalog::connect(url.as_str()).await.unwrap();
             (Some(proxy), catalog, url.to_string())
         } else {
-            (None, platform.catalog.clone(), platform.catalog_url.clone())
+            (None, catalog::Catalog::connect(&platform.reader_url).await.unwrap(), platform.reader_url.clone())
         };
         let state = tenant_plane::AppState::new(catalog, platform.keyring.clone(), catalog_url, routing);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -76,3 +76,27 @@ async fn path_routing_and_the_tenant_header_reach_the_named_tenant() {
     assert_eq!(by_header.body["items"][0]["title"], "by host");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_tenant_planes_catalog_role_reads_only_what_serving_needs() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("least").await;
+    let (reader, conn) = tokio_postgres::connect(&app.platform.reader_url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+
+    assert!(reader.query("SELECT slug, status FROM tenants", &[]).await.is_ok());
+    assert!(reader.query("SELECT host, port FROM database_servers", &[]).await.is_ok());
+    for forbidden in [
+        "SELECT admin_password_sealed FROM database_servers",
+        "SELECT * FROM operators",
+        "SELECT * FROM operator_sessions",
+        "SELECT * FROM provisioning_jobs",
+        "SELECT * FROM audit_events",
+        "UPDATE tenants SET status = 'active'",
+        "DELETE FROM tenant_databases",
+    ] {
+        let err = reader.batch_execute(forbidden).await.expect_err(forbidden);
+        assert!(err.as_db_error().is_some_and(|e| e.message().contains("permission denied")), "{forbidden}: {err}");
+    }
+    app.cleanup().await;
+}
