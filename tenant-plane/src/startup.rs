@@ -136,12 +136,15 @@ async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await;
 }
 
+/// Closes idle connections: those idle for `CONNECTION_IDLE` periodically, and every idle one
+/// at once when a pool finds the worker's connection budget exhausted.
 async fn reap_idle(pools: PoolRegistry, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => return,
             () = tokio::time::sleep(CONNECTION_IDLE / 2) => pools.close_idle_connections(CONNECTION_IDLE),
+            () = pools.reclaim_requested() => pools.close_idle_connections(Duration::ZERO),
         }
     }
 }

@@ -10,7 +10,7 @@ use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 use deadpool_postgres::{ClientWrapper, ManagerConfig, RecyclingMethod};
 use moka::{future::Cache, notification::RemovalCause};
 use secrets::ExposeSecret;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
@@ -46,6 +46,32 @@ impl std::ops::Deref for BudgetedClient {
 pub struct BudgetedManager {
     inner: deadpool_postgres::Manager,
     budget: Arc<Semaphore>,
+    /// Asks the registry to close idle connections of all pools when the budget is exhausted,
+    /// so idle connections of quiet tenants cannot starve busy ones.
+    reclaim: Arc<Notify>,
+}
+
+/// While waiting for a budget slot, idle connections are reclaimed this often: connections
+/// freed by finished requests go idle holding their slot, so one reclaim is not enough.
+const RECLAIM_INTERVAL: Duration = Duration::from_millis(25);
+
+impl BudgetedManager {
+    async fn acquire_slot(&self) -> Result<OwnedSemaphorePermit, PoolError> {
+        let deadline = tokio::time::Instant::now() + ACQUIRE_TIMEOUT;
+        loop {
+            if let Ok(slot) = self.budget.clone().try_acquire_owned() {
+                return Ok(slot);
+            }
+            self.reclaim.notify_one();
+            let wait = RECLAIM_INTERVAL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+            match tokio::time::timeout(wait, self.budget.clone().acquire_owned()).await {
+                Ok(Ok(slot)) => return Ok(slot),
+                Ok(Err(_)) => return Err(PoolError::Budget),
+                Err(_) if tokio::time::Instant::now() >= deadline => return Err(PoolError::Budget),
+                Err(_) => {}
+            }
+        }
+    }
 }
 
 impl managed::Manager for BudgetedManager {
@@ -53,10 +79,7 @@ impl managed::Manager for BudgetedManager {
     type Error = PoolError;
 
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
-        let slot = tokio::time::timeout(ACQUIRE_TIMEOUT, self.budget.clone().acquire_owned())
-            .await
-            .map_err(|_| PoolError::Budget)?
-            .map_err(|_| PoolError::Budget)?;
+        let slot = self.acquire_slot().await?;
         let client = managed::Manager::create(&self.inner).await?;
         Ok(BudgetedClient { client, _slot: slot })
     }
@@ -77,6 +100,7 @@ pub type PooledClient = managed::Object<BudgetedManager>;
 pub struct PoolRegistry {
     pools: Cache<Uuid, TenantPool>,
     budget: Arc<Semaphore>,
+    reclaim: Arc<Notify>,
     max_per_tenant: usize,
     budget_size: usize,
 }
@@ -90,16 +114,23 @@ impl PoolRegistry {
                 pool.close();
             })
             .build();
-        Self { pools, budget: Arc::new(Semaphore::new(budget)), max_per_tenant, budget_size: budget }
+        Self {
+            pools,
+            budget: Arc::new(Semaphore::new(budget)),
+            reclaim: Arc::new(Notify::new()),
+            max_per_tenant,
+            budget_size: budget,
+        }
     }
 
     /// The tenant's pool, created on first use (concurrent first uses share one pool).
     pub async fn pool(&self, tenant: Uuid, target: &DbTarget) -> anyhow::Result<TenantPool> {
         let budget = self.budget.clone();
+        let reclaim = self.reclaim.clone();
         let max = self.max_per_tenant;
         let target = target.clone();
         self.pools
-            .try_get_with(tenant, async move { build_pool(&target, budget, max) })
+            .try_get_with(tenant, async move { build_pool(&target, budget, reclaim, max) })
             .await
             .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))
     }
@@ -120,6 +151,11 @@ impl PoolRegistry {
         }
     }
 
+    /// Resolves when a pool found the budget exhausted; the caller then closes idle connections.
+    pub async fn reclaim_requested(&self) {
+        self.reclaim.notified().await;
+    }
+
     /// Server connections currently held by this worker.
     pub fn connections_in_use(&self) -> usize {
         self.budget_size - self.budget.available_permits()
@@ -130,7 +166,12 @@ impl PoolRegistry {
     }
 }
 
-fn build_pool(target: &DbTarget, budget: Arc<Semaphore>, max: usize) -> anyhow::Result<TenantPool> {
+fn build_pool(
+    target: &DbTarget,
+    budget: Arc<Semaphore>,
+    reclaim: Arc<Notify>,
+    max: usize,
+) -> anyhow::Result<TenantPool> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&target.host)
@@ -145,7 +186,7 @@ fn build_pool(target: &DbTarget, budget: Arc<Semaphore>, max: usize) -> anyhow::
         NoTls,
         ManagerConfig { recycling_method: RecyclingMethod::Fast },
     );
-    let pool = managed::Pool::builder(BudgetedManager { inner, budget })
+    let pool = managed::Pool::builder(BudgetedManager { inner, budget, reclaim })
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(ACQUIRE_TIMEOUT))

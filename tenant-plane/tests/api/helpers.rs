@@ -8,6 +8,20 @@ use tenant_plane::RoutingSettings;
 pub const BASE_DOMAIN: &str = "tenants.test";
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// How to spawn a [`TestApp`].
+pub struct Options {
+    /// The tenant plane reaches the catalog through a [`test_support::ChaosProxy`].
+    pub catalog_proxy: bool,
+    pub max_db_connections: usize,
+    pub tenant_pool_max: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { catalog_proxy: false, max_db_connections: 40, tenant_pool_max: 4 }
+    }
+}
+
 /// Control plane and tenant plane on port 0 against one test platform.
 pub struct TestApp {
     pub platform: TestPlatform,
@@ -29,11 +43,11 @@ pub struct Response {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(false).await
+        Self::spawn_with(Options::default()).await
     }
 
-    /// With `catalog_proxy`, the tenant plane reaches the catalog through a [`ChaosProxy`].
-    pub async fn spawn_with(catalog_proxy: bool) -> Self {
+    pub async fn spawn_with(options: Options) -> Self {
+        let Options { catalog_proxy, max_db_connections, tenant_pool_max } = options;
         let platform = TestPlatform::new().await;
         let mut stop = Vec::new();
 
@@ -51,8 +65,8 @@ impl TestApp {
             base_domain: BASE_DOMAIN.into(),
             path_routing: true,
             default_tenant: None,
-            max_db_connections: 40,
-            tenant_pool_max: 4,
+            max_db_connections,
+            tenant_pool_max,
             pool_idle_secs: 300,
             route_ttl_secs: 60,
         };

@@ -7,4 +7,5 @@ mod bad_input;
 mod helpers;
 mod isolation;
 mod lifecycle;
+mod pools;
 mod sabotage;

@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{Options, TestApp, assert_error};
 
 async fn wait_until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) {
     let started = Instant::now();
@@ -15,7 +15,7 @@ async fn wait_until(what: &str, limit: Duration, mut check: impl AsyncFnMut() ->
 
 #[tokio::test]
 async fn warm_tenants_are_served_while_the_catalog_is_unreachable_and_missed_changes_apply_after() {
-    let app = TestApp::spawn_with(true).await;
+    let app = TestApp::spawn_with(Options { catalog_proxy: true, ..Options::default() }).await;
     let proxy = app.catalog_proxy.as_ref().unwrap();
     let (_, warm) = app.create_tenant("warm").await;
     let (_, changed) = app.create_tenant("changed").await;
