@@ -7,5 +7,6 @@ mod bad_input;
 mod helpers;
 mod isolation;
 mod lifecycle;
+mod logging;
 mod pools;
 mod sabotage;
