@@ -22,6 +22,11 @@ pub struct TestPlatform {
 
 impl TestPlatform {
     pub async fn new() -> Self {
+        Self::with_key(&Keyring::generate_base64()).await
+    }
+
+    /// A platform whose keyring uses the given base64 master key (for tests that run the CLI).
+    pub async fn with_key(master_key: &str) -> Self {
         test_support::init_test_logging();
         let catalog_db = test_support::create_database("tcat").await.expect("create catalog database");
         let catalog_url = test_support::admin_url(&catalog_db);
@@ -37,7 +42,7 @@ impl TestPlatform {
         reader_url.set_username(&reader_role).expect("reader user");
         reader_url.set_password(Some(&reader_password)).expect("reader password");
         let reader_url = reader_url.to_string();
-        let keyring = Keyring::from_base64(&Keyring::generate_base64()).expect("keyring");
+        let keyring = Keyring::from_base64(master_key).expect("keyring");
         let template_db = test_support::unique_name("ttpl");
         let server =
             register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)

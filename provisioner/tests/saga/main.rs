@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod cli;
 mod crash_safety;
 mod helpers;
 mod migrations;
 mod provision;
+mod worker;

@@ -1,0 +1,66 @@
+//! The `tenantry` binary in direct mode against a test platform.
+
+use std::process::{Command, Output};
+
+use provisioner::testing::{TestPlatform, unique_slug};
+use secrets::Keyring;
+
+fn tenantry(platform: &TestPlatform, key: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .args(args)
+        .env("TENANTRY_CATALOG_URL", &platform.catalog_url)
+        .env("TENANTRY_MASTER_KEY", key)
+        .env("TENANTRY_ADMIN_PASSWORD", "correct horse battery staple")
+        .env_remove("TENANTRY_API_URL")
+        .env_remove("TENANTRY_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_cli_creates_lists_suspends_and_migrates_in_direct_mode() {
+    let key = Keyring::generate_base64();
+    let platform = TestPlatform::with_key(&key).await;
+    let slug = unique_slug("cli");
+
+    let created = json(&tenantry(
+        &platform,
+        &key,
+        &["tenants", "create", "--slug", &slug, "--name", "CLI Co", "--admin-email", "o@cli.test", "--json"],
+    ));
+    assert_eq!(created["status"], "active");
+    let listed = json(&tenantry(&platform, &key, &["tenants", "list", "--json"]));
+    assert_eq!(listed["items"][0]["slug"], slug.as_str());
+    let suspended = json(&tenantry(&platform, &key, &["tenants", "suspend", &slug, "--reason", "test", "--json"]));
+    assert_eq!(suspended["status"], "suspended");
+    let migrated = json(&tenantry(&platform, &key, &["migrate", "--json"]));
+    assert_eq!(migrated["tenants"].as_array().unwrap().len(), 1);
+
+    // Refusals: a bad slug, deleting without the right confirmation, a wrong master key.
+    let bad =
+        tenantry(&platform, &key, &["tenants", "create", "--slug", "Bad", "--name", "x", "--admin-email", "o@x.test"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("slug"));
+    let unconfirmed = tenantry(&platform, &key, &["tenants", "delete", &slug, "--confirm", "other"]);
+    assert!(!unconfirmed.status.success());
+    assert_eq!(json(&tenantry(&platform, &key, &["tenants", "show", &slug, "--json"]))["status"], "suspended");
+    let other_key = Keyring::generate_base64();
+    let wrong_key = tenantry(
+        &platform,
+        &other_key,
+        &["tenants", "create", "--slug", &unique_slug("k"), "--name", "K", "--admin-email", "o@k.test"],
+    );
+    assert!(
+        !wrong_key.status.success(),
+        "a tenant cannot be provisioned with a key that does not open the server's credentials"
+    );
+
+    let deleted = json(&tenantry(&platform, &key, &["tenants", "delete", &slug, "--confirm", &slug, "--json"]));
+    assert_eq!(deleted["status"], "deleted");
+    platform.cleanup().await;
+}
