@@ -59,21 +59,23 @@ impl FromRequest for Operator {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     email: String,
     password: String,
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct TokenView {
+pub struct TokenView {
     token: String,
     expires_at: chrono::DateTime<Utc>,
 }
 
-/// `POST /v1/auth/login`
+/// Exchanges an operator's e-mail and password for a bearer token valid for 12 hours.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = TokenView), (status = 401, description = "Missing or invalid credentials", body = http_api::ErrorBody)))]
 pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if body.email.len() > domain::Email::MAX || body.password.len() > domain::Password::MAX {
@@ -101,7 +103,9 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Re
     Ok(HttpResponse::Ok().json(TokenView { token, expires_at }))
 }
 
-/// `POST /v1/auth/logout`
+/// Revokes the bearer token used for this call.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Token revoked"), (status = 401, description = "Missing or invalid credentials", body = http_api::ErrorBody)))]
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -115,7 +119,7 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BootstrapBody {
     token: String,
@@ -123,7 +127,11 @@ pub struct BootstrapBody {
     password: String,
 }
 
-/// `POST /v1/bootstrap`: creates the first operator with the one-time token.
+/// Creates the first operator with the one-time bootstrap token printed at first start.
+#[utoipa::path(post, path = "/v1/bootstrap", tag = "auth", request_body = BootstrapBody,
+    responses((status = 201, body = OperatorView), (status = 401, description = "Missing or invalid credentials", body = http_api::ErrorBody),
+        (status = 409, description = "ALREADY_BOOTSTRAPPED", body = http_api::ErrorBody),
+        (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
 pub async fn bootstrap(state: web::Data<AppState>, body: web::Json<BootstrapBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = domain::Email::parse(&body.email).map_err(|e| ApiError::validation("email", e))?;
@@ -149,5 +157,12 @@ pub async fn bootstrap(state: web::Data<AppState>, body: web::Json<BootstrapBody
         request_id: http_api::current_request_id(),
     };
     state.catalog().record_audit(event).await.map_err(catalog_error)?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": operator.id, "email": operator.email })))
+    Ok(HttpResponse::Created().json(OperatorView { id: operator.id, email: operator.email }))
+}
+
+/// An operator account.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OperatorView {
+    pub id: uuid::Uuid,
+    pub email: String,
 }

@@ -4,10 +4,12 @@
 mod auth;
 mod bootstrap;
 mod errors;
+mod openapi;
 mod routes;
 mod settings;
 mod startup;
 mod views;
 
+pub use openapi::ApiDoc;
 pub use settings::Settings;
 pub use startup::{AppState, Application, build_state};

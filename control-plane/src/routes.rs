@@ -1,9 +1,9 @@
 //! Route table of the control plane.
 
-mod audit;
-mod health;
-mod jobs;
-mod tenants;
+pub(crate) mod audit;
+pub(crate) mod health;
+pub(crate) mod jobs;
+pub(crate) mod tenants;
 
 use actix_web::web;
 
@@ -12,6 +12,7 @@ use crate::auth;
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/health").route(web::get().to(health::health)))
         .service(web::resource("/ready").route(web::get().to(health::ready)))
+        .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::openapi_json)))
         .service(
             web::scope("/v1")
                 .service(web::resource("/bootstrap").route(web::post().to(auth::bootstrap)))

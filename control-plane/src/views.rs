@@ -3,9 +3,10 @@
 use catalog::entity::{audit_event, provisioning_job, tenant, tenant_database};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantView {
     pub id: Uuid,
@@ -22,7 +23,7 @@ pub struct TenantView {
     pub database: Option<DatabaseView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DatabaseView {
     pub server_id: Uuid,
@@ -56,7 +57,7 @@ impl TenantView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JobView {
     pub id: Uuid,
@@ -64,6 +65,7 @@ pub struct JobView {
     pub kind: String,
     pub state: String,
     pub current_step: Option<String>,
+    #[schema(value_type = Object)]
     pub steps: serde_json::Value,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -90,7 +92,7 @@ impl From<provisioning_job::Model> for JobView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditView {
     pub id: Uuid,
@@ -98,8 +100,15 @@ pub struct AuditView {
     pub actor: String,
     pub action: String,
     pub tenant_id: Option<Uuid>,
+    #[schema(value_type = Object)]
     pub details: serde_json::Value,
     pub request_id: Option<String>,
+}
+
+/// A list of jobs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    pub items: Vec<JobView>,
 }
 
 impl From<audit_event::Model> for AuditView {
@@ -117,9 +126,9 @@ impl From<audit_event::Model> for AuditView {
 }
 
 /// A page of items with the cursor of the next page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Page<T> {
+pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     pub next_cursor: Option<Uuid>,
 }

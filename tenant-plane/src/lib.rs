@@ -1,11 +1,13 @@
 //! The tenant plane: resolves every request to its tenant, takes that tenant's connection
 //! pool, and serves the shared tenant API from the tenant's own database.
 
+mod openapi;
 mod routes;
 mod routing;
 mod settings;
 mod startup;
 
+pub use openapi::ApiDoc;
 pub use routing::{RouteCache, TenantCtx, TenantRoute};
 pub use settings::{RoutingSettings, Settings};
 pub use startup::{AppState, Application, build_state};

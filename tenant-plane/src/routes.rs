@@ -1,15 +1,16 @@
 //! Route table of the tenant plane. Tenant routes are registered at the root (tenant from
 //! host or header) and, when path routing is on, under `/t/{tenant_slug}`.
 
-mod health;
-mod notes;
-mod profile;
+pub(crate) mod health;
+pub(crate) mod notes;
+pub(crate) mod profile;
 
 use actix_web::web;
 
 pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
     cfg.service(web::resource("/health").route(web::get().to(health::health)))
-        .service(web::resource("/ready").route(web::get().to(health::ready)));
+        .service(web::resource("/ready").route(web::get().to(health::ready)))
+        .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::openapi_json)));
     if path_routing {
         cfg.service(web::scope("/t/{tenant_slug}").configure(tenant_api));
     }

@@ -16,16 +16,19 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/audit-events").route(web::get().to(list_audit_events)));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     tenant_id: Option<Uuid>,
     cursor: Option<Uuid>,
     limit: Option<u64>,
 }
 
-/// `GET /v1/audit-events?tenantId=&cursor=&limit=`
-async fn list_audit_events(
+/// The control-plane audit log, newest first.
+#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = Page<AuditView>), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
+pub async fn list_audit_events(
     state: web::Data<AppState>,
     _operator: Operator,
     query: web::Query<AuditQuery>,

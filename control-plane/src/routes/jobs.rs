@@ -10,7 +10,7 @@ use crate::{
     AppState,
     auth::Operator,
     errors::{catalog_error, provision_error},
-    views::JobView,
+    views::{JobList, JobView},
 };
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -20,9 +20,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/jobs/{id}/compensate").route(web::post().to(compensate_job)));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct JobsQuery {
+    /// pending, running, succeeded, failed or compensated.
     state: Option<String>,
     limit: Option<u64>,
 }
@@ -34,8 +36,10 @@ fn parse_state(s: &str) -> Result<JobState, ApiError> {
         .ok_or_else(|| ApiError::validation("state", "unknown job state"))
 }
 
-/// `GET /v1/jobs?state=&limit=`
-async fn list_jobs(
+/// Recent provisioning jobs, newest first.
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])), params(JobsQuery),
+    responses((status = 200, body = JobList), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
+pub async fn list_jobs(
     state: web::Data<AppState>,
     _operator: Operator,
     query: web::Query<JobsQuery>,
@@ -46,11 +50,13 @@ async fn list_jobs(
     }
     let job_state = query.state.as_deref().map(parse_state).transpose()?;
     let jobs = state.catalog().recent_jobs(job_state, limit).await.map_err(catalog_error)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": jobs.into_iter().map(JobView::from).collect::<Vec<_>>() })))
+    Ok(HttpResponse::Ok().json(JobList { items: jobs.into_iter().map(JobView::from).collect() }))
 }
 
-/// `GET /v1/jobs/{id}`
-async fn get_job(
+/// One job with its per-step record.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn get_job(
     state: web::Data<AppState>,
     _operator: Operator,
     path: web::Path<Uuid>,
@@ -59,8 +65,10 @@ async fn get_job(
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }
 
-/// `POST /v1/jobs/{id}/retry`: reruns a failed job from its failed step.
-async fn retry_job(
+/// Reruns a failed job from its failed step.
+#[utoipa::path(post, path = "/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE", body = http_api::ErrorBody)))]
+pub async fn retry_job(
     state: web::Data<AppState>,
     operator: Operator,
     path: web::Path<Uuid>,
@@ -70,8 +78,10 @@ async fn retry_job(
     Ok(HttpResponse::Ok().json(JobView::from(job)))
 }
 
-/// `POST /v1/jobs/{id}/compensate`: undoes a failed job, leaving nothing behind.
-async fn compensate_job(
+/// Undoes a failed job in reverse, leaving no database, role or tenant row behind.
+#[utoipa::path(post, path = "/v1/jobs/{id}/compensate", tag = "jobs", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE", body = http_api::ErrorBody)))]
+pub async fn compensate_job(
     state: web::Data<AppState>,
     operator: Operator,
     path: web::Path<Uuid>,

@@ -11,7 +11,7 @@ use crate::{
     AppState,
     auth::Operator,
     errors::{catalog_error, lifecycle_error, provision_error},
-    views::{JobView, Page, TenantView},
+    views::{JobList, JobView, Page, TenantView},
 };
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -24,16 +24,19 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateTenantBody {
+    /// DNS label, 3–63 characters, lower case, not reserved.
+    #[schema(example = "acme")]
     slug: String,
     display_name: String,
     plan: Option<String>,
     admin: AdminBody,
 }
 
-#[derive(Debug, Deserialize)]
+/// The tenant's first admin (owner).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminBody {
     email: String,
@@ -56,8 +59,12 @@ impl CreateTenantBody {
     }
 }
 
-/// `POST /v1/tenants`: provisions a tenant and answers once it is ready to serve.
-async fn create_tenant(
+/// Provisions a tenant and answers once it is ready to serve.
+#[utoipa::path(post, path = "/v1/tenants", tag = "tenants", security(("bearer" = [])), request_body = CreateTenantBody,
+    responses((status = 201, body = TenantView), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody),
+        (status = 409, description = "SLUG_TAKEN", body = http_api::ErrorBody),
+        (status = 502, description = "PROVISIONING_FAILED (details: jobId, step, cause)", body = http_api::ErrorBody)))]
+pub async fn create_tenant(
     state: web::Data<AppState>,
     operator: Operator,
     body: web::Json<CreateTenantBody>,
@@ -69,16 +76,22 @@ async fn create_tenant(
     Ok(HttpResponse::Created().json(TenantView::new(tenant, url, placement)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 1–100, default 20.
     limit: Option<u64>,
+    /// `nextCursor` of the previous page.
     cursor: Option<Uuid>,
+    /// Only tenants in this status.
     status: Option<String>,
 }
 
-/// `GET /v1/tenants?limit=&cursor=&status=`
-async fn list_tenants(
+/// Lists tenants, newest first.
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Page<TenantView>), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
+pub async fn list_tenants(
     state: web::Data<AppState>,
     _operator: Operator,
     query: web::Query<ListQuery>,
@@ -115,8 +128,11 @@ async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
     Ok(TenantView::new(tenant, url, placement))
 }
 
-/// `GET /v1/tenants/{tenant}`
-async fn get_tenant(
+/// One tenant, with its database placement.
+#[utoipa::path(get, path = "/v1/tenants/{tenant}", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = TenantView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn get_tenant(
     state: web::Data<AppState>,
     _operator: Operator,
     path: web::Path<String>,
@@ -125,14 +141,18 @@ async fn get_tenant(
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendBody {
+    /// Shown to operators; at most 500 characters.
     reason: Option<String>,
 }
 
-/// `POST /v1/tenants/{tenant}/suspend` with an optional `{"reason": "..."}`.
-async fn suspend_tenant(
+/// Suspends an active tenant: its requests get 403 TENANT_SUSPENDED at once. The body is optional.
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/suspend", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")), request_body(content = Option<SuspendBody>),
+    responses((status = 200, body = TenantView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE", body = http_api::ErrorBody)))]
+pub async fn suspend_tenant(
     state: web::Data<AppState>,
     operator: Operator,
     path: web::Path<String>,
@@ -149,8 +169,11 @@ async fn suspend_tenant(
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
 
-/// `POST /v1/tenants/{tenant}/resume`
-async fn resume_tenant(
+/// Resumes a suspended tenant.
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/resume", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = TenantView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE", body = http_api::ErrorBody)))]
+pub async fn resume_tenant(
     state: web::Data<AppState>,
     operator: Operator,
     path: web::Path<String>,
@@ -160,8 +183,11 @@ async fn resume_tenant(
     Ok(HttpResponse::Ok().json(view(&state, id).await?))
 }
 
-/// `DELETE /v1/tenants/{tenant}`: drops database and role, keeps a tombstone.
-async fn delete_tenant(
+/// Offboards a tenant: drops its database and role, keeps a tombstone.
+#[utoipa::path(delete, path = "/v1/tenants/{tenant}", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = TenantView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE", body = http_api::ErrorBody)))]
+pub async fn delete_tenant(
     state: web::Data<AppState>,
     operator: Operator,
     path: web::Path<String>,
@@ -173,15 +199,18 @@ async fn delete_tenant(
     Ok(HttpResponse::Ok().json(TenantView::new(tenant, url, None)))
 }
 
-/// `GET /v1/tenants/{tenant}/jobs`
-async fn list_tenant_jobs(
+/// A tenant's provisioning jobs, newest first.
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/jobs", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = JobList), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn list_tenant_jobs(
     state: web::Data<AppState>,
     _operator: Operator,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = resolve(&state, &path).await?;
     let jobs = state.catalog().jobs_for_tenant(id.as_uuid()).await.map_err(catalog_error)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": jobs.into_iter().map(JobView::from).collect::<Vec<_>>() })))
+    Ok(HttpResponse::Ok().json(JobList { items: jobs.into_iter().map(JobView::from).collect() }))
 }
 
 /// Parses a body that may be empty; a non-empty one must be valid JSON of `T`.

@@ -8,18 +8,23 @@ use serde::Serialize;
 use crate::{ErrorCode, current_request_id};
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// Also in the `x-request-id` response header; quote it when reporting a problem.
     #[serde(rename = "requestId")]
     pub request_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
+    /// One of the codes in docs/error-handling.md.
+    #[schema(value_type = String, example = "TENANT_NOT_FOUND")]
     pub code: ErrorCode,
     pub message: String,
+    /// e.g. `{"field": "slug"}` for a validation failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 

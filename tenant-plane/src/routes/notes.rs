@@ -13,17 +13,18 @@ const TITLE_MAX: usize = 200;
 const BODY_MAX: usize = 10_000;
 const PAGE_MAX: i64 = 100;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateNote {
+    /// 1–200 characters.
     title: String,
     #[serde(default)]
     body: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NoteView {
+pub struct NoteView {
     id: Uuid,
     title: String,
     body: String,
@@ -36,7 +37,15 @@ impl From<Row> for NoteView {
     }
 }
 
-/// `POST /v1/notes`
+/// A list of notes, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NoteList {
+    pub items: Vec<NoteView>,
+}
+
+/// Creates a note in the tenant's database.
+#[utoipa::path(post, path = "/v1/notes", tag = "notes", params(("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), request_body = CreateNote,
+    responses((status = 201, body = NoteView), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn create_note(ctx: TenantCtx, body: web::Json<CreateNote>) -> Result<HttpResponse, ApiError> {
     let note = body.into_inner();
     let title = note.title.trim();
@@ -57,13 +66,17 @@ pub async fn create_note(ctx: TenantCtx, body: web::Json<CreateNote>) -> Result<
     Ok(HttpResponse::Created().json(NoteView::from(row)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 1–100, default 50.
     limit: Option<i64>,
 }
 
-/// `GET /v1/notes?limit=`
+/// The tenant's notes, newest first.
+#[utoipa::path(get, path = "/v1/notes", tag = "notes", params(ListQuery, ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
+    responses((status = 200, body = NoteList), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn list_notes(ctx: TenantCtx, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=PAGE_MAX).contains(&limit) {
@@ -74,8 +87,7 @@ pub async fn list_notes(ctx: TenantCtx, query: web::Query<ListQuery>) -> Result<
         .query("SELECT id, title, body, created_at FROM notes ORDER BY created_at DESC, id DESC LIMIT $1", &[&limit])
         .await
         .map_err(ApiError::internal)?;
-    let items: Vec<NoteView> = rows.into_iter().map(NoteView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(NoteList { items: rows.into_iter().map(NoteView::from).collect() }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,7 +95,9 @@ pub struct NotePath {
     id: Uuid,
 }
 
-/// `GET /v1/notes/{id}`
+/// One note.
+#[utoipa::path(get, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
+    responses((status = 200, body = NoteView), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn get_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
     let client = ctx.client().await?;
     let row = client
@@ -94,7 +108,9 @@ pub async fn get_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpR
     Ok(HttpResponse::Ok().json(NoteView::from(row)))
 }
 
-/// `DELETE /v1/notes/{id}`
+/// Deletes a note.
+#[utoipa::path(delete, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn delete_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
     let client = ctx.client().await?;
     let deleted = client.execute("DELETE FROM notes WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;

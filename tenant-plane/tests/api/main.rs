@@ -8,5 +8,6 @@ mod helpers;
 mod isolation;
 mod lifecycle;
 mod logging;
+mod openapi;
 mod pools;
 mod sabotage;

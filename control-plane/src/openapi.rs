@@ -1,0 +1,44 @@
+//! The control plane's OpenAPI 3.1 document, generated from the handlers' annotations and
+//! served at `/openapi.json`; the web client is generated from it.
+
+use actix_web::HttpResponse;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use crate::{auth, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tenantry control plane", description = "The system owner's API: operators, tenants, provisioning jobs, audit."),
+    paths(
+        auth::bootstrap, auth::login, auth::logout,
+        routes::tenants::create_tenant, routes::tenants::list_tenants, routes::tenants::get_tenant,
+        routes::tenants::suspend_tenant, routes::tenants::resume_tenant, routes::tenants::delete_tenant,
+        routes::tenants::list_tenant_jobs,
+        routes::jobs::list_jobs, routes::jobs::get_job, routes::jobs::retry_job, routes::jobs::compensate_job,
+        routes::audit::list_audit_events,
+        routes::health::health, routes::health::ready,
+    ),
+    components(schemas(http_api::ErrorBody)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /openapi.json`
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

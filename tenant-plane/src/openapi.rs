@@ -1,0 +1,32 @@
+//! The tenant API's OpenAPI 3.1 document, generated from the handlers' annotations and served
+//! at `/openapi.json` on every tenant host; web and mobile clients are generated from it.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tenantry tenant API",
+        description = "The shared API every tenant serves at `https://<slug>.<base-domain>`. The tenant is \
+                       resolved from the host, `/t/<slug>/` (when path routing is on) or `x-tenant-id`."
+    ),
+    paths(
+        routes::profile::get_tenant,
+        routes::notes::create_note,
+        routes::notes::list_notes,
+        routes::notes::get_note,
+        routes::notes::delete_note,
+        routes::health::health,
+        routes::health::ready,
+    ),
+    components(schemas(http_api::ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// `GET /openapi.json`
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
