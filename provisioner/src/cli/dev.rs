@@ -1,7 +1,7 @@
 //! `tenantry dev`: the whole platform on one machine. Starts a private, durable Postgres
 //! cluster from the machine's binaries (unless `TENANTRY_DATABASE_URL` names a server),
 //! creates the catalog database, starts the control-plane and tenant-plane processes, prints
-//! their URLs and the first-run bootstrap token, and stops everything on Ctrl-C.
+//! their URLs and the first-run bootstrap token, and stops everything on Ctrl-C, SIGTERM or SIGHUP.
 
 use std::{
     path::{Path, PathBuf},
@@ -106,7 +106,8 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     let control_plane = spawn("control-plane", &env)?;
     children.0.push(("control-plane", control_plane));
     wait_healthy(&format!("http://{}/health", args.control_plane_addr), &mut children).await?;
-    let mut tenant_plane_env = env.clone();
+    // The tenant plane gets the least-privilege catalog login, never the superuser URL.
+    let mut tenant_plane_env: Vec<_> = env.iter().filter(|(k, _)| *k != "TENANTRY_DATABASE_URL").cloned().collect();
     tenant_plane_env.push(("TENANTRY_CATALOG_URL", reader_url));
     let tenant_plane = spawn("tenant-plane", &tenant_plane_env)?;
     children.0.push(("tenant-plane", tenant_plane));

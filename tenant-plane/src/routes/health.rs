@@ -11,13 +11,16 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The catalog answers; reports pool and listener state for operators.
-#[utoipa::path(get, path = "/ready", tag = "health",
-    responses((status = 200, description = "Ready"), (status = 503, description = "SERVICE_UNAVAILABLE", body = http_api::ErrorBody)))]
+/// Ready to serve. A worker stays ready while the catalog is unreachable, because it keeps
+/// serving warm tenants from their last known routes (static stability): taking every worker
+/// out of rotation on a catalog outage would turn it into a data-plane outage. The body says
+/// `degraded` then, for operators and alerts.
+#[utoipa::path(get, path = "/ready", tag = "health", responses((status = 200, description = "Ready or degraded")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.catalog().ping().await.map_err(ApiError::unavailable)?;
+    let catalog_ok = state.catalog().ping().await.is_ok();
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "status": "ready",
+        "status": if catalog_ok { "ready" } else { "degraded" },
+        "catalog": if catalog_ok { "ok" } else { "unreachable" },
         "listening": state.is_listening(),
         "tenantPools": state.pools().pool_count(),
         "connectionsInUse": state.pools().connections_in_use(),

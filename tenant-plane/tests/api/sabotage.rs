@@ -32,6 +32,10 @@ async fn warm_tenants_are_served_while_the_catalog_is_unreachable_and_missed_cha
     let write = app.tp(Method::POST, &warm, "/v1/notes", Some(json!({ "title": "during the outage" }))).await;
     assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
     assert_eq!(write.status, StatusCode::CREATED, "{:?}", write.body);
+    // The worker stays in rotation, degraded.
+    let ready: serde_json::Value =
+        app.http.get(format!("{}/ready", app.tp)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["status"], "degraded");
     // A tenant this worker never served cannot be resolved without the catalog.
     assert_error(
         &app.tp(Method::GET, &cold, "/v1/notes", None).await,
