@@ -1,6 +1,7 @@
 //! Catalog migrations.
 
 mod m0001_catalog;
+mod m0002_secrets;
 
 use sea_orm_migration::prelude::*;
 
@@ -10,6 +11,6 @@ pub struct CatalogMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for CatalogMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration)]
+        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_secrets::Migration)]
     }
 }

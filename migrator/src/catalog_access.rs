@@ -1,6 +1,7 @@
 //! Least-privilege catalog access for the tenant plane: a login role that can read what
-//! serving needs — tenants, their domains and placements, and only the connection columns of
-//! database servers (never their sealed admin passwords) — and nothing else.
+//! serving needs — tenants, their domains and placements, tenant-scoped secrets (row-level
+//! security hides platform secrets), and only the connection columns of database servers
+//! (never their sealed admin passwords) — and nothing else.
 
 use anyhow::Context;
 use domain::quote_ident;
@@ -30,6 +31,7 @@ pub async fn ensure_catalog_reader(
             "GRANT CONNECT ON DATABASE {db} TO {reader}; \
              GRANT USAGE ON SCHEMA public TO {reader}; \
              GRANT SELECT ON tenants, domains, tenant_databases TO {reader}; \
+             GRANT SELECT ON secret_data_keys, secrets TO {reader}; \
              GRANT SELECT (id, name, host, port, state) ON database_servers TO {reader}",
             db = quote_ident(catalog_db)
         ))

@@ -5,6 +5,7 @@
 mod api;
 mod dev;
 mod direct;
+mod keys;
 mod output;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -67,6 +68,17 @@ pub enum Command {
     /// Inspect and repair provisioning jobs.
     #[command(subcommand)]
     Jobs(JobsCmd),
+    /// Master-key rotation: status and online rewrap.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCmd {
+    /// Loaded master keys and what each still wraps; exits non-zero if a key in use is not loaded.
+    Status,
+    /// Re-seal every data key and server credential with the active (first) master key.
+    Rewrap,
 }
 
 #[derive(Debug, Subcommand)]

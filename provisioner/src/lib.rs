@@ -23,7 +23,7 @@ use std::{sync::Arc, time::Duration};
 
 use catalog::Catalog;
 use migrator::TenantSchema;
-use secrets::Keyring;
+use secrets::{Keyring, LocalStore, SecretStore};
 
 pub use actor::Actor;
 pub use lifecycle::{LifecycleError, delete_tenant, resume_tenant, suspend_tenant};
@@ -68,6 +68,7 @@ struct Inner {
     lease_ttl: Duration,
     clone_strategy: CloneStrategy,
     pools: AdminPools,
+    store: Arc<dyn SecretStore>,
     faults: faults::Faults,
 }
 
@@ -104,13 +105,14 @@ impl Provisioner {
     pub fn with_faults(catalog: Catalog, keyring: Keyring, config: ProvisionerConfig, faults: faults::Faults) -> Self {
         Self {
             inner: Arc::new(Inner {
-                catalog,
+                catalog: catalog.clone(),
                 keyring: keyring.clone(),
                 schema: config.schema,
                 worker_id: config.worker_id,
                 lease_ttl: config.lease_ttl,
                 clone_strategy: config.clone_strategy,
-                pools: AdminPools::new(keyring),
+                pools: AdminPools::new(keyring.clone()),
+                store: Arc::new(LocalStore::new(catalog.clone(), keyring)),
                 faults,
             }),
         }
@@ -130,6 +132,11 @@ impl Provisioner {
 
     pub fn schema(&self) -> TenantSchema {
         self.inner.schema
+    }
+
+    /// Where tenant credentials live.
+    pub fn secrets(&self) -> &Arc<dyn SecretStore> {
+        &self.inner.store
     }
 
     pub(crate) fn pools(&self) -> &AdminPools {

@@ -34,7 +34,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(catalog: Catalog, keyring: Keyring, catalog_url: String, routing: RoutingSettings) -> Self {
-        let routes = RouteCache::new(catalog, keyring, routing.route_ttl());
+        let secrets: Arc<dyn secrets::SecretStore> = Arc::new(secrets::LocalStore::new(catalog.clone(), keyring));
+        let routes = RouteCache::new(catalog, secrets, routing.route_ttl());
         let pools = PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle());
         Self { routes, pools, routing: Arc::new(routing), catalog_url, listening: Arc::new(AtomicBool::new(false)) }
     }

@@ -91,6 +91,7 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
             api.call(Method::POST, &format!("/v1/jobs/{job}/compensate"), None).await?
         }
         Command::Migrate(_) => bail!("`migrate` runs in direct mode (it needs the catalog and the master key)"),
+        Command::Keys(_) => bail!("`keys` runs in direct mode (it needs the catalog and the master keys)"),
         Command::Dev(_) => bail!("`dev` is not an API command"),
     };
     print(&value, global.json)?;

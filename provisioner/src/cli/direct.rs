@@ -13,7 +13,7 @@ use migrator::{FleetOptions, TenantSchema};
 use secrets::{ExposeSecret, KeySource, Keyring};
 use serde_json::json;
 
-use super::{Command, CreateArgs, GlobalArgs, JobsCmd, TenantsCmd, output::print};
+use super::{Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, output::print};
 use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
@@ -59,6 +59,8 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
+        Command::Keys(KeysCmd::Status) => super::keys::status(&catalog, &keyring, global.json).await,
+        Command::Keys(KeysCmd::Rewrap) => super::keys::rewrap(&catalog, &keyring, &actor, global.json).await,
         Command::Dev(_) => bail!("`dev` is not a catalog command"),
     }
 }

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use catalog::entity::{database_server, tenant_database};
 use domain::{DatabaseName, RoleName, TenantId, TenantStatus, quote_ident};
 use migrator::{ServerAccess, TEMPLATE_OWNER_ROLE, admin};
-use secrets::{ExposeSecret, SecretString};
+use secrets::{ExposeSecret, Scope, SecretError, SecretName, SecretString};
 use tokio_postgres::error::SqlState;
 
 use super::Step;
@@ -20,8 +20,8 @@ const ROLE_CONNECTION_LIMIT: u32 = 50;
 const CLONE_RETRIES: u32 = 50;
 const CLONE_RETRY_DELAY: Duration = Duration::from_millis(100);
 
-pub(crate) fn password_context(tenant: TenantId) -> String {
-    format!("tenant/{tenant}/db-password")
+fn db_password_name() -> SecretName {
+    SecretName::well_known(secrets::DB_PASSWORD)
 }
 
 impl Provisioner {
@@ -42,11 +42,22 @@ impl Provisioner {
             return Ok(());
         }
         let server = self.catalog().least_loaded_server().await?;
-        let sealed = self.keyring().seal(&password_context(tenant), &secrets::random_password())?;
+        // Stored before the role exists; an earlier attempt's password is kept.
+        let scope = Scope::Tenant(tenant);
+        match self.secrets().put(&scope, &db_password_name(), &secrets::random_password(), Some(0)).await {
+            Ok(_) | Err(SecretError::VersionConflict { .. }) => {}
+            Err(err) => return Err(err).context("store tenant database password"),
+        }
         let db = DatabaseName::for_tenant(&tenant);
         let role = RoleName::for_tenant(&tenant);
-        self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str(), &sealed).await?;
+        self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str()).await?;
         Ok(())
+    }
+
+    /// The tenant role's current password from the secret store.
+    pub(crate) async fn db_password(&self, tenant: TenantId) -> anyhow::Result<SecretString> {
+        let secret = self.secrets().get(&Scope::Tenant(tenant), &db_password_name(), None).await;
+        Ok(secret.context("read tenant database password")?.value)
     }
 
     async fn placed(&self, tenant: TenantId) -> anyhow::Result<(tenant_database::Model, database_server::Model)> {
@@ -57,7 +68,7 @@ impl Provisioner {
 
     async fn create_role(&self, tenant: TenantId) -> anyhow::Result<()> {
         let (placement, server) = self.placed(tenant).await?;
-        let password = self.keyring().open(&password_context(tenant), &placement.password_sealed)?;
+        let password = self.db_password(tenant).await?;
         // A SCRAM verifier, so the plain password never reaches the server or its logs.
         let verifier = postgres_protocol::password::scram_sha_256(password.expose_secret().as_bytes());
         let role = quote_ident(&placement.role_name);
@@ -140,7 +151,7 @@ impl Provisioner {
         let row = self.catalog().tenant(tenant).await?;
         let email = params.get("adminEmail").and_then(|v| v.as_str()).context("job has no admin e-mail")?;
         let hash = params.get("adminPasswordHash").and_then(|v| v.as_str());
-        let password = self.keyring().open(&password_context(tenant), &placement.password_sealed)?;
+        let password = self.db_password(tenant).await?;
         // Connect exactly as the tenant plane will: the tenant's role, its password, its database.
         let client = connect_as_tenant(&server, &placement, &password).await?;
         client
@@ -174,6 +185,7 @@ impl Provisioner {
     /// placement. Idempotent; used by compensation and by offboarding.
     pub(crate) async fn drop_tenant_resources(&self, tenant: TenantId) -> anyhow::Result<()> {
         let Some(placement) = self.catalog().placement(tenant).await? else {
+            self.secrets().destroy_scope(&Scope::Tenant(tenant)).await.context("destroy tenant secrets")?;
             return Ok(());
         };
         let server = self.catalog().server(placement.server_id).await?;
@@ -189,6 +201,8 @@ impl Provisioner {
             .await
             .context("drop tenant role")?;
         self.catalog().remove_placement(tenant).await?;
+        // Crypto-shredding: the tenant's data key goes, so no copy of its secrets decrypts.
+        self.secrets().destroy_scope(&Scope::Tenant(tenant)).await.context("destroy tenant secrets")?;
         Ok(())
     }
 

@@ -64,3 +64,53 @@ async fn the_cli_creates_lists_suspends_and_migrates_in_direct_mode() {
     assert_eq!(deleted["status"], "deleted");
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn keys_rotate_through_the_cli_without_losing_a_secret() {
+    let old = Keyring::generate_base64();
+    let platform = TestPlatform::with_key(&old).await;
+    let slug = unique_slug("rot");
+    json(&tenantry(
+        &platform,
+        &old,
+        &["tenants", "create", "--slug", &slug, "--name", "Rot", "--admin-email", "o@rot.test", "--json"],
+    ));
+    let status = json(&tenantry(&platform, &old, &["keys", "status", "--json"]));
+    assert_eq!(status["items"][0]["active"], true);
+    assert!(status["items"][0]["dataKeys"].as_i64().unwrap() >= 1);
+
+    let new = Keyring::generate_base64();
+    let both = format!("{new},{old}");
+    let rewrapped = json(&tenantry(&platform, &both, &["keys", "rewrap", "--json"]));
+    assert!(rewrapped["dataKeysRewrapped"].as_u64().unwrap() >= 1);
+    assert_eq!(rewrapped["serverCredentialsResealed"], 1);
+    let status = json(&tenantry(&platform, &both, &["keys", "status", "--json"]));
+    let old_entry = status["items"].as_array().unwrap().iter().find(|k| k["active"] == false).unwrap();
+    assert_eq!(old_entry["retirable"], true, "{status}");
+
+    // With the old key gone, everything still works: a new tenant, and the existing one.
+    json(&tenantry(
+        &platform,
+        &new,
+        &[
+            "tenants",
+            "create",
+            "--slug",
+            &unique_slug("after"),
+            "--name",
+            "After",
+            "--admin-email",
+            "o@after.test",
+            "--json",
+        ],
+    ));
+    let keys = json(&tenantry(&platform, &new, &["keys", "status", "--json"]));
+    assert_eq!(keys["items"].as_array().unwrap().len(), 1);
+    let tenant = json(&tenantry(&platform, &new, &["tenants", "show", &slug, "--json"]));
+    let scope = secrets::Scope::Tenant(tenant["id"].as_str().unwrap().parse().unwrap());
+    let store = secrets::LocalStore::new(platform.catalog.clone(), Keyring::from_base64(&new).unwrap());
+    let password =
+        secrets::SecretStore::get(&store, &scope, &secrets::SecretName::well_known(secrets::DB_PASSWORD), None).await;
+    assert!(password.is_ok(), "the first tenant's database password opens with the new key alone");
+    platform.cleanup().await;
+}

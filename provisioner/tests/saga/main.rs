@@ -7,4 +7,5 @@ mod crash_safety;
 mod helpers;
 mod migrations;
 mod provision;
+mod secret_store;
 mod worker;

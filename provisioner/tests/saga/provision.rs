@@ -3,7 +3,7 @@ use provisioner::{
     Actor, ProvisionError,
     testing::{TestPlatform, tenant_request, unique_slug},
 };
-use secrets::ExposeSecret;
+use secrets::{ExposeSecret, Scope, SecretName};
 
 use crate::helpers::{connect_as, tenant_resources_exist};
 
@@ -52,7 +52,13 @@ async fn one_tenants_role_cannot_connect_to_another_tenants_database() {
     let b = provisioner.create_tenant(tenant_request(&unique_slug("b")), &Actor::system()).await.unwrap();
     let pa = platform.catalog.placement(TenantId::from_uuid(a.id)).await.unwrap().unwrap();
     let pb = platform.catalog.placement(TenantId::from_uuid(b.id)).await.unwrap().unwrap();
-    let password_a = platform.keyring.open(&format!("tenant/{}/db-password", a.id), &pa.password_sealed).unwrap();
+    let password_a = platform
+        .provisioner()
+        .secrets()
+        .get(&Scope::Tenant(TenantId::from_uuid(a.id)), &SecretName::well_known(secrets::DB_PASSWORD), None)
+        .await
+        .unwrap()
+        .value;
     let port = platform.server.port as u16;
 
     let own = connect_as(&pa.role_name, password_a.expose_secret(), &pa.database_name, port).await;

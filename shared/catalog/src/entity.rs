@@ -7,5 +7,7 @@ pub mod domain;
 pub mod operator;
 pub mod operator_session;
 pub mod provisioning_job;
+pub mod secret;
+pub mod secret_data_key;
 pub mod tenant;
 pub mod tenant_database;

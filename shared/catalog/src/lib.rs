@@ -15,6 +15,7 @@ pub mod entity;
 mod jobs;
 mod operators;
 mod routes;
+mod secrets;
 mod servers;
 mod tenants;
 
@@ -25,6 +26,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 pub use audit::NewAuditEvent;
 pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
+pub use secrets::KekUsage;
 pub use servers::NewServer;
 pub use tenants::{NewTenant, TenantPage};
 

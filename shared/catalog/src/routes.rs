@@ -15,13 +15,12 @@ pub struct RouteRecord {
     pub status: String,
     pub database_name: Option<String>,
     pub role_name: Option<String>,
-    pub password_sealed: Option<String>,
     pub host: Option<String>,
     pub port: Option<i32>,
 }
 
 const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, \
-       d.database_name, d.role_name, d.password_sealed, s.host, s.port \
+       d.database_name, d.role_name, s.host, s.port \
      FROM tenants t \
      LEFT JOIN tenant_databases d ON d.tenant_id = t.id \
      LEFT JOIN database_servers s ON s.id = d.server_id";

@@ -103,7 +103,6 @@ impl Catalog {
         server_id: Uuid,
         database_name: &str,
         role_name: &str,
-        password_sealed: &str,
     ) -> Result<tenant_database::Model> {
         if let Some(existing) = self.placement(tenant).await? {
             return Ok(existing);
@@ -113,7 +112,6 @@ impl Catalog {
             server_id: Set(server_id),
             database_name: Set(database_name.to_owned()),
             role_name: Set(role_name.to_owned()),
-            password_sealed: Set(password_sealed.to_owned()),
             schema_version: Set(None),
             migrated_at: Set(None),
             last_migration_error: Set(None),
@@ -150,6 +148,16 @@ impl Catalog {
         );
         self.db.execute_raw(stmt).await?;
         Ok(())
+    }
+
+    /// Replaces a server's sealed admin password if it is still `old` (master-key rotation).
+    pub async fn reseal_server_password(&self, id: Uuid, old: &str, new: &str) -> Result<bool> {
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE database_servers SET admin_password_sealed = $3 WHERE id = $1 AND admin_password_sealed = $2",
+            [id.into(), old.into(), new.into()],
+        );
+        Ok(self.db.execute_raw(stmt).await?.rows_affected() == 1)
     }
 
     pub async fn remove_placement(&self, tenant: TenantId) -> Result<()> {

@@ -21,7 +21,7 @@ const FORMAT: &str = "v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyringError {
-    #[error("master key must be 32 bytes, base64-encoded")]
+    #[error("master keys must be 32 bytes each, base64-encoded, separated by commas or newlines")]
     BadKey,
     #[error("read master key file {path}")]
     Read { path: PathBuf, source: std::io::Error },
@@ -50,22 +50,23 @@ pub enum KeySource {
     DevFile(PathBuf),
 }
 
-/// Seals and opens small secrets with the master key.
+/// The key-encryption keys (KEKs): one active key that seals, plus older keys that still
+/// open what they sealed, so that a new key can be rolled out while old ciphertexts are
+/// re-wrapped online. Each ciphertext names the key that sealed it by a short fingerprint.
 #[derive(Clone)]
 pub struct Keyring {
-    cipher: XChaCha20Poly1305,
-    /// Short fingerprint of the key, stored with every ciphertext to tell keys apart.
-    key_id: String,
+    /// `keys[0]` is the active key.
+    keys: Vec<(String, XChaCha20Poly1305)>,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("Keyring").field("key_ids", &self.key_ids()).finish_non_exhaustive()
     }
 }
 
 impl Keyring {
-    /// Loads the key from its source.
+    /// Loads the keys from their source.
     pub fn load(source: &KeySource) -> Result<Self, KeyringError> {
         use secrecy::ExposeSecret;
         match source {
@@ -81,21 +82,28 @@ impl Keyring {
         }
     }
 
-    pub fn from_base64(b64: &str) -> Result<Self, KeyringError> {
-        let bytes = STANDARD.decode(b64.trim()).map_err(|_| KeyringError::BadKey)?;
-        Self::from_bytes(&bytes)
+    /// One key, or several separated by commas or newlines: the first is active.
+    pub fn from_base64(list: &str) -> Result<Self, KeyringError> {
+        let keys = list
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|b64| {
+                let bytes = STANDARD.decode(b64).map_err(|_| KeyringError::BadKey)?;
+                key_entry(&bytes)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(KeyringError::BadKey);
+        }
+        Ok(Self { keys })
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyringError> {
-        if bytes.len() != KEY_LEN {
-            return Err(KeyringError::BadKey);
-        }
-        let cipher = XChaCha20Poly1305::new_from_slice(bytes).map_err(|_| KeyringError::BadKey)?;
-        let key_id = hex::encode(&Sha256::digest(bytes)[..4]);
-        Ok(Self { cipher, key_id })
+        Ok(Self { keys: vec![key_entry(bytes)?] })
     }
 
-    /// A fresh random key, base64-encoded (for `tenantry dev` and tests).
+    /// A fresh random key, base64-encoded (for `tenantry dev`, tests and key rotation).
     pub fn generate_base64() -> String {
         STANDARD.encode(XChaCha20Poly1305::generate_key(&mut OsRng))
     }
@@ -109,38 +117,71 @@ impl Keyring {
         Self::from_base64(&text)
     }
 
-    /// Seals `plaintext` for `context` (e.g. `tenant/<id>/db-password`).
+    /// Fingerprint of the active key (what new ciphertexts are sealed with).
+    pub fn active_key_id(&self) -> &str {
+        &self.keys[0].0
+    }
+
+    /// Fingerprints of every loaded key, the active one first.
+    pub fn key_ids(&self) -> Vec<&str> {
+        self.keys.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    /// Seals `plaintext` for `context` (e.g. `tenant/<id>/db-password`) with the active key.
     pub fn seal(&self, context: &str, plaintext: &str) -> Result<String, KeyringError> {
+        self.seal_bytes(context, plaintext.as_bytes())
+    }
+
+    /// Opens a value sealed for the same `context` by any loaded key.
+    pub fn open(&self, context: &str, sealed: &str) -> Result<SecretString, KeyringError> {
+        let plain = self.open_bytes(context, sealed)?;
+        String::from_utf8(plain).map(SecretString::from).map_err(|_| KeyringError::Malformed)
+    }
+
+    /// Seals raw bytes (a data key) with the active key.
+    pub fn seal_bytes(&self, context: &str, plaintext: &[u8]) -> Result<String, KeyringError> {
+        let (key_id, cipher) = &self.keys[0];
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let ciphertext = self
-            .cipher
-            .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: context.as_bytes() })
+        let ciphertext = cipher
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() })
             .map_err(|_| KeyringError::Open)?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ciphertext);
-        Ok(format!("{FORMAT}:{}:{}", self.key_id, STANDARD.encode(blob)))
+        Ok(format!("{FORMAT}:{key_id}:{}", STANDARD.encode(blob)))
     }
 
-    /// Opens a value sealed for the same `context`.
-    pub fn open(&self, context: &str, sealed: &str) -> Result<SecretString, KeyringError> {
-        let mut parts = sealed.splitn(3, ':');
-        let (Some(FORMAT), Some(key_id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(KeyringError::Malformed);
-        };
-        if key_id != self.key_id {
-            return Err(KeyringError::WrongKey(key_id.to_owned()));
-        }
+    /// Opens raw bytes sealed for `context` by any loaded key.
+    pub fn open_bytes(&self, context: &str, sealed: &str) -> Result<Vec<u8>, KeyringError> {
+        let key_id = sealed_key_id(sealed)?;
+        let (_, cipher) =
+            self.keys.iter().find(|(id, _)| id == key_id).ok_or_else(|| KeyringError::WrongKey(key_id.to_owned()))?;
+        let b64 = sealed.splitn(3, ':').nth(2).ok_or(KeyringError::Malformed)?;
         let blob = STANDARD.decode(b64).map_err(|_| KeyringError::Malformed)?;
         if blob.len() < NONCE_LEN {
             return Err(KeyringError::Malformed);
         }
         let (nonce, ciphertext) = blob.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
+        cipher
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: context.as_bytes() })
-            .map_err(|_| KeyringError::Open)?;
-        String::from_utf8(plain).map(SecretString::from).map_err(|_| KeyringError::Malformed)
+            .map_err(|_| KeyringError::Open)
     }
+}
+
+/// The fingerprint of the key a sealed value was made with.
+pub fn sealed_key_id(sealed: &str) -> Result<&str, KeyringError> {
+    let mut parts = sealed.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(FORMAT), Some(key_id), Some(_)) => Ok(key_id),
+        _ => Err(KeyringError::Malformed),
+    }
+}
+
+fn key_entry(bytes: &[u8]) -> Result<(String, XChaCha20Poly1305), KeyringError> {
+    if bytes.len() != KEY_LEN {
+        return Err(KeyringError::BadKey);
+    }
+    let cipher = XChaCha20Poly1305::new_from_slice(bytes).map_err(|_| KeyringError::BadKey)?;
+    Ok((hex::encode(&Sha256::digest(bytes)[..4]), cipher))
 }
 
 fn write_new_key_file(path: &Path) -> Result<(), KeyringError> {
@@ -199,6 +240,21 @@ mod tests {
     fn another_key_is_detected() {
         let sealed = keyring().seal("c", "x").unwrap();
         assert!(matches!(keyring().open("c", &sealed), Err(KeyringError::WrongKey(_))));
+    }
+
+    #[test]
+    fn an_older_key_still_opens_what_it_sealed_and_the_active_key_seals() {
+        let old = Keyring::generate_base64();
+        let new = Keyring::generate_base64();
+        let sealed_by_old = Keyring::from_base64(&old).unwrap().seal("c", "x").unwrap();
+        let rotated = Keyring::from_base64(&format!("{new},{old}")).unwrap();
+        assert_eq!(rotated.open("c", &sealed_by_old).unwrap().expose_secret(), "x");
+        let sealed_by_new = rotated.seal("c", "y").unwrap();
+        assert_eq!(sealed_key_id(&sealed_by_new).unwrap(), rotated.active_key_id());
+        assert_ne!(rotated.active_key_id(), sealed_key_id(&sealed_by_old).unwrap());
+        // Retiring the old key makes its ciphertexts unreadable: rewrap them first.
+        let retired = Keyring::from_base64(&new).unwrap();
+        assert!(matches!(retired.open("c", &sealed_by_old), Err(KeyringError::WrongKey(_))));
     }
 
     #[test]

@@ -1,12 +1,19 @@
-//! Secrets at rest. For now a minimal local keyring: one 256-bit master key seals small
-//! secrets (tenant database passwords) with XChaCha20-Poly1305, binding each ciphertext to
-//! its context (tenant and purpose) as associated data, so a ciphertext copied to another
-//! tenant's row fails to open. The secrets issue replaces this with a versioned store.
+//! Secrets at rest.
+//!
+//! - [`Keyring`]: the master keys (key-encryption keys). One is active and seals; older ones
+//!   still open what they sealed, so keys rotate online (`tenantry keys rewrap`).
+//! - [`SecretStore`]: versioned secrets per scope (tenant or platform) with check-and-set;
+//!   [`LocalStore`] keeps them in the catalog, envelope-encrypted with a data key per scope.
+//! - Password hashing (argon2id), random credentials and token hashes.
 
 mod keyring;
+mod local;
 pub mod password;
 mod random;
+mod store;
 
-pub use keyring::{KeySource, Keyring, KeyringError};
+pub use keyring::{KeySource, Keyring, KeyringError, sealed_key_id};
+pub use local::{LocalStore, RewrapReport};
 pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned};

@@ -9,9 +9,10 @@ use std::{
 
 use anyhow::Context;
 use catalog::{Catalog, RouteRecord};
+use domain::TenantId;
 use domain::TenantStatus;
 use moka::{Expiry, future::Cache};
-use secrets::{Keyring, SecretString};
+use secrets::{Scope, SecretName, SecretStore, SecretString};
 use uuid::Uuid;
 
 /// How long "no such tenant" is remembered: long enough to absorb a burst of requests for
@@ -83,21 +84,21 @@ impl Expiry<RouteKey, Entry> for RouteExpiry {
 #[derive(Clone)]
 pub struct RouteCache {
     catalog: Catalog,
-    keyring: Keyring,
+    secrets: Arc<dyn SecretStore>,
     cache: Cache<RouteKey, Entry>,
     last_good: Cache<RouteKey, Arc<TenantRoute>>,
     catalog_down_until: Arc<std::sync::Mutex<Option<Instant>>>,
 }
 
 impl RouteCache {
-    pub fn new(catalog: Catalog, keyring: Keyring, ttl: Duration) -> Self {
+    pub fn new(catalog: Catalog, secrets: Arc<dyn SecretStore>, ttl: Duration) -> Self {
         let cache = Cache::builder()
             .max_capacity(MAX_ROUTES)
             .expire_after(RouteExpiry { ttl })
             .support_invalidation_closures()
             .build();
         let last_good = Cache::builder().max_capacity(MAX_ROUTES).support_invalidation_closures().build();
-        Self { catalog, keyring, cache, last_good, catalog_down_until: Arc::default() }
+        Self { catalog, secrets, cache, last_good, catalog_down_until: Arc::default() }
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -155,14 +156,25 @@ impl RouteCache {
             RouteKey::Domain(host) => self.catalog.route_by_domain(host).await,
         }
         .context("load tenant route")?;
-        record.map(|r| self.route(r).map(Arc::new)).transpose()
+        match record {
+            Some(r) => Ok(Some(Arc::new(self.route(r).await?))),
+            None => Ok(None),
+        }
     }
 
-    fn route(&self, r: RouteRecord) -> anyhow::Result<TenantRoute> {
+    async fn route(&self, r: RouteRecord) -> anyhow::Result<TenantRoute> {
         let status = r.status.parse::<TenantStatus>()?;
-        let db = match (r.host, r.port, r.database_name, r.role_name, r.password_sealed) {
-            (Some(host), Some(port), Some(database), Some(role), Some(sealed)) => {
-                let password = self.keyring.open(&format!("tenant/{}/db-password", r.tenant_id), &sealed)?;
+        let serving = status == TenantStatus::Active;
+        let db = match (r.host, r.port, r.database_name, r.role_name) {
+            // Only tenants that can be served need their credentials.
+            (Some(host), Some(port), Some(database), Some(role)) if serving => {
+                let scope = Scope::Tenant(TenantId::from_uuid(r.tenant_id));
+                let password = self
+                    .secrets
+                    .get(&scope, &SecretName::well_known(secrets::DB_PASSWORD), None)
+                    .await
+                    .context("read tenant database password")?
+                    .value;
                 Some(DbTarget { host, port: u16::try_from(port)?, database, role, password })
             }
             _ => None,

@@ -85,6 +85,19 @@ async fn the_tenant_planes_catalog_role_reads_only_what_serving_needs() {
     tokio::spawn(conn);
 
     assert!(reader.query("SELECT slug, status FROM tenants", &[]).await.is_ok());
+    // Tenant secrets are readable (to open tenant databases); platform secrets are invisible.
+    let store = app.platform.provisioner();
+    store
+        .secrets()
+        .put(&secrets::Scope::Platform, &secrets::SecretName::well_known("smtp-password"), "platform-only", None)
+        .await
+        .unwrap();
+    let visible: i64 =
+        reader.query_one("SELECT count(*) FROM secrets WHERE scope = 'platform'", &[]).await.unwrap().get(0);
+    let tenant_rows: i64 =
+        reader.query_one("SELECT count(*) FROM secrets WHERE scope LIKE 'tenant/%'", &[]).await.unwrap().get(0);
+    assert_eq!(visible, 0, "row-level security hides platform secrets");
+    assert!(tenant_rows >= 1);
     assert!(reader.query("SELECT host, port FROM database_servers", &[]).await.is_ok());
     for forbidden in [
         "SELECT admin_password_sealed FROM database_servers",

@@ -40,9 +40,17 @@ async fn logs_carry_request_and_tenant_ids_and_never_a_secret() {
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     // Every secret this run handled.
-    let placement = app.platform.catalog.placement(tenant_id.parse().unwrap()).await.unwrap().unwrap();
-    let db_password =
-        app.platform.keyring.open(&format!("tenant/{tenant_id}/db-password"), &placement.password_sealed).unwrap();
+    let scope = secrets::Scope::Tenant(tenant_id.parse().unwrap());
+    let db_password = app
+        .platform
+        .provisioner()
+        .secrets()
+        .get(&scope, &secrets::SecretName::well_known(secrets::DB_PASSWORD), None)
+        .await
+        .unwrap()
+        .value;
+    let ciphertext =
+        app.platform.catalog.latest_secret(&scope.key(), secrets::DB_PASSWORD).await.unwrap().unwrap().ciphertext;
     let superuser_password = url::Url::parse(&app.platform.catalog_url).unwrap().password().unwrap().to_owned();
     let reader_password = url::Url::parse(&app.platform.reader_url).unwrap().password().unwrap().to_owned();
     for (what, secret) in [
@@ -50,7 +58,7 @@ async fn logs_carry_request_and_tenant_ids_and_never_a_secret() {
         ("operator bearer token", app.token.as_str()),
         ("bootstrap token", "test-bootstrap-token"),
         ("tenant database password", db_password.expose_secret()),
-        ("sealed tenant database password", placement.password_sealed.as_str()),
+        ("encrypted tenant database password", ciphertext.as_str()),
         ("superuser password", superuser_password.as_str()),
         ("catalog reader password", reader_password.as_str()),
     ] {

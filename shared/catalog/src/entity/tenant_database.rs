@@ -9,8 +9,6 @@ pub struct Model {
     pub server_id: Uuid,
     pub database_name: String,
     pub role_name: String,
-    /// Sealed with the keyring (context `tenant/<id>/db-password`).
-    pub password_sealed: String,
     /// Name of the newest tenant migration applied, once migrated.
     pub schema_version: Option<String>,
     pub migrated_at: Option<DateTimeUtc>,

@@ -1,0 +1,142 @@
+//! The secret store contract, run against the local backend (the Vault backend will run the
+//! same suite), plus what only envelope encryption can show: ciphertexts bound to their
+//! tenant, crypto-shredding, and online master-key rotation.
+
+use std::sync::Arc;
+
+use domain::TenantId;
+use provisioner::{
+    Actor,
+    testing::{TestPlatform, tenant_request, unique_slug},
+};
+use secrets::{ExposeSecret, Keyring, LocalStore, Scope, SecretError, SecretName, SecretStore};
+
+fn name(s: &str) -> SecretName {
+    SecretName::parse(s).unwrap()
+}
+
+/// The behaviour every backend must have.
+async fn contract(store: Arc<dyn SecretStore>) {
+    let a = Scope::Tenant(TenantId::new());
+    let b = Scope::Tenant(TenantId::new());
+    let key = name("connectors/stripe/api-key");
+
+    assert!(matches!(store.get(&a, &key, None).await, Err(SecretError::NotFound)));
+    assert_eq!(store.put(&a, &key, "first", Some(0)).await.unwrap(), 1);
+    assert_eq!(store.put(&a, &key, "second", None).await.unwrap(), 2);
+    // Check-and-set refuses a stale writer and a second creator.
+    assert!(matches!(
+        store.put(&a, &key, "stale", Some(1)).await,
+        Err(SecretError::VersionConflict { expected: 1, actual: 2 })
+    ));
+    assert!(matches!(store.put(&a, &key, "again", Some(0)).await, Err(SecretError::VersionConflict { .. })));
+    assert_eq!(store.put(&a, &key, "third", Some(2)).await.unwrap(), 3);
+
+    let latest = store.get(&a, &key, None).await.unwrap();
+    assert_eq!((latest.version, latest.value.expose_secret()), (3, "third"));
+    assert_eq!(store.get(&a, &key, Some(1)).await.unwrap().value.expose_secret(), "first");
+    assert!(matches!(store.get(&a, &key, Some(9)).await, Err(SecretError::NotFound)));
+
+    // Scopes are separate: B sees nothing of A's.
+    assert!(matches!(store.get(&b, &key, None).await, Err(SecretError::NotFound)));
+    store.put(&b, &name("db-password"), "b's", None).await.unwrap();
+    assert_eq!(store.list(&a).await.unwrap(), vec![key.clone()]);
+    assert_eq!(store.list(&b).await.unwrap(), vec![name("db-password")]);
+
+    store.delete(&a, &key).await.unwrap();
+    assert!(matches!(store.get(&a, &key, None).await, Err(SecretError::NotFound)));
+    store.destroy_scope(&b).await.unwrap();
+    assert!(store.list(&b).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_local_store_keeps_the_contract() {
+    let platform = TestPlatform::new().await;
+    contract(Arc::new(LocalStore::new(platform.catalog.clone(), platform.keyring.clone()))).await;
+    platform.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_ciphertext_moved_to_another_tenant_or_version_does_not_decrypt() {
+    let platform = TestPlatform::new().await;
+    let store = LocalStore::new(platform.catalog.clone(), platform.keyring.clone());
+    let (a, b) = (Scope::Tenant(TenantId::new()), Scope::Tenant(TenantId::new()));
+    let key = name("api-key");
+    store.put(&a, &key, "a-secret", None).await.unwrap();
+    store.put(&b, &key, "b-secret", None).await.unwrap();
+    store.put(&a, &key, "a-secret-2", None).await.unwrap();
+    let db = test_support::admin_client(&platform.catalog_db).await.unwrap();
+
+    // Copy A's ciphertext over B's row (an attacker with write access to the catalog).
+    db.execute(
+        "UPDATE secrets SET ciphertext = (SELECT ciphertext FROM secrets WHERE scope = $1 AND version = 1) WHERE scope = $2",
+        &[&a.key(), &b.key()],
+    )
+    .await
+    .unwrap();
+    assert!(matches!(store.get(&b, &key, None).await, Err(SecretError::Crypto(_))));
+    // Swap A's versions: each ciphertext is bound to its version.
+    db.execute("UPDATE secrets SET ciphertext = (SELECT ciphertext FROM secrets WHERE scope = $1 AND version = 1) WHERE scope = $1 AND version = 2", &[&a.key()])
+        .await
+        .unwrap();
+    assert!(matches!(store.get(&a, &key, None).await, Err(SecretError::Crypto(_))));
+    assert_eq!(store.get(&a, &key, Some(1)).await.unwrap().value.expose_secret(), "a-secret");
+    // At rest there is no plaintext.
+    let rows: Vec<String> =
+        db.query("SELECT ciphertext FROM secrets", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert!(rows.iter().all(|c| !c.contains("secret")));
+    platform.cleanup().await;
+}
+
+#[tokio::test]
+async fn deleting_a_tenant_shreds_its_secrets() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let tenant = provisioner.create_tenant(tenant_request(&unique_slug("shred")), &Actor::system()).await.unwrap();
+    let scope = Scope::Tenant(TenantId::from_uuid(tenant.id));
+    let stolen = platform.catalog.latest_secret(&scope.key(), secrets::DB_PASSWORD).await.unwrap().unwrap();
+    assert!(platform.catalog.data_key(&scope.key()).await.unwrap().is_some(), "the tenant has a data key");
+
+    provisioner::delete_tenant(&provisioner, TenantId::from_uuid(tenant.id), &Actor::system()).await.unwrap();
+
+    assert!(platform.catalog.data_key(&scope.key()).await.unwrap().is_none(), "data key destroyed");
+    assert!(platform.catalog.latest_secret(&scope.key(), secrets::DB_PASSWORD).await.unwrap().is_none());
+    // A copy of the ciphertext put back (from a backup, say) is useless without the data key.
+    platform.catalog.insert_data_key(&scope.key(), "v1:00000000:AAAA", "00000000").await.unwrap();
+    platform.catalog.insert_secret(&scope.key(), secrets::DB_PASSWORD, 1, &stolen.ciphertext).await.unwrap();
+    let store = provisioner.secrets();
+    assert!(store.get(&scope, &SecretName::well_known(secrets::DB_PASSWORD), None).await.is_err());
+    platform.cleanup().await;
+}
+
+#[tokio::test]
+async fn master_keys_rotate_online_and_an_old_key_is_unused_after_rewrap() {
+    let old = Keyring::generate_base64();
+    let platform = TestPlatform::with_key(&old).await;
+    let before = LocalStore::new(platform.catalog.clone(), platform.keyring.clone());
+    let scopes: Vec<Scope> = (0..5).map(|_| Scope::Tenant(TenantId::new())).collect();
+    for (i, scope) in scopes.iter().enumerate() {
+        before.put(scope, &name("k"), &format!("value-{i}"), None).await.unwrap();
+    }
+    let old_id = platform.keyring.active_key_id().to_owned();
+
+    // Add a new key in front: new data keys use it, old ones still open.
+    let new = Keyring::generate_base64();
+    let rotated_ring = Keyring::from_base64(&format!("{new},{old}")).unwrap();
+    let rotated = LocalStore::new(platform.catalog.clone(), rotated_ring.clone());
+    assert_eq!(rotated.get(&scopes[0], &name("k"), None).await.unwrap().value.expose_secret(), "value-0");
+    let report = rotated.rewrap().await.unwrap();
+
+    assert_eq!(report.rewrapped, 5);
+    let usage = platform.catalog.kek_usage().await.unwrap();
+    assert!(usage.iter().all(|u| u.kek_id != old_id), "{usage:?}");
+    // The old key can now be retired: the new key alone opens everything.
+    let retired = LocalStore::new(platform.catalog.clone(), Keyring::from_base64(&new).unwrap());
+    for (i, scope) in scopes.iter().enumerate() {
+        assert_eq!(retired.get(scope, &name("k"), None).await.unwrap().value.expose_secret(), format!("value-{i}"));
+    }
+    // A process still holding only the old key can no longer read: the new key must reach
+    // every process before the rewrap (the rotation runbook's order).
+    assert!(matches!(before.get(&scopes[0], &name("k"), None).await, Err(SecretError::Crypto(_))));
+    platform.cleanup().await;
+}
