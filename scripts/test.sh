@@ -15,7 +15,9 @@ cleanup() {
       "${TENANTRY_PG_BIN:-$bin}/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
     fi
   fi
-  rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock"
+  local bao_dir="$TENANTRY_TEST_PG_DIR.bao"
+  [ -f "$bao_dir/pid" ] && kill "$(cat "$bao_dir/pid")" 2>/dev/null || true
+  rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock" "$bao_dir"
 }
 trap cleanup EXIT
 cargo nextest run --workspace --no-fail-fast "$@"

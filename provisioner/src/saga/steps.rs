@@ -44,6 +44,7 @@ impl Provisioner {
         let server = self.catalog().least_loaded_server().await?;
         // Stored before the role exists; an earlier attempt's password is kept.
         let scope = Scope::Tenant(tenant);
+        self.secrets().ensure_scope(&scope).await.context("prepare tenant secret scope")?;
         match self.secrets().put(&scope, &db_password_name(), &secrets::random_password(), Some(0)).await {
             Ok(_) | Err(SecretError::VersionConflict { .. }) => {}
             Err(err) => return Err(err).context("store tenant database password"),

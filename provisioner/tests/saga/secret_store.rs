@@ -140,3 +140,54 @@ async fn master_keys_rotate_online_and_an_old_key_is_unused_after_rewrap() {
     assert!(matches!(before.get(&scopes[0], &name("k"), None).await, Err(SecretError::Crypto(_))));
     platform.cleanup().await;
 }
+
+fn vault_store(prefix: &str, token: &str) -> secrets::VaultStore {
+    let (address, _) = test_support::vault();
+    secrets::VaultStore::new(&secrets::VaultConfig {
+        address,
+        token: token.to_owned().into(),
+        mount: "secret".into(),
+        prefix: prefix.into(),
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_vault_store_keeps_the_contract() {
+    let (_, root) = test_support::vault();
+    contract(Arc::new(vault_store(&test_support::unique_name("contract"), &root))).await;
+}
+
+#[tokio::test]
+async fn a_tenant_token_reads_its_own_secrets_and_gets_403_for_another_tenants() {
+    let (address, root) = test_support::vault();
+    let prefix = test_support::unique_name("iso");
+    let admin = vault_store(&prefix, &root);
+    let (a, b) = (Scope::Tenant(TenantId::new()), Scope::Tenant(TenantId::new()));
+    for (scope, value) in [(&a, "a-password"), (&b, "b-password")] {
+        admin.ensure_scope(scope).await.unwrap();
+        admin.put(scope, &name("db-password"), value, Some(0)).await.unwrap();
+    }
+    // A token carrying only A's policy, as a tenant-plane worker serving A would hold.
+    let client = vaultrs::client::VaultClient::new(
+        vaultrs::client::VaultClientSettingsBuilder::default().address(&address).token(&root).build().unwrap(),
+    )
+    .unwrap();
+    let mut request = vaultrs::api::token::requests::CreateTokenRequest::builder();
+    request.policies(vec![admin.tenant_policy_name(&a).unwrap()]).no_default_policy(true).ttl("5m");
+    let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
+    let as_a = vault_store(&prefix, &token);
+
+    assert_eq!(as_a.get(&a, &name("db-password"), None).await.unwrap().value.expose_secret(), "a-password");
+    assert!(matches!(as_a.get(&b, &name("db-password"), None).await, Err(SecretError::Forbidden)));
+    assert!(
+        matches!(as_a.put(&a, &name("db-password"), "overwrite", None).await, Err(SecretError::Forbidden)),
+        "read-only"
+    );
+    assert!(matches!(as_a.destroy_scope(&b).await, Err(SecretError::Forbidden)));
+
+    // Destroying B removes every version and B's policy.
+    admin.destroy_scope(&b).await.unwrap();
+    assert!(matches!(admin.get(&b, &name("db-password"), None).await, Err(SecretError::NotFound)));
+    assert!(vaultrs::sys::policy::read(&client, &admin.tenant_policy_name(&b).unwrap()).await.is_err());
+}

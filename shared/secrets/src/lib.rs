@@ -11,9 +11,11 @@ mod local;
 pub mod password;
 mod random;
 mod store;
+mod vault;
 
 pub use keyring::{KeySource, Keyring, KeyringError, sealed_key_id};
 pub use local::{LocalStore, RewrapReport};
 pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned};
+pub use vault::{VaultConfig, VaultStore};

@@ -131,6 +131,10 @@ fn version_of(v: i32) -> u32 {
 
 #[async_trait::async_trait]
 impl SecretStore for LocalStore {
+    async fn ensure_scope(&self, scope: &Scope) -> Result<(), SecretError> {
+        self.data_key(&scope.key(), true).await.map(|_| ())
+    }
+
     async fn get(&self, scope: &Scope, name: &SecretName, version: Option<u32>) -> Result<Versioned, SecretError> {
         let scope_key = scope.key();
         let row = match version {

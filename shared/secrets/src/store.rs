@@ -1,6 +1,6 @@
 //! The secret-store interface: versioned secrets per scope (a tenant, or the platform), with
-//! check-and-set writes. Backends: [`crate::LocalStore`] (envelope encryption in the catalog);
-//! a Vault backend comes next.
+//! check-and-set writes. Backends: [`crate::LocalStore`] (envelope encryption in the catalog)
+//! and [`crate::VaultStore`] (Vault or OpenBao KV v2).
 
 use std::fmt;
 
@@ -75,6 +75,8 @@ pub enum SecretError {
     VersionConflict { expected: u32, actual: u32 },
     #[error("invalid secret name `{0}`")]
     InvalidName(String),
+    #[error("not allowed to access this secret")]
+    Forbidden,
     #[error("secret cannot be decrypted")]
     Crypto(#[from] KeyringError),
     #[error("secret store unavailable")]
@@ -91,6 +93,10 @@ impl SecretError {
 /// A versioned secret store.
 #[async_trait::async_trait]
 pub trait SecretStore: Send + Sync + fmt::Debug {
+    /// Prepares a scope before its first secret (local: its data key; Vault: the tenant's
+    /// read policy). Idempotent.
+    async fn ensure_scope(&self, scope: &Scope) -> Result<(), SecretError>;
+
     /// The newest version, or the given one.
     async fn get(&self, scope: &Scope, name: &SecretName, version: Option<u32>) -> Result<Versioned, SecretError>;
 
