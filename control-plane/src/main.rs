@@ -4,7 +4,18 @@ use clap::Parser;
 use control_plane::{Application, Settings, build_state};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match serve().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            // The cause chain, once; never the settings (they may hold secrets).
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
     telemetry::init("control-plane");
     let settings = Settings::parse();
     let state = build_state(&settings).await?;

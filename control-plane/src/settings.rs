@@ -9,7 +9,7 @@ use secrecy::SecretString;
 #[command(name = "control-plane", about = "Tenantry control plane: the system owner's API")]
 pub struct Settings {
     /// Development mode: allows a generated master key file. Never in production.
-    #[arg(long, env = "TENANTRY_DEV")]
+    #[arg(long, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
     pub dev: bool,
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
@@ -44,6 +44,8 @@ pub struct Settings {
     /// Where to write a generated bootstrap token (mode 0600) instead of printing it.
     #[arg(long, env = "TENANTRY_BOOTSTRAP_TOKEN_FILE")]
     pub bootstrap_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub secrets: secrets::SecretsSettings,
 }
 
 impl Settings {

@@ -39,6 +39,7 @@ impl AppState {
 /// Connects to the catalog, migrates it, registers the default database server, prepares
 /// templates and issues the bootstrap token if no operator exists yet.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    settings.secrets.validate(settings.dev)?;
     let source = KeySource::select(
         settings.master_key.clone(),
         settings.master_key_file.clone(),
@@ -54,7 +55,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             .await
             .context("register default database server")?;
     }
-    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), ProvisionerConfig::default());
+    let store = settings.secrets.open(&catalog, &keyring)?;
+    let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
+    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     for server in catalog.servers().await? {
         let prepared = async {
             let access = migrator::ServerAccess::open(&server, &keyring)?;

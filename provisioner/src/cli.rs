@@ -51,8 +51,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
     pub data_dir: PathBuf,
     /// Development mode: use `<data-dir>/master.key` when no key is configured.
-    #[arg(long, global = true, env = "TENANTRY_DEV")]
+    #[arg(long, global = true, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
     pub dev: bool,
+    #[command(flatten)]
+    pub secrets: secrets::SecretsSettings,
 }
 
 #[derive(Debug, Subcommand)]

@@ -79,6 +79,8 @@ pub struct ProvisionerConfig {
     pub lease_ttl: Duration,
     pub clone_strategy: CloneStrategy,
     pub schema: TenantSchema,
+    /// Where tenant secrets go; `None`: the local store (catalog, master key).
+    pub secrets: Option<Arc<dyn SecretStore>>,
 }
 
 impl Default for ProvisionerConfig {
@@ -88,6 +90,7 @@ impl Default for ProvisionerConfig {
             lease_ttl: DEFAULT_LEASE_TTL,
             clone_strategy: CloneStrategy::default(),
             schema: TenantSchema::of::<migrator::tenant::TenantMigrator>(),
+            secrets: None,
         }
     }
 }
@@ -112,7 +115,7 @@ impl Provisioner {
                 lease_ttl: config.lease_ttl,
                 clone_strategy: config.clone_strategy,
                 pools: AdminPools::new(keyring.clone()),
-                store: Arc::new(LocalStore::new(catalog.clone(), keyring)),
+                store: config.secrets.unwrap_or_else(|| Arc::new(LocalStore::new(catalog.clone(), keyring))),
                 faults,
             }),
         }

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 #[command(name = "tenant-plane", about = "Tenantry tenant plane: the shared tenant API")]
 pub struct Settings {
     /// Development mode: allows a generated master key file. Never in production.
-    #[arg(long, env = "TENANTRY_DEV")]
+    #[arg(long, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
     pub dev: bool,
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
@@ -30,6 +30,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     #[command(flatten)]
     pub routing: RoutingSettings,
+    #[command(flatten)]
+    pub secrets: secrets::SecretsSettings,
 }
 
 /// How requests are resolved to tenants and how tenant connections are pooled.
@@ -39,7 +41,7 @@ pub struct RoutingSettings {
     #[arg(long, env = "TENANTRY_BASE_DOMAIN", default_value = "localhost")]
     pub base_domain: String,
     /// Also serve tenants at `/t/<slug>/…`.
-    #[arg(long, env = "TENANTRY_PATH_ROUTING")]
+    #[arg(long, env = "TENANTRY_PATH_ROUTING", value_parser = clap::builder::BoolishValueParser::new())]
     pub path_routing: bool,
     /// Slug of the tenant served when nothing else names one.
     #[arg(long, env = "TENANTRY_DEFAULT_TENANT")]

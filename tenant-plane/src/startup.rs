@@ -12,7 +12,7 @@ use std::{
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
-use secrets::{KeySource, Keyring};
+use secrets::{KeySource, Keyring, SecretStore};
 
 use crate::{
     RoutingSettings, Settings, routes,
@@ -33,8 +33,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(catalog: Catalog, keyring: Keyring, catalog_url: String, routing: RoutingSettings) -> Self {
-        let secrets: Arc<dyn secrets::SecretStore> = Arc::new(secrets::LocalStore::new(catalog.clone(), keyring));
+    /// `secrets` is where tenant database passwords are read: the local store (catalog +
+    /// master key) or Vault with a read-only token.
+    pub fn new(catalog: Catalog, secrets: Arc<dyn SecretStore>, catalog_url: String, routing: RoutingSettings) -> Self {
         let routes = RouteCache::new(catalog, secrets, routing.route_ttl());
         let pools = PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle());
         Self { routes, pools, routing: Arc::new(routing), catalog_url, listening: Arc::new(AtomicBool::new(false)) }
@@ -63,6 +64,7 @@ impl AppState {
 }
 
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    settings.secrets.validate(settings.dev)?;
     let source = KeySource::select(
         settings.master_key.clone(),
         settings.master_key_file.clone(),
@@ -72,7 +74,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let keyring = Keyring::load(&source)?;
     let url = settings.catalog_url().context("set TENANTRY_CATALOG_URL or TENANTRY_DATABASE_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
-    Ok(AppState::new(catalog, keyring, url, settings.routing.clone()))
+    let store = settings.secrets.open(&catalog, &keyring)?;
+    Ok(AppState::new(catalog, store, url, settings.routing.clone()))
 }
 
 /// A bound, not yet running tenant plane.

@@ -17,6 +17,7 @@ use super::{Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, outpu
 use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
+    global.secrets.validate(global.dev)?;
     let source =
         KeySource::select(global.master_key.clone(), global.master_key_file.clone(), global.dev, &global.data_dir)?;
     let keyring = Keyring::load(&source)?;
@@ -28,7 +29,9 @@ async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
 
 pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCode> {
     let (catalog, keyring) = connect(global).await?;
-    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), ProvisionerConfig::default());
+    let store = global.secrets.open(&catalog, &keyring)?;
+    let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
+    let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     let actor = Actor::cli();
     match command {
         Command::Tenants(cmd) => tenants(global, &provisioner, &actor, cmd).await,

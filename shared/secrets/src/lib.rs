@@ -10,6 +10,7 @@ mod keyring;
 mod local;
 pub mod password;
 mod random;
+mod settings;
 mod store;
 mod vault;
 
@@ -17,5 +18,6 @@ pub use keyring::{KeySource, Keyring, KeyringError, sealed_key_id};
 pub use local::{LocalStore, RewrapReport};
 pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use settings::{Backend, SecretsSettings};
 pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned};
 pub use vault::{VaultConfig, VaultStore};

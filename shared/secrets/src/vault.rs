@@ -93,6 +93,16 @@ impl VaultStore {
         }
     }
 
+    /// The policy of a tenant-plane worker: read every tenant's secrets (it serves them all),
+    /// nothing of the platform's, no writes. Install it with the name of your choice.
+    pub fn tenant_plane_policy(&self) -> String {
+        format!(
+            "path \"{mount}/data/{prefix}/tenants/*\" {{\n  capabilities = [\"read\"]\n}}\n",
+            mount = self.mount,
+            prefix = self.prefix
+        )
+    }
+
     fn tenant_policy(&self, scope: &Scope) -> String {
         format!(
             "path \"{mount}/data/{path}/*\" {{\n  capabilities = [\"read\"]\n}}\n",

@@ -14,11 +14,14 @@ pub struct Options {
     pub catalog_proxy: bool,
     pub max_db_connections: usize,
     pub tenant_pool_max: usize,
+    /// Tenant secrets in the test OpenBao server instead of the catalog; the tenant plane
+    /// reads them with a read-only token.
+    pub vault: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { catalog_proxy: false, max_db_connections: 40, tenant_pool_max: 4 }
+        Self { catalog_proxy: false, max_db_connections: 40, tenant_pool_max: 4, vault: false }
     }
 }
 
@@ -36,6 +39,33 @@ pub struct TestApp {
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
+/// A Vault store with the root token (the control plane's) and one with a read-only
+/// tenant-plane token, under a prefix of their own.
+pub async fn vault_stores() -> (secrets::VaultStore, secrets::VaultStore) {
+    let (address, root) = test_support::vault();
+    let prefix = test_support::unique_name("e2e");
+    let store = |token: &str| {
+        secrets::VaultStore::new(&secrets::VaultConfig {
+            address: address.clone(),
+            token: token.to_owned().into(),
+            mount: "secret".into(),
+            prefix: prefix.clone(),
+        })
+        .unwrap()
+    };
+    let writer = store(&root);
+    let client = vaultrs::client::VaultClient::new(
+        vaultrs::client::VaultClientSettingsBuilder::default().address(&address).token(&root).build().unwrap(),
+    )
+    .unwrap();
+    let policy = format!("{prefix}-tenant-plane");
+    vaultrs::sys::policy::set(&client, &policy, &writer.tenant_plane_policy()).await.unwrap();
+    let mut request = vaultrs::api::token::requests::CreateTokenRequest::builder();
+    request.policies(vec![policy]).no_default_policy(true).ttl("10m");
+    let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
+    (writer, store(&token))
+}
+
 pub struct Response {
     pub status: StatusCode,
     pub body: Value,
@@ -47,11 +77,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let Options { catalog_proxy, max_db_connections, tenant_pool_max } = options;
+        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault } = options;
         let platform = TestPlatform::new().await;
         let mut stop = Vec::new();
 
-        let state = control_plane::AppState::new(platform.provisioner(), format!("http://{{slug}}.{BASE_DOMAIN}"));
+        let vault = if vault { Some(vault_stores().await) } else { None };
+        let provisioner = match &vault {
+            Some((writer, _)) => platform.provisioner_with(
+                provisioner::ProvisionerConfig {
+                    secrets: Some(std::sync::Arc::new(writer.clone())),
+                    ..Default::default()
+                },
+                provisioner::faults::Faults::none(),
+            ),
+            None => platform.provisioner(),
+        };
+        let state = control_plane::AppState::new(provisioner, format!("http://{{slug}}.{BASE_DOMAIN}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let cp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -80,7 +121,11 @@ impl TestApp {
         } else {
             (None, catalog::Catalog::connect(&platform.reader_url).await.unwrap(), platform.reader_url.clone())
         };
-        let state = tenant_plane::AppState::new(catalog, platform.keyring.clone(), catalog_url, routing);
+        let store: std::sync::Arc<dyn secrets::SecretStore> = match &vault {
+            Some((_, reader)) => std::sync::Arc::new(reader.clone()),
+            None => std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), platform.keyring.clone())),
+        };
+        let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

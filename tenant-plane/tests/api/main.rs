@@ -11,3 +11,4 @@ mod logging;
 mod openapi;
 mod pools;
 mod sabotage;
+mod vault;

@@ -1,0 +1,114 @@
+//! Choosing the secret store from configuration.
+
+use std::sync::Arc;
+
+use catalog::Catalog;
+use secrecy::SecretString;
+
+use crate::{Keyring, LocalStore, SecretError, SecretStore, VaultConfig, VaultStore};
+
+/// Which secret store holds tenant secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// The catalog, envelope-encrypted with the master key (the embedded default).
+    Local,
+    /// Vault or OpenBao, KV v2.
+    Vault,
+}
+
+/// Secret-store settings shared by every process (flattened into each service's settings).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SecretsSettings {
+    /// Where tenant secrets live.
+    #[arg(
+        long = "secrets-backend",
+        env = "TENANTRY_SECRETS_BACKEND",
+        value_enum,
+        default_value = "local",
+        global = true
+    )]
+    pub backend: Backend,
+    /// Vault address, e.g. https://vault.internal:8200.
+    #[arg(long, env = "TENANTRY_VAULT_ADDR", global = true)]
+    pub vault_addr: Option<String>,
+    /// Vault token (the control plane's may write; the tenant plane's only reads).
+    #[arg(long, env = "TENANTRY_VAULT_TOKEN", hide_env_values = true, global = true)]
+    pub vault_token: Option<SecretString>,
+    /// KV v2 mount.
+    #[arg(long, env = "TENANTRY_VAULT_MOUNT", default_value = "secret", global = true)]
+    pub vault_mount: String,
+    /// Path prefix under the mount.
+    #[arg(long, env = "TENANTRY_VAULT_PREFIX", default_value = "tenantry", global = true)]
+    pub vault_prefix: String,
+}
+
+impl SecretsSettings {
+    /// Refuses incomplete or insecure configuration: the Vault backend needs an address and a
+    /// token, and outside development its address must use TLS unless it is on loopback.
+    pub fn validate(&self, dev: bool) -> Result<(), SecretError> {
+        if self.backend == Backend::Local {
+            return Ok(());
+        }
+        let refuse = |why: &str| Err(SecretError::Unavailable(anyhow::anyhow!("{why}")));
+        let Some(address) = &self.vault_addr else {
+            return refuse("TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR");
+        };
+        if self.vault_token.is_none() {
+            return refuse("TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_TOKEN");
+        }
+        let Ok(url) = url::Url::parse(address) else { return refuse("TENANTRY_VAULT_ADDR is not a URL") };
+        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if url.scheme() != "https" && !dev && !loopback {
+            return refuse(
+                "TENANTRY_VAULT_ADDR must use https outside --dev (tokens and secrets would cross the network in clear)",
+            );
+        }
+        Ok(())
+    }
+
+    /// Opens the configured store (call [`SecretsSettings::validate`] first, at start-up).
+    pub fn open(&self, catalog: &Catalog, keyring: &Keyring) -> Result<Arc<dyn SecretStore>, SecretError> {
+        match self.backend {
+            Backend::Local => Ok(Arc::new(LocalStore::new(catalog.clone(), keyring.clone()))),
+            Backend::Vault => {
+                let (Some(address), Some(token)) = (&self.vault_addr, &self.vault_token) else {
+                    return Err(SecretError::Unavailable(anyhow::anyhow!(
+                        "TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR and TENANTRY_VAULT_TOKEN"
+                    )));
+                };
+                let config = VaultConfig {
+                    address: address.clone(),
+                    token: token.clone(),
+                    mount: self.vault_mount.clone(),
+                    prefix: self.vault_prefix.clone(),
+                };
+                Ok(Arc::new(VaultStore::new(&config)?))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vault(addr: Option<&str>, token: bool) -> SecretsSettings {
+        SecretsSettings {
+            backend: Backend::Vault,
+            vault_addr: addr.map(str::to_owned),
+            vault_token: token.then(|| SecretString::from("t")),
+            vault_mount: "secret".into(),
+            vault_prefix: "tenantry".into(),
+        }
+    }
+
+    #[test]
+    fn insecure_or_incomplete_vault_settings_are_refused_outside_dev() {
+        assert!(vault(None, true).validate(true).is_err());
+        assert!(vault(Some("https://vault.internal:8200"), false).validate(false).is_err());
+        assert!(vault(Some("http://vault.internal:8200"), true).validate(false).is_err());
+        assert!(vault(Some("http://vault.internal:8200"), true).validate(true).is_ok());
+        assert!(vault(Some("http://127.0.0.1:8200"), true).validate(false).is_ok());
+        assert!(vault(Some("https://vault.internal:8200"), true).validate(false).is_ok());
+    }
+}

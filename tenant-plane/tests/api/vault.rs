@@ -1,0 +1,39 @@
+use reqwest::{Method, StatusCode};
+use secrets::{ExposeSecret, Scope, SecretError, SecretName, SecretStore};
+use serde_json::json;
+
+use crate::helpers::{Options, TestApp, vault_stores};
+
+#[tokio::test]
+async fn tenants_are_provisioned_and_served_with_their_credentials_in_vault() {
+    let app = TestApp::spawn_with(Options { vault: true, ..Options::default() }).await;
+    let (id, slug) = app.create_tenant("vaulted").await;
+
+    let created = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "from vault creds" }))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    // Nothing of the tenant's credentials is in the catalog.
+    let db = test_support::admin_client(&app.platform.catalog_db).await.unwrap();
+    let rows: i64 = db.query_one("SELECT count(*) FROM secrets", &[]).await.unwrap().get(0);
+    assert_eq!(rows, 0);
+
+    let deleted = app.cp(Method::DELETE, &format!("/v1/tenants/{id}"), None).await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_tenant_plane_token_reads_tenant_secrets_only() {
+    let (writer, reader) = vault_stores().await;
+    let tenant = Scope::Tenant(domain::TenantId::new());
+    let key = SecretName::well_known(secrets::DB_PASSWORD);
+    writer.ensure_scope(&tenant).await.unwrap();
+    writer.put(&tenant, &key, "tenant-password", None).await.unwrap();
+    writer.put(&Scope::Platform, &SecretName::well_known("smtp-password"), "platform-only", None).await.unwrap();
+
+    assert_eq!(reader.get(&tenant, &key, None).await.unwrap().value.expose_secret(), "tenant-password");
+    assert!(matches!(
+        reader.get(&Scope::Platform, &SecretName::well_known("smtp-password"), None).await,
+        Err(SecretError::Forbidden)
+    ));
+    assert!(matches!(reader.put(&tenant, &key, "x", None).await, Err(SecretError::Forbidden)));
+}
