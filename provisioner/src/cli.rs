@@ -108,6 +108,14 @@ pub enum TenantsCmd {
     },
     /// Resume a suspended tenant.
     Resume { tenant: String },
+    /// Rotate a tenant's database password (no downtime); `--all` for every active tenant.
+    RotateDbCredentials {
+        /// Tenant id or slug.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        tenant: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
     /// Offboard a tenant: drop its database and role, keep a tombstone.
     Delete {
         tenant: String,

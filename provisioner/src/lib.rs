@@ -26,7 +26,7 @@ use migrator::TenantSchema;
 use secrets::{Keyring, LocalStore, SecretStore};
 
 pub use actor::Actor;
-pub use lifecycle::{LifecycleError, delete_tenant, resume_tenant, suspend_tenant};
+pub use lifecycle::{LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, suspend_tenant};
 pub use saga::{CreateTenant, ProvisionError, Step};
 pub use servers::{AdminPools, register_server_from_url};
 pub use worker::run_worker;

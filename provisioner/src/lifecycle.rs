@@ -78,3 +78,16 @@ pub async fn delete_tenant(
     provisioner.audit(actor, "tenant.delete", id, serde_json::json!({ "slug": tenant.slug })).await;
     Ok(tenant)
 }
+
+/// Rotates a tenant's database password without downtime: the new password is stored as a new
+/// secret version first, then set on the role. Running tenant planes keep their open
+/// connections and, on their next login, find whichever version the role accepts.
+pub async fn rotate_db_credentials(
+    provisioner: &Provisioner,
+    id: TenantId,
+    actor: &Actor,
+) -> Result<u32, LifecycleError> {
+    let version = provisioner.rotate_db_password(id).await?;
+    provisioner.audit(actor, "tenant.rotate_db_credentials", id, serde_json::json!({ "version": version })).await;
+    Ok(version)
+}

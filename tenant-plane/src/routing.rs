@@ -1,6 +1,7 @@
 //! Tenant resolution, the route cache, per-tenant pools and invalidation.
 
 mod cache;
+mod connector;
 mod ctx;
 mod host;
 mod listener;

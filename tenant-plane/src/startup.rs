@@ -36,8 +36,9 @@ impl AppState {
     /// `secrets` is where tenant database passwords are read: the local store (catalog +
     /// master key) or Vault with a read-only token.
     pub fn new(catalog: Catalog, secrets: Arc<dyn SecretStore>, catalog_url: String, routing: RoutingSettings) -> Self {
-        let routes = RouteCache::new(catalog, secrets, routing.route_ttl());
-        let pools = PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle());
+        let routes = RouteCache::new(catalog, secrets.clone(), routing.route_ttl());
+        let pools =
+            PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
         Self { routes, pools, routing: Arc::new(routing), catalog_url, listening: Arc::new(AtomicBool::new(false)) }
     }
 
@@ -65,16 +66,21 @@ impl AppState {
 
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     settings.secrets.validate(settings.dev)?;
-    let source = KeySource::select(
-        settings.master_key.clone(),
-        settings.master_key_file.clone(),
-        settings.dev,
-        &settings.data_dir,
-    )?;
-    let keyring = Keyring::load(&source)?;
     let url = settings.catalog_url().context("set TENANTRY_CATALOG_URL or TENANTRY_DATABASE_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
-    let store = settings.secrets.open(&catalog, &keyring)?;
+    // With Vault, tenant-plane hosts hold no master key at all.
+    let store: Arc<dyn SecretStore> = match settings.secrets.backend {
+        secrets::Backend::Local => {
+            let source = KeySource::select(
+                settings.master_key.clone(),
+                settings.master_key_file.clone(),
+                settings.dev,
+                &settings.data_dir,
+            )?;
+            settings.secrets.open(&catalog, &Keyring::load(&source)?)?
+        }
+        secrets::Backend::Vault => settings.secrets.open_vault()?,
+    };
     Ok(AppState::new(catalog, store, url, settings.routing.clone()))
 }
 

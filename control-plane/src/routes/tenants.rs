@@ -21,7 +21,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/tenants/{tenant}/suspend").route(web::post().to(suspend_tenant)))
         .service(web::resource("/tenants/{tenant}/resume").route(web::post().to(resume_tenant)))
-        .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)));
+        .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)))
+        .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)));
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -211,6 +212,29 @@ pub async fn list_tenant_jobs(
     let id = resolve(&state, &path).await?;
     let jobs = state.catalog().jobs_for_tenant(id.as_uuid()).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(JobList { items: jobs.into_iter().map(JobView::from).collect() }))
+}
+
+/// The version of a rotated credential.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RotatedView {
+    pub version: u32,
+}
+
+/// Rotates the tenant's database password with no failed request: new version stored first,
+/// then set on the role; tenant planes pick it up on their next login.
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/rotate-db-credentials", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = RotatedView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn rotate_db_credentials(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    let version = provisioner::rotate_db_credentials(state.provisioner(), id, &operator.actor())
+        .await
+        .map_err(lifecycle_error)?;
+    Ok(HttpResponse::Ok().json(RotatedView { version }))
 }
 
 /// Parses a body that may be empty; a non-empty one must be valid JSON of `T`.

@@ -143,6 +143,19 @@ async fn tenants(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: Tenan
             let t = resolve(catalog, &tenant).await?;
             tenant_json(&crate::resume_tenant(p, TenantId::from_uuid(t.id), actor).await?)
         }
+        TenantsCmd::RotateDbCredentials { tenant, all } => {
+            let targets = match tenant {
+                Some(key) => vec![resolve(catalog, &key).await?],
+                None if all => catalog.list_tenants(None, 100_000, Some(TenantStatus::Active)).await?.items,
+                None => bail!("name a tenant or pass --all"),
+            };
+            let mut rotated = Vec::new();
+            for t in targets {
+                let version = crate::rotate_db_credentials(p, TenantId::from_uuid(t.id), actor).await?;
+                rotated.push(json!({ "id": t.id, "slug": t.slug, "version": version }));
+            }
+            json!({ "items": rotated })
+        }
         TenantsCmd::Delete { tenant, confirm } => {
             let t = resolve(catalog, &tenant).await?;
             if confirm != t.slug {

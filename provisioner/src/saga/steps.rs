@@ -55,6 +55,27 @@ impl Provisioner {
         Ok(())
     }
 
+    /// Stores a new password version, then sets it on the role; returns the version.
+    pub(crate) async fn rotate_db_password(&self, tenant: TenantId) -> anyhow::Result<u32> {
+        let (placement, server) = self.placed(tenant).await?;
+        let scope = Scope::Tenant(tenant);
+        let current = self.secrets().get(&scope, &db_password_name(), None).await.context("read current password")?;
+        let password = secrets::random_password();
+        let version = self
+            .secrets()
+            .put(&scope, &db_password_name(), &password, Some(current.version))
+            .await
+            .context("store new password version")?;
+        let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+        let (_, pool) = self.pools().get(&server)?;
+        let client = pool.get().await.context("admin connection")?;
+        client
+            .batch_execute(&format!("ALTER ROLE {} WITH PASSWORD '{verifier}'", quote_ident(&placement.role_name)))
+            .await
+            .context("set new password on tenant role")?;
+        Ok(version)
+    }
+
     /// The tenant role's current password from the secret store.
     pub(crate) async fn db_password(&self, tenant: TenantId) -> anyhow::Result<SecretString> {
         let secret = self.secrets().get(&Scope::Tenant(tenant), &db_password_name(), None).await;

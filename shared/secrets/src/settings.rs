@@ -70,21 +70,24 @@ impl SecretsSettings {
     pub fn open(&self, catalog: &Catalog, keyring: &Keyring) -> Result<Arc<dyn SecretStore>, SecretError> {
         match self.backend {
             Backend::Local => Ok(Arc::new(LocalStore::new(catalog.clone(), keyring.clone()))),
-            Backend::Vault => {
-                let (Some(address), Some(token)) = (&self.vault_addr, &self.vault_token) else {
-                    return Err(SecretError::Unavailable(anyhow::anyhow!(
-                        "TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR and TENANTRY_VAULT_TOKEN"
-                    )));
-                };
-                let config = VaultConfig {
-                    address: address.clone(),
-                    token: token.clone(),
-                    mount: self.vault_mount.clone(),
-                    prefix: self.vault_prefix.clone(),
-                };
-                Ok(Arc::new(VaultStore::new(&config)?))
-            }
+            Backend::Vault => self.open_vault(),
         }
+    }
+
+    /// Opens the Vault store (needs no master key).
+    pub fn open_vault(&self) -> Result<Arc<dyn SecretStore>, SecretError> {
+        let (Some(address), Some(token)) = (&self.vault_addr, &self.vault_token) else {
+            return Err(SecretError::Unavailable(anyhow::anyhow!(
+                "TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR and TENANTRY_VAULT_TOKEN"
+            )));
+        };
+        let config = VaultConfig {
+            address: address.clone(),
+            token: token.clone(),
+            mount: self.vault_mount.clone(),
+            prefix: self.vault_prefix.clone(),
+        };
+        Ok(Arc::new(VaultStore::new(&config)?))
     }
 }
 

@@ -41,6 +41,8 @@ pub struct DbTarget {
     pub database: String,
     pub role: String,
     pub password: SecretString,
+    /// Secret version of `password`.
+    pub password_version: u32,
 }
 
 /// Everything needed to serve one tenant.
@@ -169,13 +171,19 @@ impl RouteCache {
             // Only tenants that can be served need their credentials.
             (Some(host), Some(port), Some(database), Some(role)) if serving => {
                 let scope = Scope::Tenant(TenantId::from_uuid(r.tenant_id));
-                let password = self
+                let secret = self
                     .secrets
                     .get(&scope, &SecretName::well_known(secrets::DB_PASSWORD), None)
                     .await
-                    .context("read tenant database password")?
-                    .value;
-                Some(DbTarget { host, port: u16::try_from(port)?, database, role, password })
+                    .context("read tenant database password")?;
+                Some(DbTarget {
+                    host,
+                    port: u16::try_from(port)?,
+                    database,
+                    role,
+                    password: secret.value,
+                    password_version: secret.version,
+                })
             }
             _ => None,
         };

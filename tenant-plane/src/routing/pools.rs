@@ -7,19 +7,18 @@
 use std::{sync::Arc, time::Duration};
 
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
-use deadpool_postgres::{ClientWrapper, ManagerConfig, RecyclingMethod};
+use domain::TenantId;
 use moka::{future::Cache, notification::RemovalCause};
-use secrets::ExposeSecret;
+use secrets::SecretStore;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
-use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use super::cache::DbTarget;
+use super::{cache::DbTarget, connector::TenantConnector};
 
 /// How long a request waits for a connection slot (pool or worker budget) before it gets 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long opening a tenant connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long opening a tenant connection may take (the connector's own timeout, plus retry).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
@@ -31,7 +30,7 @@ pub enum PoolError {
 
 /// A tenant connection that holds one slot of the worker's connection budget.
 pub struct BudgetedClient {
-    client: ClientWrapper,
+    client: tokio_postgres::Client,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -42,9 +41,9 @@ impl std::ops::Deref for BudgetedClient {
     }
 }
 
-/// deadpool manager: the stock tokio-postgres manager plus a budget slot per connection.
+/// deadpool manager: connections from the tenant's connector, each holding a budget slot.
 pub struct BudgetedManager {
-    inner: deadpool_postgres::Manager,
+    connector: TenantConnector,
     budget: Arc<Semaphore>,
     /// Asks the registry to close idle connections of all pools when the budget is exhausted,
     /// so idle connections of quiet tenants cannot starve busy ones.
@@ -80,15 +79,13 @@ impl managed::Manager for BudgetedManager {
 
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
         let slot = self.acquire_slot().await?;
-        let client = managed::Manager::create(&self.inner).await?;
+        let client = self.connector.connect().await?;
         Ok(BudgetedClient { client, _slot: slot })
     }
 
-    async fn recycle(&self, obj: &mut BudgetedClient, metrics: &Metrics) -> RecycleResult<PoolError> {
-        managed::Manager::recycle(&self.inner, &mut obj.client, metrics).await.map_err(|err| match err {
-            RecycleError::Backend(e) => RecycleError::Backend(PoolError::Postgres(e)),
-            RecycleError::Message(m) => RecycleError::Message(m),
-        })
+    /// Fast recycling: a connection whose server side went away is dropped.
+    async fn recycle(&self, obj: &mut BudgetedClient, _metrics: &Metrics) -> RecycleResult<PoolError> {
+        if obj.client.is_closed() { Err(RecycleError::message("connection closed")) } else { Ok(()) }
     }
 }
 
@@ -99,6 +96,7 @@ pub type PooledClient = managed::Object<BudgetedManager>;
 #[derive(Clone)]
 pub struct PoolRegistry {
     pools: Cache<Uuid, TenantPool>,
+    secrets: Arc<dyn SecretStore>,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
     max_per_tenant: usize,
@@ -106,7 +104,7 @@ pub struct PoolRegistry {
 }
 
 impl PoolRegistry {
-    pub fn new(budget: usize, max_per_tenant: usize, idle: Duration) -> Self {
+    pub fn new(budget: usize, max_per_tenant: usize, idle: Duration, secrets: Arc<dyn SecretStore>) -> Self {
         let pools = Cache::builder()
             .time_to_idle(idle)
             .eviction_listener(|tenant: Arc<Uuid>, pool: TenantPool, cause: RemovalCause| {
@@ -116,6 +114,7 @@ impl PoolRegistry {
             .build();
         Self {
             pools,
+            secrets,
             budget: Arc::new(Semaphore::new(budget)),
             reclaim: Arc::new(Notify::new()),
             max_per_tenant,
@@ -128,9 +127,9 @@ impl PoolRegistry {
         let budget = self.budget.clone();
         let reclaim = self.reclaim.clone();
         let max = self.max_per_tenant;
-        let target = target.clone();
+        let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
         self.pools
-            .try_get_with(tenant, async move { build_pool(&target, budget, reclaim, max) })
+            .try_get_with(tenant, async move { build_pool(connector, budget, reclaim, max) })
             .await
             .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))
     }
@@ -167,26 +166,12 @@ impl PoolRegistry {
 }
 
 fn build_pool(
-    target: &DbTarget,
+    connector: TenantConnector,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
     max: usize,
 ) -> anyhow::Result<TenantPool> {
-    let mut config = tokio_postgres::Config::new();
-    config
-        .host(&target.host)
-        .port(target.port)
-        .user(&target.role)
-        .password(target.password.expose_secret())
-        .dbname(&target.database)
-        .application_name("tenantry-tenant-plane")
-        .connect_timeout(CONNECT_TIMEOUT);
-    let inner = deadpool_postgres::Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig { recycling_method: RecyclingMethod::Fast },
-    );
-    let pool = managed::Pool::builder(BudgetedManager { inner, budget, reclaim })
+    let pool = managed::Pool::builder(BudgetedManager { connector, budget, reclaim })
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(ACQUIRE_TIMEOUT))

@@ -10,5 +10,6 @@ mod lifecycle;
 mod logging;
 mod openapi;
 mod pools;
+mod rotation;
 mod sabotage;
 mod vault;

@@ -1,0 +1,118 @@
+//! Opening a connection as a tenant's role, across password rotation.
+//!
+//! Rotation stores the new password as a new secret version first and changes the role's
+//! password second. A connect that fails authentication therefore retries with the newest
+//! stored version (a rotation finished since) and then the one before it (a rotation is
+//! between its two steps), skipping the version that just failed. Open connections are never
+//! affected: Postgres checks passwords only at login.
+
+use std::sync::{Arc, RwLock};
+
+use domain::TenantId;
+use secrets::{ExposeSecret, Scope, SecretName, SecretStore, SecretString, Versioned};
+use tokio_postgres::{Client, NoTls, error::SqlState};
+
+use super::cache::DbTarget;
+
+/// Pause before the second round of login retries during a rotation.
+const ROTATION_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
+/// How long opening a tenant connection may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens connections to one tenant's database as its role.
+pub struct TenantConnector {
+    config: tokio_postgres::Config,
+    tenant: TenantId,
+    secrets: Arc<dyn SecretStore>,
+    /// The password version that last worked.
+    current: RwLock<Versioned>,
+}
+
+fn is_auth_failure(err: &tokio_postgres::Error) -> bool {
+    err.code() == Some(&SqlState::INVALID_PASSWORD)
+}
+
+impl TenantConnector {
+    pub fn new(target: &DbTarget, tenant: TenantId, secrets: Arc<dyn SecretStore>) -> Self {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host(&target.host)
+            .port(target.port)
+            .user(&target.role)
+            .dbname(&target.database)
+            .application_name("tenantry-tenant-plane")
+            .connect_timeout(CONNECT_TIMEOUT);
+        let current = Versioned { version: target.password_version, value: target.password.clone() };
+        Self { config, tenant, secrets, current: RwLock::new(current) }
+    }
+
+    async fn connect_with(&self, password: &SecretString) -> Result<Client, tokio_postgres::Error> {
+        let mut config = self.config.clone();
+        config.password(password.expose_secret());
+        let (client, connection) = config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "tenant connection closed");
+            }
+        });
+        Ok(client)
+    }
+
+    fn current(&self) -> Versioned {
+        match self.current.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn remember(&self, working: Versioned) {
+        if let Ok(mut current) = self.current.write() {
+            *current = working;
+        }
+    }
+
+    /// Connects, retrying once with another stored password version on an authentication failure.
+    pub async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
+        let current = self.current();
+        let err = match self.connect_with(&current.value).await {
+            Ok(client) => return Ok(client),
+            Err(err) if is_auth_failure(&err) => err,
+            Err(err) => return Err(err),
+        };
+        let mut last = err;
+        // Round one skips the version that just failed; later rounds, after a pause, try the
+        // newest and the previous version again: a rotation may have moved on in between.
+        for round in 0..3u32 {
+            if round > 0 {
+                tokio::time::sleep(ROTATION_SETTLE * round).await;
+            }
+            let skip = if round == 0 { vec![current.version] } else { Vec::new() };
+            for candidate in self.candidate_versions(&skip).await {
+                tracing::info!(tenant.id = %self.tenant, password.version = candidate.version, "retrying tenant login with another password version");
+                match self.connect_with(&candidate.value).await {
+                    Ok(client) => {
+                        self.remember(candidate);
+                        return Ok(client);
+                    }
+                    Err(err) if is_auth_failure(&err) => last = err,
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        Err(last)
+    }
+
+    /// The newest stored version and the one before it, except those in `skip`.
+    async fn candidate_versions(&self, skip: &[u32]) -> Vec<Versioned> {
+        let scope = Scope::Tenant(self.tenant);
+        let name = SecretName::well_known(secrets::DB_PASSWORD);
+        let Ok(latest) = self.secrets.get(&scope, &name, None).await else {
+            return Vec::new();
+        };
+        let previous = match latest.version.checked_sub(1).filter(|v| *v > 0 && !skip.contains(v)) {
+            Some(v) => self.secrets.get(&scope, &name, Some(v)).await.ok(),
+            None => None,
+        };
+        [Some(latest).filter(|l| !skip.contains(&l.version)), previous].into_iter().flatten().collect()
+    }
+}
