@@ -7,7 +7,7 @@ mod host;
 mod listener;
 mod pools;
 
-pub use cache::{RouteCache, RouteKey, TenantRoute};
+pub use cache::{RouteCache, RouteError, RouteKey, TenantRoute};
 pub use ctx::TenantCtx;
 pub use host::normalize_host;
 pub use listener::run_listener;

@@ -51,6 +51,7 @@ error_codes! {
     ALREADY_BOOTSTRAPPED = CONFLICT, "The first operator already exists.";
     PROVISIONING_FAILED = BAD_GATEWAY, "Provisioning failed; the job records the step and error.";
     SERVICE_UNAVAILABLE = SERVICE_UNAVAILABLE, "A dependency is unavailable; retry later.";
+    SECRETS_UNAVAILABLE = SERVICE_UNAVAILABLE, "The secret store (e.g. Vault) is unreachable and the tenant's credentials are not cached; retry later.";
     INTERNAL = INTERNAL_SERVER_ERROR, "An unexpected error; the cause is logged with the request id.";
 }
 

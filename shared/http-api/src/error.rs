@@ -67,6 +67,11 @@ impl ApiError {
         }
     }
 
+    /// An error with a code and message for the client and a cause for the log only.
+    pub fn with_cause(code: ErrorCode, message: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
+        Self { code, message: message.into(), details: None, source: Some(source.into()) }
+    }
+
     /// A dependency that is down: the client may retry.
     pub fn unavailable(source: impl Into<anyhow::Error>) -> Self {
         Self {

@@ -7,7 +7,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use anyhow::Context;
 use catalog::{Catalog, RouteRecord};
 use domain::TenantId;
 use domain::TenantStatus;
@@ -24,6 +23,20 @@ const MAX_ROUTES: u64 = 100_000;
 /// After a failed catalog load, requests go straight to last-known-good routes for this
 /// long instead of each waiting on the unreachable catalog.
 const CATALOG_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Why a route could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RouteError {
+    /// The catalog did not answer.
+    #[error("catalog unavailable: {0:#}")]
+    Catalog(anyhow::Error),
+    /// The secret store (e.g. Vault) did not give the tenant's credentials.
+    #[error("tenant credentials unavailable: {0:#}")]
+    Secrets(anyhow::Error),
+    /// The catalog holds something this worker cannot use.
+    #[error("invalid tenant route: {0:#}")]
+    Invalid(anyhow::Error),
+}
 
 /// What a request names its tenant by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -109,7 +122,7 @@ impl RouteCache {
 
     /// The route for `key`, from the cache or the catalog; while the catalog is unreachable,
     /// the last route loaded for `key`.
-    pub async fn get(&self, key: RouteKey) -> anyhow::Result<Option<Arc<TenantRoute>>> {
+    pub async fn get(&self, key: RouteKey) -> Result<Option<Arc<TenantRoute>>, RouteError> {
         if self.catalog_recently_down()
             && let Some(route) = self.last_good.get(&key).await
         {
@@ -117,11 +130,13 @@ impl RouteCache {
         }
         let this = self.clone();
         let lookup = key.clone();
-        let loaded = self
-            .cache
-            .try_get_with(key.clone(), async move { this.load(lookup).await })
-            .await
-            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"));
+        let loaded = self.cache.try_get_with(key.clone(), async move { this.load(lookup).await }).await.map_err(
+            |err: Arc<RouteError>| match err.as_ref() {
+                RouteError::Catalog(e) => RouteError::Catalog(anyhow::anyhow!("{e:#}")),
+                RouteError::Secrets(e) => RouteError::Secrets(anyhow::anyhow!("{e:#}")),
+                RouteError::Invalid(e) => RouteError::Invalid(anyhow::anyhow!("{e:#}")),
+            },
+        );
         match loaded {
             Ok(Some(route)) => {
                 self.last_good.insert(key, route.clone()).await;
@@ -129,10 +144,12 @@ impl RouteCache {
             }
             Ok(None) => Ok(None),
             Err(err) => {
-                self.mark_catalog_down();
+                if matches!(err, RouteError::Catalog(_)) {
+                    self.mark_catalog_down();
+                }
                 match self.last_good.get(&key).await {
                     Some(route) => {
-                        tracing::warn!(tenant.id = %route.id, error = %err, "catalog unreachable; serving last known route");
+                        tracing::warn!(tenant.id = %route.id, error = %err, "route reload failed; serving last known route");
                         Ok(Some(route))
                     }
                     None => Err(err),
@@ -151,21 +168,21 @@ impl RouteCache {
         }
     }
 
-    async fn load(&self, key: RouteKey) -> anyhow::Result<Entry> {
+    async fn load(&self, key: RouteKey) -> Result<Entry, RouteError> {
         let record = match &key {
             RouteKey::Slug(slug) => self.catalog.route_by_slug(slug).await,
             RouteKey::Id(id) => self.catalog.route_by_id(*id).await,
             RouteKey::Domain(host) => self.catalog.route_by_domain(host).await,
         }
-        .context("load tenant route")?;
+        .map_err(|e| RouteError::Catalog(e.into()))?;
         match record {
             Some(r) => Ok(Some(Arc::new(self.route(r).await?))),
             None => Ok(None),
         }
     }
 
-    async fn route(&self, r: RouteRecord) -> anyhow::Result<TenantRoute> {
-        let status = r.status.parse::<TenantStatus>()?;
+    async fn route(&self, r: RouteRecord) -> Result<TenantRoute, RouteError> {
+        let status = r.status.parse::<TenantStatus>().map_err(|e| RouteError::Invalid(e.into()))?;
         let serving = status == TenantStatus::Active;
         let db = match (r.host, r.port, r.database_name, r.role_name) {
             // Only tenants that can be served need their credentials.
@@ -175,10 +192,10 @@ impl RouteCache {
                     .secrets
                     .get(&scope, &SecretName::well_known(secrets::DB_PASSWORD), None)
                     .await
-                    .context("read tenant database password")?;
+                    .map_err(|e| RouteError::Secrets(e.into()))?;
                 Some(DbTarget {
                     host,
-                    port: u16::try_from(port)?,
+                    port: u16::try_from(port).map_err(|e| RouteError::Invalid(e.into()))?,
                     database,
                     role,
                     password: secret.value,

@@ -13,7 +13,7 @@ use http_api::{ApiError, ErrorCode};
 use uuid::Uuid;
 
 use super::{
-    RouteKey, TenantRoute, normalize_host,
+    RouteError, RouteKey, TenantRoute, normalize_host,
     pools::{PoolError, PooledClient, TenantPool},
 };
 use crate::AppState;
@@ -97,7 +97,14 @@ fn header_key(value: &str) -> Option<RouteKey> {
 }
 
 async fn lookup(state: &AppState, key: RouteKey) -> Result<Option<Arc<TenantRoute>>, ApiError> {
-    state.routes().get(key).await.map_err(ApiError::unavailable)
+    state.routes().get(key).await.map_err(|err| match err {
+        RouteError::Secrets(cause) => ApiError::with_cause(
+            ErrorCode::SECRETS_UNAVAILABLE,
+            "this tenant's credentials are unavailable right now; retry later",
+            cause,
+        ),
+        other => ApiError::unavailable(other),
+    })
 }
 
 async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Arc<TenantRoute>, ApiError> {

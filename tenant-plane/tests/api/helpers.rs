@@ -32,6 +32,8 @@ pub struct TestApp {
     pub tp_state: tenant_plane::AppState,
     /// Between the tenant plane and the catalog, when spawned with one.
     pub catalog_proxy: Option<test_support::ChaosProxy>,
+    /// Between the tenant plane and Vault, when spawned with `vault`.
+    pub vault_proxy: Option<test_support::ChaosProxy>,
     pub cp: String,
     pub tp: String,
     pub http: reqwest::Client,
@@ -42,7 +44,15 @@ pub struct TestApp {
 /// A Vault store with the root token (the control plane's) and one with a read-only
 /// tenant-plane token, under a prefix of their own.
 pub async fn vault_stores() -> (secrets::VaultStore, secrets::VaultStore) {
+    let (writer, reader, _proxy) = vault_stores_behind_proxy().await;
+    (writer, reader)
+}
+
+/// Like [`vault_stores`], with the tenant-plane store reaching Vault through a proxy.
+pub async fn vault_stores_behind_proxy() -> (secrets::VaultStore, secrets::VaultStore, test_support::ChaosProxy) {
     let (address, root) = test_support::vault();
+    let port = url::Url::parse(&address).unwrap().port().unwrap();
+    let proxy = test_support::ChaosProxy::start(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await.unwrap();
     let prefix = test_support::unique_name("e2e");
     let store = |token: &str| {
         secrets::VaultStore::new(&secrets::VaultConfig {
@@ -63,7 +73,14 @@ pub async fn vault_stores() -> (secrets::VaultStore, secrets::VaultStore) {
     let mut request = vaultrs::api::token::requests::CreateTokenRequest::builder();
     request.policies(vec![policy]).no_default_policy(true).ttl("10m");
     let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
-    (writer, store(&token))
+    let reader = secrets::VaultStore::new(&secrets::VaultConfig {
+        address: format!("http://127.0.0.1:{}", proxy.port()),
+        token: token.into(),
+        mount: "secret".into(),
+        prefix: prefix.clone(),
+    })
+    .unwrap();
+    (writer, reader, proxy)
 }
 
 pub struct Response {
@@ -81,7 +98,12 @@ impl TestApp {
         let platform = TestPlatform::new().await;
         let mut stop = Vec::new();
 
-        let vault = if vault { Some(vault_stores().await) } else { None };
+        let (vault, vault_proxy) = if vault {
+            let (writer, reader, proxy) = vault_stores_behind_proxy().await;
+            (Some((writer, reader)), Some(proxy))
+        } else {
+            (None, None)
+        };
         let provisioner = match &vault {
             Some((writer, _)) => platform.provisioner_with(
                 provisioner::ProvisionerConfig {
@@ -144,8 +166,17 @@ impl TestApp {
         assert!(state.is_listening(), "tenant plane never started listening");
 
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut app =
-            Self { platform, tp_state: state, catalog_proxy: proxy, cp, tp, http, token: String::new(), stop };
+        let mut app = Self {
+            platform,
+            tp_state: state,
+            catalog_proxy: proxy,
+            vault_proxy,
+            cp,
+            tp,
+            http,
+            token: String::new(),
+            stop,
+        };
         app.token = app.bootstrap_operator().await;
         app
     }

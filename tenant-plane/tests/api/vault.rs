@@ -37,3 +37,28 @@ async fn the_tenant_plane_token_reads_tenant_secrets_only() {
     ));
     assert!(matches!(reader.put(&tenant, &key, "x", None).await, Err(SecretError::Forbidden)));
 }
+
+#[tokio::test]
+async fn with_vault_down_warm_tenants_are_served_and_cold_ones_get_a_clear_503_until_it_is_back() {
+    let app = TestApp::spawn_with(Options { vault: true, ..Options::default() }).await;
+    let proxy = app.vault_proxy.as_ref().unwrap();
+    let (_, warm) = app.create_tenant("warm").await;
+    let (_, cold) = app.create_tenant("cold").await;
+    assert_eq!(app.tp(Method::GET, &warm, "/v1/notes", None).await.status, StatusCode::OK);
+
+    proxy.cut().await;
+    // Warm: served from cached credentials, even on a fresh login.
+    app.tp_state.pools().close_idle_connections(std::time::Duration::ZERO);
+    let res = app.tp(Method::POST, &warm, "/v1/notes", Some(json!({ "title": "vault is down" }))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    // Cold: its credentials were never fetched.
+    let res = app.tp(Method::GET, &cold, "/v1/notes", None).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", res.body);
+    assert_eq!(res.body["error"]["code"], "SECRETS_UNAVAILABLE");
+
+    // Back: the cold tenant is served without any restart.
+    proxy.restore().await.unwrap();
+    let res = app.tp(Method::GET, &cold, "/v1/notes", None).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    app.cleanup().await;
+}
