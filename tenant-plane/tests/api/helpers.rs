@@ -17,11 +17,23 @@ pub struct Options {
     /// Tenant secrets in the test OpenBao server instead of the catalog; the tenant plane
     /// reads them with a read-only token.
     pub vault: bool,
+    /// The platform's master key (base64); random when `None`.
+    pub master_key: Option<String>,
+    /// The services' (control plane's and tenant plane's) master keys, base64, comma-separated;
+    /// the platform's when `None`. Tests of key rotation give them the new key too.
+    pub service_keys: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { catalog_proxy: false, max_db_connections: 40, tenant_pool_max: 4, vault: false }
+        Self {
+            catalog_proxy: false,
+            max_db_connections: 40,
+            tenant_pool_max: 4,
+            vault: false,
+            master_key: None,
+            service_keys: None,
+        }
     }
 }
 
@@ -94,8 +106,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault } = options;
-        let platform = TestPlatform::new().await;
+        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault, master_key, service_keys } = options;
+        let platform = TestPlatform::with_key(&master_key.unwrap_or_else(secrets::Keyring::generate_base64)).await;
+        let service_keyring = match service_keys {
+            Some(keys) => secrets::Keyring::from_base64(&keys).unwrap(),
+            None => platform.keyring.clone(),
+        };
         let mut stop = Vec::new();
 
         let (vault, vault_proxy) = if vault {
@@ -112,7 +128,11 @@ impl TestApp {
                 },
                 provisioner::faults::Faults::none(),
             ),
-            None => platform.provisioner(),
+            None => provisioner::Provisioner::new(
+                platform.catalog.clone(),
+                service_keyring.clone(),
+                provisioner::ProvisionerConfig::default(),
+            ),
         };
         let state = control_plane::AppState::new(provisioner, format!("http://{{slug}}.{BASE_DOMAIN}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -145,7 +165,7 @@ impl TestApp {
         };
         let store: std::sync::Arc<dyn secrets::SecretStore> = match &vault {
             Some((_, reader)) => std::sync::Arc::new(reader.clone()),
-            None => std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), platform.keyring.clone())),
+            None => std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), service_keyring.clone())),
         };
         let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Rotation under load: master-key rewrap and database-credential rotation of every tenant while
+# a load generator calls the tenant plane; counts requests, failures and 5xx (goal: 0 and 0).
+# ROTATION_ROUNDS (default 20) sets the length. Writes reports/rotation.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scripts/lib/install.sh --test
+export TENANTRY_TEST_PG_DIR="${TENANTRY_TEST_PG_DIR:-/var/tmp/tenantry-rotation-pg-$$}"
+trap 'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1); [ -f "$TENANTRY_TEST_PG_DIR/cluster/pgdata/postmaster.pid" ] && { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop; else "$bin/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop; fi; } >/dev/null 2>&1; rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock"' EXIT
+mkdir -p reports
+ROTATION_ROUNDS="${ROTATION_ROUNDS:-20}" ROTATION_REPORT="$PWD/reports/rotation.md" \
+  cargo nextest run -p tenant-plane --no-fail-fast master_key_and_credential_rotation_under_load
+cat reports/rotation.md
