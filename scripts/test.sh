@@ -20,4 +20,9 @@ cleanup() {
   rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock" "$bao_dir"
 }
 trap cleanup EXIT
+# Every test process logs JSON at debug level here and records the secrets it handled; after
+# the run, no log line may contain any of them.
+export TENANTRY_TEST_LOG_DIR="${TENANTRY_TEST_LOG_DIR:-$TENANTRY_TEST_PG_DIR.logs}"
+rm -rf "$TENANTRY_TEST_LOG_DIR"; mkdir -p "$TENANTRY_TEST_LOG_DIR"
 cargo nextest run --workspace --no-fail-fast "$@"
+scripts/lib/scan-logs.sh "$TENANTRY_TEST_LOG_DIR"

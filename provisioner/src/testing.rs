@@ -28,6 +28,7 @@ impl TestPlatform {
     /// A platform whose keyring uses the given base64 master key (for tests that run the CLI).
     pub async fn with_key(master_key: &str) -> Self {
         test_support::init_test_logging();
+        test_support::record_secret(master_key);
         let catalog_db = test_support::create_database("tcat").await.expect("create catalog database");
         let catalog_url = test_support::admin_url(&catalog_db);
         let catalog = Catalog::connect(&catalog_url).await.expect("connect catalog");
@@ -60,7 +61,9 @@ impl TestPlatform {
     }
 
     /// Drops every tenant database and role this platform placed, its template and catalog.
+    /// First records every secret the platform held, for the suite-wide log scan.
     pub async fn cleanup(self) {
+        self.record_secrets().await;
         let client = test_support::admin_client("postgres").await.expect("admin connection");
         if let Ok(placements) = self.catalog.placements().await {
             for p in placements {
@@ -75,6 +78,32 @@ impl TestPlatform {
         let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.template_db)).await;
         let _ = test_support::drop_database(&self.catalog_db).await;
         let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", self.reader_role)).await;
+    }
+}
+
+impl TestPlatform {
+    /// Records the platform's secrets (every stored version of every tenant's secrets, the
+    /// superuser and catalog-reader passwords) for `scripts/test.sh`'s scan of all test logs.
+    async fn record_secrets(&self) {
+        use secrets::{ExposeSecret, Scope, SecretStore};
+        for url in [&self.catalog_url, &self.reader_url] {
+            if let Some(password) = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_owned)) {
+                test_support::record_secret(&password);
+            }
+        }
+        let store = secrets::LocalStore::new(self.catalog.clone(), self.keyring.clone());
+        let Ok(placements) = self.catalog.placements().await else { return };
+        for placement in placements {
+            let scope = Scope::Tenant(domain::TenantId::from_uuid(placement.tenant_id));
+            for name in store.list(&scope).await.unwrap_or_default() {
+                let latest = store.get(&scope, &name, None).await.map_or(0, |v| v.version);
+                for version in 1..=latest {
+                    if let Ok(secret) = store.get(&scope, &name, Some(version)).await {
+                        test_support::record_secret(secret.value.expose_secret());
+                    }
+                }
+            }
+        }
     }
 }
 

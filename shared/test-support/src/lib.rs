@@ -35,10 +35,36 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
-/// Quiet logs unless `TEST_LOG=1`.
+/// Test logs: to the terminal with `TEST_LOG=1`; as JSON lines at debug level into
+/// `$TENANTRY_TEST_LOG_DIR/<pid>.log` when that is set (`scripts/test.sh` sets it and scans
+/// every line for the secrets the tests recorded with [`record_secret`]); quiet otherwise.
 pub fn init_test_logging() {
-    if std::env::var("TEST_LOG").is_ok() {
+    if let Some(dir) = std::env::var_os("TENANTRY_TEST_LOG_DIR") {
+        let path = PathBuf::from(dir).join(format!("{}.log", std::process::id()));
+        if let Ok(file) = fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_env_filter("debug,sqlx=warn,hyper=info,h2=info,reqwest=info,rustls=info")
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init();
+        }
+    } else if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("info").try_init();
+    }
+}
+
+/// Records a secret value a test created or handled, for the suite-wide log scan
+/// (`$TENANTRY_TEST_LOG_DIR/<pid>.secrets`, one per line). No-op when the scan is off.
+pub fn record_secret(value: &str) {
+    use std::io::Write;
+    let Some(dir) = std::env::var_os("TENANTRY_TEST_LOG_DIR") else { return };
+    if value.len() < 8 || value.contains('\n') {
+        return;
+    }
+    let path = PathBuf::from(dir).join(format!("{}.secrets", std::process::id()));
+    if let Ok(mut file) = fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(file, "{value}");
     }
 }
 

@@ -26,7 +26,10 @@ pub fn vault() -> (String, String) {
                 return (addr, token);
             }
             match start_shared_server() {
-                Ok(server) => server,
+                Ok(server) => {
+                    crate::record_secret(&server.1);
+                    server
+                }
                 Err(err) => panic!("could not start the test OpenBao server: {err:#}"),
             }
         })

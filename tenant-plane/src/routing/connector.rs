@@ -71,7 +71,8 @@ impl TenantConnector {
         }
     }
 
-    /// Connects, retrying once with another stored password version on an authentication failure.
+    /// Connects; on an authentication failure retries with other stored password versions
+    /// (see the module docs).
     pub async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
         let current = self.current();
         let err = match self.connect_with(&current.value).await {

@@ -85,6 +85,7 @@ pub async fn vault_stores_behind_proxy() -> (secrets::VaultStore, secrets::Vault
     let mut request = vaultrs::api::token::requests::CreateTokenRequest::builder();
     request.policies(vec![policy]).no_default_policy(true).ttl("10m");
     let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
+    test_support::record_secret(&token);
     let reader = secrets::VaultStore::new(&secrets::VaultConfig {
         address: format!("http://127.0.0.1:{}", proxy.port()),
         token: token.into(),
@@ -222,7 +223,9 @@ impl TestApp {
             )
             .await;
         assert_eq!(login.status, StatusCode::OK);
-        login.body["token"].as_str().unwrap().to_owned()
+        let token = login.body["token"].as_str().unwrap().to_owned();
+        test_support::record_secret(&token);
+        token
     }
 
     pub async fn cp_raw(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Response {
