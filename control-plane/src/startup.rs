@@ -55,7 +55,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             .await
             .context("register default database server")?;
     }
-    let store = settings.secrets.open(&catalog, &keyring)?;
+    let store = settings.secrets.open(&catalog, &keyring).await?;
     let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
     let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     for server in catalog.servers().await? {

@@ -77,9 +77,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
                 settings.dev,
                 &settings.data_dir,
             )?;
-            settings.secrets.open(&catalog, &Keyring::load(&source)?)?
+            settings.secrets.open(&catalog, &Keyring::load(&source)?).await?
         }
-        secrets::Backend::Vault => settings.secrets.open_vault()?,
+        secrets::Backend::Vault => settings.secrets.open_vault().await?,
     };
     Ok(AppState::new(catalog, store, url, settings.routing.clone()))
 }

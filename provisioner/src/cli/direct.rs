@@ -29,7 +29,7 @@ async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
 
 pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCode> {
     let (catalog, keyring) = connect(global).await?;
-    let store = global.secrets.open(&catalog, &keyring)?;
+    let store = global.secrets.open(&catalog, &keyring).await?;
     let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
     let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     let actor = Actor::cli();

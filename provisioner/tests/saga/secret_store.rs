@@ -141,28 +141,29 @@ async fn master_keys_rotate_online_and_an_old_key_is_unused_after_rewrap() {
     platform.cleanup().await;
 }
 
-fn vault_store(prefix: &str, token: &str) -> secrets::VaultStore {
+async fn vault_store(prefix: &str, token: &str) -> secrets::VaultStore {
     let (address, _) = test_support::vault();
-    secrets::VaultStore::new(&secrets::VaultConfig {
+    secrets::VaultStore::connect(&secrets::VaultConfig {
         address,
-        token: token.to_owned().into(),
+        auth: token.to_owned().into(),
         mount: "secret".into(),
         prefix: prefix.into(),
     })
+    .await
     .unwrap()
 }
 
 #[tokio::test]
 async fn the_vault_store_keeps_the_contract() {
     let (_, root) = test_support::vault();
-    contract(Arc::new(vault_store(&test_support::unique_name("contract"), &root))).await;
+    contract(Arc::new(vault_store(&test_support::unique_name("contract"), &root).await)).await;
 }
 
 #[tokio::test]
 async fn a_tenant_token_reads_its_own_secrets_and_gets_403_for_another_tenants() {
     let (address, root) = test_support::vault();
     let prefix = test_support::unique_name("iso");
-    let admin = vault_store(&prefix, &root);
+    let admin = vault_store(&prefix, &root).await;
     let (a, b) = (Scope::Tenant(TenantId::new()), Scope::Tenant(TenantId::new()));
     for (scope, value) in [(&a, "a-password"), (&b, "b-password")] {
         admin.ensure_scope(scope).await.unwrap();
@@ -176,7 +177,7 @@ async fn a_tenant_token_reads_its_own_secrets_and_gets_403_for_another_tenants()
     let mut request = vaultrs::api::token::requests::CreateTokenRequest::builder();
     request.policies(vec![admin.tenant_policy_name(&a).unwrap()]).no_default_policy(true).ttl("5m");
     let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
-    let as_a = vault_store(&prefix, &token);
+    let as_a = vault_store(&prefix, &token).await;
 
     assert_eq!(as_a.get(&a, &name("db-password"), None).await.unwrap().value.expose_secret(), "a-password");
     assert!(matches!(as_a.get(&b, &name("db-password"), None).await, Err(SecretError::Forbidden)));
@@ -190,4 +191,48 @@ async fn a_tenant_token_reads_its_own_secrets_and_gets_403_for_another_tenants()
     admin.destroy_scope(&b).await.unwrap();
     assert!(matches!(admin.get(&b, &name("db-password"), None).await, Err(SecretError::NotFound)));
     assert!(vaultrs::sys::policy::read(&client, &admin.tenant_policy_name(&b).unwrap()).await.is_err());
+}
+
+#[tokio::test]
+async fn an_approle_login_is_renewed_and_repeated_so_the_store_keeps_working() {
+    let (address, root) = test_support::vault();
+    let client = vaultrs::client::VaultClient::new(
+        vaultrs::client::VaultClientSettingsBuilder::default().address(&address).token(&root).build().unwrap(),
+    )
+    .unwrap();
+    // AppRole may already be enabled by another test process sharing this server.
+    let _ = vaultrs::sys::auth::enable(&client, "approle", "approle", None).await;
+    let prefix = test_support::unique_name("approle");
+    let policy = format!("{prefix}-rw");
+    vaultrs::sys::policy::set(
+        &client,
+        &policy,
+        "path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"delete\", \"list\"] }",
+    )
+    .await
+    .unwrap();
+    let role = prefix.clone();
+    let mut options = vaultrs::api::auth::approle::requests::SetAppRoleRequest::builder();
+    // Tokens live 2 s and can be renewed to at most 4 s: the store must renew, then log in again.
+    options.token_policies(vec![policy]).token_ttl("2s").token_max_ttl("4s");
+    vaultrs::auth::approle::role::set(&client, "approle", &role, Some(&mut options)).await.unwrap();
+    let role_id = vaultrs::auth::approle::role::read_id(&client, "approle", &role).await.unwrap().role_id;
+    let secret_id =
+        vaultrs::auth::approle::role::secret::generate(&client, "approle", &role, None).await.unwrap().secret_id;
+    test_support::record_secret(&secret_id);
+
+    let store = secrets::VaultStore::connect(&secrets::VaultConfig {
+        address,
+        auth: secrets::VaultAuth::AppRole { mount: "approle".into(), role_id, secret_id: secret_id.into() },
+        mount: "secret".into(),
+        prefix,
+    })
+    .await
+    .unwrap();
+    let scope = Scope::Tenant(TenantId::new());
+    for i in 0..7 {
+        store.put(&scope, &name("k"), &format!("v{i}"), None).await.unwrap();
+        assert_eq!(store.get(&scope, &name("k"), None).await.unwrap().value.expose_secret(), format!("v{i}"));
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }

@@ -20,4 +20,4 @@ pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use settings::{Backend, SecretsSettings};
 pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned};
-pub use vault::{VaultConfig, VaultStore};
+pub use vault::{VaultAuth, VaultConfig, VaultStore};

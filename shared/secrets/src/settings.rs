@@ -5,7 +5,7 @@ use std::sync::Arc;
 use catalog::Catalog;
 use secrecy::SecretString;
 
-use crate::{Keyring, LocalStore, SecretError, SecretStore, VaultConfig, VaultStore};
+use crate::{Keyring, LocalStore, SecretError, SecretStore, VaultAuth, VaultConfig, VaultStore};
 
 /// Which secret store holds tenant secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,6 +40,15 @@ pub struct SecretsSettings {
     /// Path prefix under the mount.
     #[arg(long, env = "TENANTRY_VAULT_PREFIX", default_value = "tenantry", global = true)]
     pub vault_prefix: String,
+    /// AppRole role id (instead of a token).
+    #[arg(long, env = "TENANTRY_VAULT_ROLE_ID", global = true)]
+    pub vault_role_id: Option<String>,
+    /// AppRole secret id.
+    #[arg(long, env = "TENANTRY_VAULT_SECRET_ID", hide_env_values = true, global = true)]
+    pub vault_secret_id: Option<SecretString>,
+    /// Mount of the AppRole auth method.
+    #[arg(long, env = "TENANTRY_VAULT_APPROLE_MOUNT", default_value = "approle", global = true)]
+    pub vault_approle_mount: String,
 }
 
 impl SecretsSettings {
@@ -53,8 +62,11 @@ impl SecretsSettings {
         let Some(address) = &self.vault_addr else {
             return refuse("TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR");
         };
-        if self.vault_token.is_none() {
-            return refuse("TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_TOKEN");
+        let approle = self.vault_role_id.is_some() && self.vault_secret_id.is_some();
+        if self.vault_token.is_none() && !approle {
+            return refuse(
+                "TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_TOKEN or TENANTRY_VAULT_ROLE_ID + TENANTRY_VAULT_SECRET_ID",
+            );
         }
         let Ok(url) = url::Url::parse(address) else { return refuse("TENANTRY_VAULT_ADDR is not a URL") };
         let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
@@ -67,27 +79,29 @@ impl SecretsSettings {
     }
 
     /// Opens the configured store (call [`SecretsSettings::validate`] first, at start-up).
-    pub fn open(&self, catalog: &Catalog, keyring: &Keyring) -> Result<Arc<dyn SecretStore>, SecretError> {
+    pub async fn open(&self, catalog: &Catalog, keyring: &Keyring) -> Result<Arc<dyn SecretStore>, SecretError> {
         match self.backend {
             Backend::Local => Ok(Arc::new(LocalStore::new(catalog.clone(), keyring.clone()))),
-            Backend::Vault => self.open_vault(),
+            Backend::Vault => self.open_vault().await,
         }
     }
 
-    /// Opens the Vault store (needs no master key).
-    pub fn open_vault(&self) -> Result<Arc<dyn SecretStore>, SecretError> {
-        let (Some(address), Some(token)) = (&self.vault_addr, &self.vault_token) else {
-            return Err(SecretError::Unavailable(anyhow::anyhow!(
-                "TENANTRY_SECRETS_BACKEND=vault needs TENANTRY_VAULT_ADDR and TENANTRY_VAULT_TOKEN"
-            )));
+    /// Opens the Vault store (needs no master key): AppRole when a role id and secret id are
+    /// given, the token otherwise.
+    pub async fn open_vault(&self) -> Result<Arc<dyn SecretStore>, SecretError> {
+        let missing = || SecretError::Unavailable(anyhow::anyhow!("incomplete Vault settings"));
+        let address = self.vault_addr.clone().ok_or_else(missing)?;
+        let auth = match (&self.vault_role_id, &self.vault_secret_id, &self.vault_token) {
+            (Some(role_id), Some(secret_id), _) => VaultAuth::AppRole {
+                mount: self.vault_approle_mount.clone(),
+                role_id: role_id.clone(),
+                secret_id: secret_id.clone(),
+            },
+            (_, _, Some(token)) => VaultAuth::Token(token.clone()),
+            _ => return Err(missing()),
         };
-        let config = VaultConfig {
-            address: address.clone(),
-            token: token.clone(),
-            mount: self.vault_mount.clone(),
-            prefix: self.vault_prefix.clone(),
-        };
-        Ok(Arc::new(VaultStore::new(&config)?))
+        let config = VaultConfig { address, auth, mount: self.vault_mount.clone(), prefix: self.vault_prefix.clone() };
+        Ok(Arc::new(VaultStore::connect(&config).await?))
     }
 }
 
@@ -102,6 +116,9 @@ mod tests {
             vault_token: token.then(|| SecretString::from("t")),
             vault_mount: "secret".into(),
             vault_prefix: "tenantry".into(),
+            vault_role_id: None,
+            vault_secret_id: None,
+            vault_approle_mount: "approle".into(),
         }
     }
 

@@ -66,16 +66,14 @@ pub async fn vault_stores_behind_proxy() -> (secrets::VaultStore, secrets::Vault
     let port = url::Url::parse(&address).unwrap().port().unwrap();
     let proxy = test_support::ChaosProxy::start(std::net::SocketAddr::from(([127, 0, 0, 1], port))).await.unwrap();
     let prefix = test_support::unique_name("e2e");
-    let store = |token: &str| {
-        secrets::VaultStore::new(&secrets::VaultConfig {
-            address: address.clone(),
-            token: token.to_owned().into(),
-            mount: "secret".into(),
-            prefix: prefix.clone(),
-        })
-        .unwrap()
-    };
-    let writer = store(&root);
+    let writer = secrets::VaultStore::connect(&secrets::VaultConfig {
+        address: address.clone(),
+        auth: root.clone().into(),
+        mount: "secret".into(),
+        prefix: prefix.clone(),
+    })
+    .await
+    .unwrap();
     let client = vaultrs::client::VaultClient::new(
         vaultrs::client::VaultClientSettingsBuilder::default().address(&address).token(&root).build().unwrap(),
     )
@@ -86,12 +84,13 @@ pub async fn vault_stores_behind_proxy() -> (secrets::VaultStore, secrets::Vault
     request.policies(vec![policy]).no_default_policy(true).ttl("10m");
     let token = vaultrs::token::new(&client, Some(&mut request)).await.unwrap().client_token;
     test_support::record_secret(&token);
-    let reader = secrets::VaultStore::new(&secrets::VaultConfig {
+    let reader = secrets::VaultStore::connect(&secrets::VaultConfig {
         address: format!("http://127.0.0.1:{}", proxy.port()),
-        token: token.into(),
+        auth: token.into(),
         mount: "secret".into(),
         prefix: prefix.clone(),
     })
+    .await
     .unwrap();
     (writer, reader, proxy)
 }
