@@ -8,4 +8,5 @@ mod helpers;
 mod migrations;
 mod provision;
 mod secret_store;
+mod signing;
 mod worker;

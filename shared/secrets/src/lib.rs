@@ -11,6 +11,7 @@ mod local;
 pub mod password;
 mod random;
 mod settings;
+pub mod signing;
 mod store;
 mod vault;
 
