@@ -116,6 +116,11 @@ pub enum TenantsCmd {
         #[arg(long)]
         all: bool,
     },
+    /// Add a new token-signing key (published now, signing in 5 minutes).
+    RotateSigningKey {
+        /// Tenant id or slug.
+        tenant: String,
+    },
     /// Offboard a tenant: drop its database and role, keep a tombstone.
     Delete {
         tenant: String,

@@ -23,10 +23,12 @@ use std::{sync::Arc, time::Duration};
 
 use catalog::Catalog;
 use migrator::TenantSchema;
-use secrets::{Keyring, LocalStore, SecretStore};
+use secrets::{Keyring, LocalStore, SecretStore, signing::SigningKeys};
 
 pub use actor::Actor;
-pub use lifecycle::{LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, suspend_tenant};
+pub use lifecycle::{
+    LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, rotate_signing_key, suspend_tenant,
+};
 pub use saga::{CreateTenant, ProvisionError, Step};
 pub use servers::{AdminPools, register_server_from_url};
 pub use worker::run_worker;
@@ -49,6 +51,8 @@ impl CloneStrategy {
         }
     }
 }
+
+pub use secrets::signing::{MAX_TOKEN_LIFETIME, PUBLISH_AHEAD as SIGNING_KEY_PUBLISH_AHEAD};
 
 /// How long a worker holds a job's lease without renewing it. Steps renew it after every
 /// step; a worker that dies loses its jobs to another worker after this long.
@@ -140,6 +144,11 @@ impl Provisioner {
     /// Where tenant credentials live.
     pub fn secrets(&self) -> &Arc<dyn SecretStore> {
         &self.inner.store
+    }
+
+    /// Tenants' token-signing keys, in the secret store.
+    pub fn signing_keys(&self) -> SigningKeys {
+        SigningKeys::with_defaults(self.inner.store.clone())
     }
 
     pub(crate) fn pools(&self) -> &AdminPools {

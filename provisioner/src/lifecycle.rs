@@ -91,3 +91,19 @@ pub async fn rotate_db_credentials(
     provisioner.audit(actor, "tenant.rotate_db_credentials", id, serde_json::json!({ "version": version })).await;
     Ok(version)
 }
+
+/// Adds a new signing key for the tenant: published in its JWKS at once, signing after
+/// [`crate::SIGNING_KEY_PUBLISH_AHEAD`]; the previous key keeps verifying until the longest
+/// token it signed has expired. Returns the new key id.
+pub async fn rotate_signing_key(
+    provisioner: &Provisioner,
+    id: TenantId,
+    actor: &Actor,
+) -> Result<String, LifecycleError> {
+    let scope = secrets::Scope::Tenant(id);
+    let keys = provisioner.signing_keys();
+    keys.ensure(&scope).await.map_err(anyhow::Error::from)?;
+    let kid = keys.rotate(&scope).await.map_err(anyhow::Error::from)?;
+    provisioner.audit(actor, "tenant.rotate_signing_key", id, serde_json::json!({ "kid": kid })).await;
+    Ok(kid)
+}

@@ -15,6 +15,7 @@ use crate::routes;
     ),
     paths(
         routes::profile::get_tenant,
+        routes::jwks::get_jwks,
         routes::notes::create_note,
         routes::notes::list_notes,
         routes::notes::get_note,

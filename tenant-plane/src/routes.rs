@@ -2,6 +2,7 @@
 //! host or header) and, when path routing is on, under `/t/{tenant_slug}`.
 
 pub(crate) mod health;
+pub(crate) mod jwks;
 pub(crate) mod notes;
 pub(crate) mod profile;
 
@@ -18,7 +19,8 @@ pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
 }
 
 fn tenant_api(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
+    cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::get_jwks)))
+        .service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

@@ -12,7 +12,7 @@ use std::{
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
-use secrets::{KeySource, Keyring, SecretStore};
+use secrets::{KeySource, Keyring, SecretStore, signing::SigningKeys};
 
 use crate::{
     RoutingSettings, Settings, routes,
@@ -26,6 +26,7 @@ const CONNECTION_IDLE: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct AppState {
     routes: RouteCache,
+    signing: SigningKeys,
     pools: PoolRegistry,
     routing: Arc<RoutingSettings>,
     catalog_url: String,
@@ -36,14 +37,27 @@ impl AppState {
     /// `secrets` is where tenant database passwords are read: the local store (catalog +
     /// master key) or Vault with a read-only token.
     pub fn new(catalog: Catalog, secrets: Arc<dyn SecretStore>, catalog_url: String, routing: RoutingSettings) -> Self {
+        let signing = SigningKeys::with_defaults(secrets.clone());
         let routes = RouteCache::new(catalog, secrets.clone(), routing.route_ttl());
         let pools =
             PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
-        Self { routes, pools, routing: Arc::new(routing), catalog_url, listening: Arc::new(AtomicBool::new(false)) }
+        Self {
+            routes,
+            signing,
+            pools,
+            routing: Arc::new(routing),
+            catalog_url,
+            listening: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     pub fn routes(&self) -> &RouteCache {
         &self.routes
+    }
+
+    /// Tenants' token-signing keys.
+    pub fn signing(&self) -> &SigningKeys {
+        &self.signing
     }
 
     pub fn pools(&self) -> &PoolRegistry {

@@ -22,7 +22,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tenants/{tenant}/suspend").route(web::post().to(suspend_tenant)))
         .service(web::resource("/tenants/{tenant}/resume").route(web::post().to(resume_tenant)))
         .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)))
-        .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)));
+        .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)))
+        .service(web::resource("/tenants/{tenant}/rotate-signing-key").route(web::post().to(rotate_signing_key)));
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -235,6 +236,28 @@ pub async fn rotate_db_credentials(
         .await
         .map_err(lifecycle_error)?;
     Ok(HttpResponse::Ok().json(RotatedView { version }))
+}
+
+/// The id of a new signing key.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SigningKeyView {
+    pub kid: String,
+}
+
+/// Adds a new token-signing key: published in the tenant's JWKS at once, signing five minutes
+/// later; the previous key keeps verifying until the longest token it signed has expired.
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/rotate-signing-key", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant id or slug")),
+    responses((status = 200, body = SigningKeyView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn rotate_signing_key(
+    state: web::Data<AppState>,
+    operator: Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = resolve(&state, &path).await?;
+    let kid =
+        provisioner::rotate_signing_key(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
+    Ok(HttpResponse::Ok().json(SigningKeyView { kid }))
 }
 
 /// Parses a body that may be empty; a non-empty one must be valid JSON of `T`.

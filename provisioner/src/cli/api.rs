@@ -78,6 +78,9 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
         Command::Tenants(TenantsCmd::RotateDbCredentials { tenant: None, .. }) => {
             bail!("--all runs in direct mode; through the API, name one tenant")
         }
+        Command::Tenants(TenantsCmd::RotateSigningKey { tenant }) => {
+            api.call(Method::POST, &format!("/v1/tenants/{}/rotate-signing-key", seg(&tenant)), None).await?
+        }
         Command::Tenants(TenantsCmd::Delete { tenant, confirm }) => {
             let current = api.call(Method::GET, &format!("/v1/tenants/{}", seg(&tenant)), None).await?;
             if current.get("slug").and_then(Value::as_str) != Some(confirm.as_str()) {

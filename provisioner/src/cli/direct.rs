@@ -156,6 +156,11 @@ async fn tenants(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: Tenan
             }
             json!({ "items": rotated })
         }
+        TenantsCmd::RotateSigningKey { tenant } => {
+            let t = resolve(catalog, &tenant).await?;
+            let kid = crate::rotate_signing_key(p, TenantId::from_uuid(t.id), actor).await?;
+            json!({ "id": t.id, "slug": t.slug, "kid": kid })
+        }
         TenantsCmd::Delete { tenant, confirm } => {
             let t = resolve(catalog, &tenant).await?;
             if confirm != t.slug {

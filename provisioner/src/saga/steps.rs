@@ -49,6 +49,8 @@ impl Provisioner {
             Ok(_) | Err(SecretError::VersionConflict { .. }) => {}
             Err(err) => return Err(err).context("store tenant database password"),
         }
+        // The tenant's token-signing key (tenant auth signs with it; the JWKS publishes it).
+        self.signing_keys().ensure(&scope).await.context("create tenant signing key")?;
         let db = DatabaseName::for_tenant(&tenant);
         let role = RoleName::for_tenant(&tenant);
         self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str()).await?;

@@ -19,6 +19,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::{Scope, SecretError, SecretName, SecretStore};
 
+/// A new key is published this long before it signs: longer than any JWKS cache
+/// (the tenant plane serves the JWKS with `max-age` 60 s).
+pub const PUBLISH_AHEAD: Duration = Duration::from_secs(5 * 60);
+/// The longest lifetime of a tenant access token: a retired key verifies this long.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
 /// The secret holding a tenant's signing keys (one version per key).
 pub const SIGNING_KEY: &str = "auth/signing-key";
 
@@ -108,6 +114,11 @@ impl StoredKey {
 impl SigningKeys {
     pub fn new(store: Arc<dyn SecretStore>, publish_ahead: Duration, max_token_lifetime: Duration) -> Self {
         Self { store, publish_ahead, max_token_lifetime }
+    }
+
+    /// With [`PUBLISH_AHEAD`] and [`MAX_TOKEN_LIFETIME`].
+    pub fn with_defaults(store: Arc<dyn SecretStore>) -> Self {
+        Self::new(store, PUBLISH_AHEAD, MAX_TOKEN_LIFETIME)
     }
 
     /// Every stored key of the scope, oldest first.

@@ -6,6 +6,7 @@
 mod bad_input;
 mod helpers;
 mod isolation;
+mod jwks;
 mod lifecycle;
 mod logging;
 mod openapi;
