@@ -12,12 +12,19 @@ use std::{
 use actix_web::{App, HttpServer, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
-use secrets::{KeySource, Keyring, SecretStore, signing::SigningKeys};
+use secrets::{
+    KeySource, Keyring, SecretStore,
+    signing::{Jwks, SigningKeys},
+};
 
 use crate::{
     RoutingSettings, Settings, routes,
     routing::{PoolRegistry, RouteCache, run_listener},
 };
+
+/// How long a tenant's JWKS is cached in the worker (clients may cache it 60 s more); keys
+/// are published minutes before they sign, so this never hides a signing key.
+const JWKS_CACHE_TTL: Duration = Duration::from_secs(10);
 
 /// Connections idle this long are closed (the pool itself lives until `pool_idle`).
 const CONNECTION_IDLE: Duration = Duration::from_secs(60);
@@ -27,6 +34,9 @@ const CONNECTION_IDLE: Duration = Duration::from_secs(60);
 pub struct AppState {
     routes: RouteCache,
     signing: SigningKeys,
+    /// JWKS per tenant for a few seconds: keys are published minutes before they sign, so a
+    /// short cache never hides a key that signs.
+    jwks: moka::future::Cache<uuid::Uuid, Arc<Jwks>>,
     pools: PoolRegistry,
     routing: Arc<RoutingSettings>,
     catalog_url: String,
@@ -41,9 +51,11 @@ impl AppState {
         let routes = RouteCache::new(catalog, secrets.clone(), routing.route_ttl());
         let pools =
             PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
+        let jwks = moka::future::Cache::builder().max_capacity(100_000).time_to_live(JWKS_CACHE_TTL).build();
         Self {
             routes,
             signing,
+            jwks,
             pools,
             routing: Arc::new(routing),
             catalog_url,
@@ -58,6 +70,17 @@ impl AppState {
     /// Tenants' token-signing keys.
     pub fn signing(&self) -> &SigningKeys {
         &self.signing
+    }
+
+    /// A tenant's JWKS, cached for [`JWKS_CACHE_TTL`].
+    pub async fn jwks(&self, tenant: uuid::Uuid) -> Result<Arc<Jwks>, Arc<secrets::SecretError>> {
+        let signing = self.signing.clone();
+        self.jwks
+            .try_get_with(tenant, async move {
+                let scope = secrets::Scope::Tenant(domain::TenantId::from_uuid(tenant));
+                signing.jwks(&scope, chrono::Utc::now()).await.map(Arc::new)
+            })
+            .await
     }
 
     pub fn pools(&self) -> &PoolRegistry {

@@ -121,21 +121,36 @@ impl SigningKeys {
         Self::new(store, PUBLISH_AHEAD, MAX_TOKEN_LIFETIME)
     }
 
-    /// Every stored key of the scope, oldest first.
-    async fn keys(&self, scope: &Scope) -> Result<Vec<StoredKey>, SecretError> {
+    /// The keys that matter at `now`, newest first: back to the one that signs, and every
+    /// older one still published. Older versions are never read, so the cost stays flat however
+    /// often keys rotate.
+    async fn recent_keys(&self, scope: &Scope, now: DateTime<Utc>) -> Result<Vec<StoredKey>, SecretError> {
+        let ahead = chrono::Duration::from_std(self.publish_ahead).unwrap_or_default();
+        let lifetime = chrono::Duration::from_std(self.max_token_lifetime).unwrap_or_default();
+        let parse = |value: &secrecy::SecretString| {
+            serde_json::from_str::<StoredKey>(value.expose_secret()).map_err(|_| corrupt("json"))
+        };
         let latest = match self.store.get(scope, &name(), None).await {
             Ok(latest) => latest,
             Err(SecretError::NotFound) => return Ok(Vec::new()),
             Err(err) => return Err(err),
         };
-        let mut keys = Vec::new();
-        for version in 1..=latest.version {
-            let value = match self.store.get(scope, &name(), Some(version)).await {
-                Ok(v) => v.value,
-                Err(SecretError::NotFound) => continue,
+        let mut keys = vec![parse(&latest.value)?];
+        let mut version = latest.version;
+        while version > 1 {
+            let successor = &keys[keys.len() - 1];
+            // The previous key stopped signing when `successor` started.
+            let previous_published = successor.created_at + ahead + lifetime > now;
+            let signer_found = keys.iter().any(|k| k.created_at + ahead <= now);
+            if !previous_published && signer_found {
+                break;
+            }
+            version -= 1;
+            match self.store.get(scope, &name(), Some(version)).await {
+                Ok(v) => keys.push(parse(&v.value)?),
+                Err(SecretError::NotFound) => break,
                 Err(err) => return Err(err),
-            };
-            keys.push(serde_json::from_str::<StoredKey>(value.expose_secret()).map_err(|_| corrupt("json"))?);
+            }
         }
         Ok(keys)
     }
@@ -160,7 +175,11 @@ impl SigningKeys {
 
     /// Adds a new key; it is published now and signs `publish_ahead` from now. Returns its kid.
     pub async fn rotate(&self, scope: &Scope) -> Result<String, SecretError> {
-        let current = self.keys(scope).await?.len() as u32;
+        let current = match self.store.get(scope, &name(), None).await {
+            Ok(latest) => latest.version,
+            Err(SecretError::NotFound) => 0,
+            Err(err) => return Err(err),
+        };
         let key = StoredKey::generate(format!("k{}-{}", current + 1, crate::random_token(6)));
         let kid = key.kid.clone();
         self.store
@@ -172,9 +191,9 @@ impl SigningKeys {
     /// The key that signs at `now`: the newest key whose publication period has passed.
     pub async fn active(&self, scope: &Scope, now: DateTime<Utc>) -> Result<ActiveKey, SecretError> {
         let ahead = chrono::Duration::from_std(self.publish_ahead).unwrap_or_default();
-        let keys = self.keys(scope).await?;
-        let key =
-            keys.iter().rev().find(|k| k.created_at + ahead <= now).or(keys.first()).ok_or(SecretError::NotFound)?;
+        let keys = self.recent_keys(scope, now).await?;
+        // Newest first; the first key of a scope is backdated, so some key always qualifies.
+        let key = keys.iter().find(|k| k.created_at + ahead <= now).or(keys.last()).ok_or(SecretError::NotFound)?;
         let der = key.key()?.to_pkcs8_der().map_err(|_| corrupt("pkcs8"))?;
         Ok(ActiveKey { kid: key.kid.clone(), encoding: EncodingKey::from_ed_der(der.as_bytes()) })
     }
@@ -184,11 +203,12 @@ impl SigningKeys {
     pub async fn jwks(&self, scope: &Scope, now: DateTime<Utc>) -> Result<Jwks, SecretError> {
         let ahead = chrono::Duration::from_std(self.publish_ahead).unwrap_or_default();
         let lifetime = chrono::Duration::from_std(self.max_token_lifetime).unwrap_or_default();
-        let keys = self.keys(scope).await?;
+        let keys = self.recent_keys(scope, now).await?;
         let mut published = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            // A key stops signing when its successor starts; it verifies `lifetime` longer.
-            let retired_at = keys.get(i + 1).map(|next| next.created_at + ahead);
+        // Oldest first in the document. A key stops signing when its successor starts and
+        // verifies `lifetime` longer.
+        for (i, key) in keys.iter().enumerate().rev() {
+            let retired_at = i.checked_sub(1).map(|newer| keys[newer].created_at + ahead);
             if retired_at.is_none_or(|at| at + lifetime > now) {
                 published.push(key.public()?);
             }

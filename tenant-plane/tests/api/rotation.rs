@@ -120,7 +120,7 @@ async fn master_key_and_credential_rotation_under_load_fail_no_request() {
             while !stop.load(Ordering::SeqCst) {
                 i += 1;
                 // Every third request reads the JWKS, which changes with every signing-key rotation.
-                let path = if i % 3 == 0 { "/.well-known/jwks.json" } else { "/v1/notes" };
+                let path = if i.is_multiple_of(3) { "/.well-known/jwks.json" } else { "/v1/notes" };
                 let res = app.tp(Method::GET, &slug, path, None).await;
                 let has_keys = path == "/v1/notes" || res.body["keys"].as_array().is_some_and(|k| !k.is_empty());
                 match res.status {
