@@ -34,6 +34,7 @@ pub fn provision_error(err: ProvisionError) -> ApiError {
 pub fn lifecycle_error(err: LifecycleError) -> ApiError {
     match err {
         LifecycleError::Catalog(err) => catalog_error(err),
+        err @ LifecycleError::Conflict(_) => ApiError::new(ErrorCode::CONFLICT, err.to_string()),
         LifecycleError::Other(err) => ApiError::internal(err),
     }
 }

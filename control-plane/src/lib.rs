@@ -12,4 +12,4 @@ mod views;
 
 pub use openapi::ApiDoc;
 pub use settings::Settings;
-pub use startup::{AppState, Application, build_state};
+pub use startup::{AppState, Application, build_state, refuse_missing_master_keys};

@@ -50,6 +50,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let url = settings.catalog_url().context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
     migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
+    refuse_missing_master_keys(&catalog, &keyring).await?;
     if let Some(database_url) = &settings.database_url {
         register_server_from_url(&catalog, &keyring, "default", database_url, &settings.template_database)
             .await
@@ -70,6 +71,37 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     bootstrap::issue_if_needed(&catalog, settings.bootstrap_token.clone(), settings.bootstrap_token_file.as_deref())
         .await?;
     Ok(AppState::new(provisioner, settings.tenant_url_template.clone()))
+}
+
+/// A master key may be retired only when nothing references it: refuse to start when a data
+/// key or a server credential is sealed by a key this process was not given (`tenantry keys
+/// status` shows what each key still wraps; `tenantry keys rewrap` moves everything to the
+/// active key).
+pub async fn refuse_missing_master_keys(catalog: &Catalog, keyring: &Keyring) -> anyhow::Result<()> {
+    let loaded = keyring.key_ids();
+    let mut missing: Vec<String> = catalog
+        .kek_usage()
+        .await?
+        .into_iter()
+        .filter(|u| u.data_keys > 0 && !loaded.contains(&u.kek_id.as_str()))
+        .map(|u| u.kek_id)
+        .collect();
+    for server in catalog.servers().await? {
+        if let Some(id) = server.admin_password_sealed.as_deref().and_then(|s| secrets::sealed_key_id(s).ok())
+            && !loaded.contains(&id)
+            && !missing.iter().any(|m| m == id)
+        {
+            missing.push(id.to_owned());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "master key(s) {} still seal data keys or server credentials but are not configured; add them back \
+         (after the active key) and run `tenantry keys rewrap` before retiring them",
+        missing.join(", ")
+    )
 }
 
 /// A bound, not yet running control plane.

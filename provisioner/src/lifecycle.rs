@@ -10,6 +10,9 @@ use crate::{Actor, Provisioner};
 pub enum LifecycleError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// A concurrent change won (e.g. two rotations of one tenant at once); retry.
+    #[error("changed concurrently: {0}")]
+    Conflict(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -87,7 +90,8 @@ pub async fn rotate_db_credentials(
     id: TenantId,
     actor: &Actor,
 ) -> Result<u32, LifecycleError> {
-    let version = provisioner.rotate_db_password(id).await?;
+    require_live(provisioner, id).await?;
+    let version = provisioner.rotate_db_password(id).await.map_err(conflict_or_other)?;
     provisioner.audit(actor, "tenant.rotate_db_credentials", id, serde_json::json!({ "version": version })).await;
     Ok(version)
 }
@@ -100,10 +104,30 @@ pub async fn rotate_signing_key(
     id: TenantId,
     actor: &Actor,
 ) -> Result<String, LifecycleError> {
+    require_live(provisioner, id).await?;
     let scope = secrets::Scope::Tenant(id);
     let keys = provisioner.signing_keys();
-    keys.ensure(&scope).await.map_err(anyhow::Error::from)?;
-    let kid = keys.rotate(&scope).await.map_err(anyhow::Error::from)?;
+    keys.ensure(&scope).await.map_err(|e| conflict_or_other(e.into()))?;
+    let kid = keys.rotate(&scope).await.map_err(|e| conflict_or_other(e.into()))?;
     provisioner.audit(actor, "tenant.rotate_signing_key", id, serde_json::json!({ "kid": kid })).await;
     Ok(kid)
+}
+
+/// Credentials are rotated only for tenants that exist and are served (never for a deleted
+/// tenant, whose secrets were shredded and must stay so).
+async fn require_live(provisioner: &Provisioner, id: TenantId) -> Result<(), LifecycleError> {
+    let tenant = provisioner.catalog().tenant(id).await?;
+    if [TenantStatus::Active.as_str(), TenantStatus::Suspended.as_str()].contains(&tenant.status.as_str()) {
+        return Ok(());
+    }
+    Err(CatalogError::InvalidState { what: "tenant", actual: tenant.status, expected: "active, suspended".into() }
+        .into())
+}
+
+/// A lost check-and-set race is a conflict for the caller to retry, anything else an error.
+fn conflict_or_other(err: anyhow::Error) -> LifecycleError {
+    match err.chain().find_map(|e| e.downcast_ref::<secrets::SecretError>()) {
+        Some(secrets::SecretError::VersionConflict { .. }) => LifecycleError::Conflict(format!("{err:#}")),
+        _ => LifecycleError::Other(err),
+    }
 }

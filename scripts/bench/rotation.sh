@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rotation under load: master-key rewrap and database-credential rotation of every tenant while
+# Rotation under load: master-key rewrap, database-credential and signing-key rotation of every tenant while
 # a load generator calls the tenant plane; counts requests, failures and 5xx (goal: 0 and 0).
 # ROTATION_ROUNDS (default 20) sets the length. Writes reports/rotation.md.
 set -euo pipefail

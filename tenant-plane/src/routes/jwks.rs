@@ -3,10 +3,7 @@
 //! caching this document (up to 60 s) never meets an unknown `kid`.
 
 use actix_web::{HttpResponse, http::header, web};
-use chrono::Utc;
-use domain::TenantId;
 use http_api::ApiError;
-use secrets::Scope;
 
 use crate::{AppState, TenantCtx};
 
@@ -15,7 +12,6 @@ use crate::{AppState, TenantCtx};
     responses((status = 200, description = "JWK set: {\"keys\": [{kty, crv, alg, use, kid, x}]}"),
         (status = 404, description = "TENANT_NOT_FOUND", body = http_api::ErrorBody)))]
 pub async fn get_jwks(state: web::Data<AppState>, ctx: TenantCtx) -> Result<HttpResponse, ApiError> {
-    let scope = Scope::Tenant(TenantId::from_uuid(ctx.route.id));
-    let jwks = state.signing().jwks(&scope, Utc::now()).await.map_err(ApiError::unavailable)?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=60")).json(jwks))
+    let jwks = state.jwks(ctx.route.id).await.map_err(|e| ApiError::unavailable(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=60")).json(jwks.as_ref()))
 }

@@ -47,6 +47,13 @@ async fn suspend_resume_and_delete_take_effect_at_once_on_a_running_tenant_plane
     assert_error(&app.tp(Method::GET, &a, "/v1/notes", None).await, StatusCode::NOT_FOUND, "TENANT_NOT_FOUND");
     assert_eq!(app.tp(Method::GET, &b, "/v1/notes", None).await.status, StatusCode::OK);
 
+    // A deleted tenant's credentials stay shredded: no rotation recreates them.
+    for action in ["rotate-signing-key", "rotate-db-credentials"] {
+        let res = app.cp(Method::POST, &format!("/v1/tenants/{a_id}/{action}"), None).await;
+        assert_error(&res, StatusCode::CONFLICT, "INVALID_STATE");
+    }
+    assert!(app.platform.catalog.data_key(&format!("tenant/{a_id}")).await.unwrap().is_none());
+
     // Every change is in the audit log.
     let audit = app.cp(Method::GET, &format!("/v1/audit-events?tenantId={a_id}"), None).await;
     let actions: Vec<_> =

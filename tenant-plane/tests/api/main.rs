@@ -9,6 +9,7 @@ mod isolation;
 mod jwks;
 mod lifecycle;
 mod logging;
+mod master_keys;
 mod openapi;
 mod pools;
 mod rotation;
