@@ -4,6 +4,7 @@
 //! keep working while the fleet is on mixed versions.
 
 mod m0001_base;
+mod m0002_refresh_tokens;
 
 use sea_orm_migration::prelude::*;
 
@@ -12,7 +13,7 @@ pub struct TenantMigrator;
 
 /// Tenant migrations in order; tests extend this list to check fleet roll-outs.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m0001_base::Migration)]
+    vec![Box::new(m0001_base::Migration), Box::new(m0002_refresh_tokens::Migration)]
 }
 
 #[async_trait::async_trait]

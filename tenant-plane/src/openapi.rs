@@ -16,6 +16,10 @@ use crate::routes;
     paths(
         routes::profile::get_tenant,
         routes::jwks::get_jwks,
+        routes::auth::login,
+        routes::auth::refresh,
+        routes::auth::logout,
+        routes::auth::me,
         routes::notes::create_note,
         routes::notes::list_notes,
         routes::notes::get_note,
@@ -23,9 +27,24 @@ use crate::routes;
         routes::health::health,
         routes::health::ready,
     ),
-    components(schemas(http_api::ErrorBody))
+    components(schemas(http_api::ErrorBody)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Access tokens from `/v1/auth/login`, as `Authorization: Bearer <jwt>`.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
 
 /// `GET /openapi.json`
 pub async fn openapi_json() -> HttpResponse {

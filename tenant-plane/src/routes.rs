@@ -1,6 +1,7 @@
 //! Route table of the tenant plane. Tenant routes are registered at the root (tenant from
 //! host or header) and, when path routing is on, under `/t/{tenant_slug}`.
 
+pub(crate) mod auth;
 pub(crate) mod health;
 pub(crate) mod jwks;
 pub(crate) mod notes;
@@ -20,6 +21,10 @@ pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
 
 fn tenant_api(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::get_jwks)))
+        .service(web::resource("/v1/auth/login").route(web::post().to(auth::login)))
+        .service(web::resource("/v1/auth/refresh").route(web::post().to(auth::refresh)))
+        .service(web::resource("/v1/auth/logout").route(web::post().to(auth::logout)))
+        .service(web::resource("/v1/me").route(web::get().to(auth::me)))
         .service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
         .service(
             web::resource("/v1/notes")

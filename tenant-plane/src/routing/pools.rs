@@ -41,6 +41,12 @@ impl std::ops::Deref for BudgetedClient {
     }
 }
 
+impl std::ops::DerefMut for BudgetedClient {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.client
+    }
+}
+
 /// deadpool manager: connections from the tenant's connector, each holding a budget slot.
 pub struct BudgetedManager {
     connector: TenantConnector,

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod auth;
 mod bad_input;
 mod helpers;
 mod isolation;
