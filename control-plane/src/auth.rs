@@ -81,7 +81,10 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Re
     if body.email.len() > domain::Email::MAX || body.password.len() > domain::Password::MAX {
         return Err(unauthenticated());
     }
-    let email = body.email.trim().to_lowercase();
+    let Ok(email) = domain::Email::parse(&body.email) else {
+        return Err(unauthenticated());
+    };
+    let email = email.as_str().to_owned();
     let found = state.catalog().operator_by_email(&email).await.map_err(catalog_error)?;
     let hash = found.as_ref().map(|o| o.password_hash.clone());
     let password = body.password;

@@ -161,6 +161,9 @@ pub async fn suspend_tenant(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: SuspendBody = optional_json(&body)?.unwrap_or_default();
+    if body.reason.as_ref().is_some_and(|r| r.chars().any(char::is_control)) {
+        return Err(ApiError::validation("reason", "must not contain control characters"));
+    }
     if body.reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(ApiError::validation("reason", "must be at most 500 characters"));
     }

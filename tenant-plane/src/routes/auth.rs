@@ -82,12 +82,11 @@ pub async fn login(
     if email.len() > domain::Email::MAX || password.len() > domain::Password::MAX {
         return Err(unauthenticated());
     }
+    // Not an e-mail address (control characters, NUL…): no such account, same answer.
+    let email = domain::Email::parse(&email).map_err(|_| unauthenticated())?;
     let client = ctx.client().await?;
     let row = client
-        .query_opt(
-            "SELECT id, password_hash, role, status FROM users WHERE email = $1",
-            &[&email.trim().to_lowercase()],
-        )
+        .query_opt("SELECT id, password_hash, role, status FROM users WHERE email = $1", &[&email.as_str()])
         .await
         .map_err(ApiError::internal)?;
     drop(client);

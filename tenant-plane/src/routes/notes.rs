@@ -55,6 +55,16 @@ pub async fn create_note(ctx: TenantCtx, body: web::Json<CreateNote>) -> Result<
     if note.body.chars().count() > BODY_MAX {
         return Err(ApiError::validation("body", format!("must be at most {BODY_MAX} characters")));
     }
+    // Postgres text cannot hold NUL, and control characters have no place in a title.
+    if title.chars().any(char::is_control) {
+        return Err(ApiError::validation("title", "must not contain control characters"));
+    }
+    if note.body.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(ApiError::validation(
+            "body",
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
     let client = ctx.client().await?;
     let row = client
         .query_one(

@@ -143,6 +143,35 @@ async fn malformed_bodies_get_the_error_body_and_never_a_500() {
         StatusCode::BAD_REQUEST,
         "INVALID_PATH",
     );
+    // NUL and other control characters (found by schemathesis): refused, never a 500.
+    for body in
+        [json!({ "title": "a\u{0}b" }), json!({ "title": "ok", "body": "x\u{0}y" }), json!({ "title": "bell\u{7}" })]
+    {
+        assert_error(
+            &app.tp(Method::POST, &slug, "/v1/notes", Some(body)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+        );
+    }
+    let fine =
+        app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "ok", "body": "line\nbreak\ttab" }))).await;
+    assert_eq!(fine.status, StatusCode::CREATED);
+    let nul_login = app
+        .tp(Method::POST, &slug, "/v1/auth/login", Some(json!({ "email": "a\u{0}@x.io", "password": PASSWORD })))
+        .await;
+    assert_error(&nul_login, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    let cp_login = app
+        .cp_raw(
+            Method::POST,
+            "/v1/auth/login",
+            Some(json!({ "email": "ops\u{0}@example.com", "password": PASSWORD })),
+            None,
+        )
+        .await;
+    assert_error(&cp_login, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    let reason =
+        app.cp(Method::POST, &format!("/v1/tenants/{slug}/suspend"), Some(json!({ "reason": "nul\u{0}" }))).await;
+    assert_error(&reason, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
     app.cleanup().await;
 }
 
