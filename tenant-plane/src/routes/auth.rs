@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use http_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
+use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
     auth::{ACCESS_TOKEN_LIFETIME, Caller, issue_access_token},
 };
 
-/// How long a refresh token (and its family) lives.
+/// How long a session (a refresh-token family) lives from login; refreshing does not extend it.
 const REFRESH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::days(30);
 
 fn unauthenticated() -> ApiError {
@@ -44,29 +45,26 @@ pub struct TokensView {
     refresh_token: String,
 }
 
-async fn tokens(
+/// Signs the access token first (the step that can fail for reasons outside this database),
+/// then stores the new refresh token with `db` — so a failure leaves the caller's old refresh
+/// token usable instead of half-rotated.
+async fn issue_tokens(
     state: &AppState,
-    ctx: &TenantCtx,
+    tenant: Uuid,
+    db: &impl GenericClient,
     user: Uuid,
     role: &str,
     family: Uuid,
+    family_expires_at: DateTime<Utc>,
 ) -> Result<TokensView, ApiError> {
+    let access_token = issue_access_token(state, tenant, user, role).await.map_err(ApiError::unavailable)?;
     let refresh_token = secrets::random_token(32);
-    let client = ctx.client().await?;
-    client
-        .execute(
-            "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &Uuid::now_v7(),
-                &user,
-                &family,
-                &secrets::sha256_hex(&refresh_token),
-                &(Utc::now() + REFRESH_TOKEN_LIFETIME),
-            ],
-        )
-        .await
-        .map_err(ApiError::internal)?;
-    let access_token = issue_access_token(state, ctx.route.id, user, role).await.map_err(ApiError::unavailable)?;
+    db.execute(
+        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        &[&Uuid::now_v7(), &user, &family, &secrets::sha256_hex(&refresh_token), &family_expires_at],
+    )
+    .await
+    .map_err(ApiError::internal)?;
     Ok(TokensView { access_token, token_type: "Bearer", expires_in: ACCESS_TOKEN_LIFETIME.as_secs(), refresh_token })
 }
 
@@ -100,7 +98,11 @@ pub async fn login(
     .await
     .map_err(ApiError::internal)?;
     let row = row.filter(|r| verified && r.get::<_, String>(3) == "active").ok_or_else(unauthenticated)?;
-    let view = tokens(&state, &ctx, row.get(0), &row.get::<_, String>(2), Uuid::now_v7()).await?;
+    let client = ctx.client().await?;
+    let db: &tokio_postgres::Client = &client;
+    let expires_at = Utc::now() + REFRESH_TOKEN_LIFETIME;
+    let view = issue_tokens(&state, ctx.route.id, db, row.get(0), &row.get::<_, String>(2), Uuid::now_v7(), expires_at)
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -143,12 +145,13 @@ pub async fn refresh(
     if expires_at < Utc::now() || row.get::<_, String>(7) != "active" {
         return Err(unauthenticated());
     }
+    // The new pair is made before the old token is marked used, all in one transaction: a
+    // failure leaves the old refresh token valid.
+    let view = issue_tokens(&state, ctx.route.id, &txn, user, &row.get::<_, String>(6), family, expires_at).await?;
     txn.execute("UPDATE refresh_tokens SET replaced_at = now() WHERE id = $1", &[&id])
         .await
         .map_err(ApiError::internal)?;
     txn.commit().await.map_err(ApiError::internal)?;
-    drop(client);
-    let view = tokens(&state, &ctx, user, &row.get::<_, String>(6), family).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -80,7 +80,7 @@ async fn bad_credentials_and_tokens_are_refused_alike() {
 #[tokio::test]
 async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;
-    let (_, a) = app.create_tenant("auth-rot").await;
+    let (a_id, a) = app.create_tenant("auth-rot").await;
     let first = login(&app, &a).await;
 
     let second =
@@ -88,6 +88,11 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
     assert_ne!(second.body["refreshToken"], first["refreshToken"]);
     assert_eq!(me(&app, &a, second.body["accessToken"].as_str().unwrap()).await.status, StatusCode::OK);
+
+    // Refreshing never extends a session: the family keeps its first expiry.
+    let db = test_support::admin_client(&format!("tenant_{}", a_id.replace('-', ""))).await.unwrap();
+    let expiries: i64 = db.query_one("SELECT count(DISTINCT expires_at) FROM refresh_tokens", &[]).await.unwrap().get(0);
+    assert_eq!(expiries, 1);
 
     // The first refresh token again: a stolen copy. It fails and takes the new one with it.
     let reuse =
