@@ -4,7 +4,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, web};
 use catalog::entity::operator;
 use chrono::{Duration, Utc};
 use http_api::{ApiError, ErrorCode, RequestId};
@@ -38,12 +38,7 @@ impl FromRequest for Operator {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned);
+        let token = http_api::bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
@@ -114,10 +109,8 @@ pub async fn logout(
     state: web::Data<AppState>,
     _operator: Operator,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(token) =
-        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-    {
-        state.catalog().delete_session(&secrets::sha256_hex(token)).await.map_err(catalog_error)?;
+    if let Some(token) = http_api::bearer_token(&req) {
+        state.catalog().delete_session(&secrets::sha256_hex(&token)).await.map_err(catalog_error)?;
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -21,16 +21,5 @@ async fn serve() -> anyhow::Result<()> {
     let state = build_state(&settings).await?;
     let app = Application::bind(settings.addr, state)?;
     tracing::info!(addr = %app.local_addr(), "tenant plane listening");
-    app.run_until(shutdown_signal()).await
-}
-
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(signal) => signal,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
+    app.run_until(http_api::shutdown_signal()).await
 }

@@ -131,7 +131,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     println!();
 
     let outcome = tokio::select! {
-        () = stop_requested() => Ok(ExitCode::SUCCESS),
+        () = http_api::shutdown_signal() => Ok(ExitCode::SUCCESS),
         exited = watch_children(&mut children) => exited,
     };
     drop(children);
@@ -139,20 +139,6 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
         tokio::task::spawn_blocking(move || cluster.stop()).await??;
     }
     outcome
-}
-
-/// Ctrl-C, SIGTERM or SIGHUP: every way a terminal or supervisor asks us to stop.
-async fn stop_requested() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
-    }
 }
 
 /// Fails early, and clearly, when something already listens on `addr`.

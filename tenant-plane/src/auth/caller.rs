@@ -2,7 +2,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use http_api::{ApiError, ErrorCode};
 use uuid::Uuid;
 
@@ -27,12 +27,7 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let ctx = TenantCtx::from_request(req, payload);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned);
+        let token = http_api::bearer_token(req);
         Box::pin(async move {
             let ctx = ctx.await?;
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;

@@ -91,7 +91,8 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
 
     // Refreshing never extends a session: the family keeps its first expiry.
     let db = test_support::admin_client(&format!("tenant_{}", a_id.replace('-', ""))).await.unwrap();
-    let expiries: i64 = db.query_one("SELECT count(DISTINCT expires_at) FROM refresh_tokens", &[]).await.unwrap().get(0);
+    let expiries: i64 =
+        db.query_one("SELECT count(DISTINCT expires_at) FROM refresh_tokens", &[]).await.unwrap().get(0);
     assert_eq!(expiries, 1);
 
     // The first refresh token again: a stolen copy. It fails and takes the new one with it.
