@@ -37,6 +37,9 @@ pub struct AppState {
     /// JWKS per tenant for a few seconds: keys are published minutes before they sign, so a
     /// short cache never hides a key that signs.
     jwks: moka::future::Cache<uuid::Uuid, Arc<Jwks>>,
+    /// The last JWKS loaded per tenant, served while the secret store is unreachable so that
+    /// tokens keep verifying (static stability, like routes).
+    jwks_last_good: moka::future::Cache<uuid::Uuid, Arc<Jwks>>,
     pools: PoolRegistry,
     routing: Arc<RoutingSettings>,
     catalog_url: String,
@@ -52,10 +55,12 @@ impl AppState {
         let pools =
             PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
         let jwks = moka::future::Cache::builder().max_capacity(100_000).time_to_live(JWKS_CACHE_TTL).build();
+        let jwks_last_good = moka::future::Cache::builder().max_capacity(100_000).build();
         Self {
             routes,
             signing,
             jwks,
+            jwks_last_good,
             pools,
             routing: Arc::new(routing),
             catalog_url,
@@ -72,15 +77,30 @@ impl AppState {
         &self.signing
     }
 
-    /// A tenant's JWKS, cached for [`JWKS_CACHE_TTL`].
+    /// A tenant's JWKS, cached for [`JWKS_CACHE_TTL`]; while the secret store is unreachable,
+    /// the last one loaded.
     pub async fn jwks(&self, tenant: uuid::Uuid) -> Result<Arc<Jwks>, Arc<secrets::SecretError>> {
         let signing = self.signing.clone();
-        self.jwks
+        let loaded = self
+            .jwks
             .try_get_with(tenant, async move {
                 let scope = secrets::Scope::Tenant(domain::TenantId::from_uuid(tenant));
                 signing.jwks(&scope, chrono::Utc::now()).await.map(Arc::new)
             })
-            .await
+            .await;
+        match loaded {
+            Ok(jwks) => {
+                self.jwks_last_good.insert(tenant, jwks.clone()).await;
+                Ok(jwks)
+            }
+            Err(err) => match self.jwks_last_good.get(&tenant).await {
+                Some(jwks) => {
+                    tracing::warn!(tenant.id = %tenant, error = %err, "JWKS reload failed; serving last known keys");
+                    Ok(jwks)
+                }
+                None => Err(err),
+            },
+        }
     }
 
     pub fn pools(&self) -> &PoolRegistry {

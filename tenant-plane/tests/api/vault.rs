@@ -45,8 +45,30 @@ async fn with_vault_down_warm_tenants_are_served_and_cold_ones_get_a_clear_503_u
     let (_, warm) = app.create_tenant("warm").await;
     let (_, cold) = app.create_tenant("cold").await;
     assert_eq!(app.tp(Method::GET, &warm, "/v1/notes", None).await.status, StatusCode::OK);
+    let login = app
+        .tp(
+            Method::POST,
+            &warm,
+            "/v1/auth/login",
+            Some(json!({ "email": format!("owner@{warm}.test"), "password": crate::helpers::PASSWORD })),
+        )
+        .await;
+    let access = login.body["accessToken"].as_str().unwrap().to_owned();
+    test_support::record_secret(&access);
+    test_support::record_secret(login.body["refreshToken"].as_str().unwrap());
+    let me = |token: String| {
+        let req = app
+            .tp_request(Method::GET, Some(&format!("{warm}.{}", crate::helpers::BASE_DOMAIN)), "/v1/me")
+            .bearer_auth(token);
+        async move { crate::helpers::into_response(req.send().await.unwrap()).await }
+    };
+    assert_eq!(me(access.clone()).await.status, StatusCode::OK);
 
     proxy.cut().await;
+    // Tokens keep verifying after the worker's JWKS cache expired: the last known keys serve.
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let res = me(access).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
     // Warm: served from cached credentials, even on a fresh login.
     app.tp_state.pools().close_idle_connections(std::time::Duration::ZERO);
     let res = app.tp(Method::POST, &warm, "/v1/notes", Some(json!({ "title": "vault is down" }))).await;
