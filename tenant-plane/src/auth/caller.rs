@@ -32,7 +32,7 @@ impl FromRequest for Caller {
             let ctx = ctx.await?;
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
             let token = token.ok_or_else(unauthenticated)?;
-            let claims = verify_access_token(&state, ctx.route.id, &token).await.ok_or_else(unauthenticated)?;
+            let claims = verify_access_token(&state, ctx.route.id, &token).await?.ok_or_else(unauthenticated)?;
             Ok(Caller { ctx, user_id: claims.sub, role: claims.role })
         })
     }

@@ -9,6 +9,8 @@ use secrets::Scope;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use http_api::{ApiError, ErrorCode};
+
 use crate::AppState;
 
 /// How long an access token lives. Must not exceed the signing keys' `MAX_TOKEN_LIFETIME`
@@ -46,10 +48,27 @@ pub async fn issue_access_token(state: &AppState, tenant: Uuid, user: Uuid, role
     Ok(encode(&header, &claims, &active.encoding)?)
 }
 
-/// Verifies an access token for `tenant` against the tenant's published keys.
-pub async fn verify_access_token(state: &AppState, tenant: Uuid, token: &str) -> Option<AccessClaims> {
-    let kid = decode_header(token).ok()?.kid?;
-    let jwks = state.jwks(tenant).await.ok()?;
+/// Verifies an access token for `tenant` against the tenant's published keys: `Ok(None)` for a
+/// token that is not valid here, `Err` when the keys cannot be read (the client may retry).
+pub async fn verify_access_token(
+    state: &AppState,
+    tenant: Uuid,
+    token: &str,
+) -> Result<Option<AccessClaims>, ApiError> {
+    let Some(kid) = decode_header(token).ok().and_then(|h| h.kid) else {
+        return Ok(None);
+    };
+    let jwks = state.jwks(tenant).await.map_err(|err| {
+        ApiError::with_cause(
+            ErrorCode::SECRETS_UNAVAILABLE,
+            "this tenant's keys are unavailable right now; retry later",
+            anyhow::anyhow!("{err}"),
+        )
+    })?;
+    Ok(verify_with(&jwks, tenant, &kid, token))
+}
+
+fn verify_with(jwks: &secrets::signing::Jwks, tenant: Uuid, kid: &str, token: &str) -> Option<AccessClaims> {
     let key = jwks.keys.iter().find(|k| k.kid == kid)?;
     let decoding = DecodingKey::from_ed_components(&key.x).ok()?;
     let mut validation = Validation::new(Algorithm::EdDSA);
