@@ -8,9 +8,6 @@ use secrecy::SecretString;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "control-plane", about = "Tenantry control plane: the system owner's API")]
 pub struct Settings {
-    /// Development mode: allows a generated master key file. Never in production.
-    #[arg(long, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
-    pub dev: bool,
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_CONTROL_PLANE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -20,15 +17,6 @@ pub struct Settings {
     /// Catalog database URL; defaults to the database server's `tenantry_catalog`.
     #[arg(long, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
     pub catalog_url: Option<String>,
-    /// Master key, base64 of 32 bytes.
-    #[arg(long, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
-    pub master_key: Option<SecretString>,
-    /// File holding the master key (mode 0600).
-    #[arg(long, env = "TENANTRY_MASTER_KEY_FILE")]
-    pub master_key_file: Option<PathBuf>,
-    /// Folder for development state (generated key file).
-    #[arg(long, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
-    pub data_dir: PathBuf,
     /// Template database tenant databases are cloned from.
     #[arg(long, env = "TENANTRY_TEMPLATE_DATABASE", default_value = "tenantry_template")]
     pub template_database: String,
@@ -44,6 +32,8 @@ pub struct Settings {
     /// Where to write a generated bootstrap token (mode 0600) instead of printing it.
     #[arg(long, env = "TENANTRY_BOOTSTRAP_TOKEN_FILE")]
     pub bootstrap_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,
 }

@@ -6,7 +6,7 @@ use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
 use provisioner::{Provisioner, ProvisionerConfig, register_server_from_url};
-use secrets::{KeySource, Keyring};
+use secrets::Keyring;
 
 use crate::{Settings, bootstrap, routes};
 
@@ -39,13 +39,8 @@ impl AppState {
 /// Connects to the catalog, migrates it, registers the default database server, prepares
 /// templates and issues the bootstrap token if no operator exists yet.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
-    settings.secrets.validate(settings.dev)?;
-    let source = KeySource::select(
-        settings.master_key.clone(),
-        settings.master_key_file.clone(),
-        settings.dev,
-        &settings.data_dir,
-    )?;
+    settings.secrets.validate(settings.keys.dev)?;
+    let source = settings.keys.source()?;
     let keyring = Keyring::load(&source)?;
     let url = settings.catalog_url().context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;

@@ -8,7 +8,7 @@ mod direct;
 mod keys;
 mod output;
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
@@ -41,18 +41,8 @@ pub struct GlobalArgs {
     /// Catalog URL (direct mode); defaults to the server's `tenantry_catalog`.
     #[arg(long, global = true, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
     pub catalog_url: Option<String>,
-    /// Master key, base64 (direct mode).
-    #[arg(long, global = true, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
-    pub master_key: Option<SecretString>,
-    /// Master key file (direct mode).
-    #[arg(long, global = true, env = "TENANTRY_MASTER_KEY_FILE")]
-    pub master_key_file: Option<PathBuf>,
-    /// Folder of development state (embedded Postgres, key file, bootstrap token).
-    #[arg(long, global = true, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
-    pub data_dir: PathBuf,
-    /// Development mode: use `<data-dir>/master.key` when no key is configured.
-    #[arg(long, global = true, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
-    pub dev: bool,
+    #[command(flatten)]
+    pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,
 }

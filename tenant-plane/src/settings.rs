@@ -1,15 +1,10 @@
 //! Tenant-plane settings, from flags or `TENANTRY_*` environment variables.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
-
-use secrecy::SecretString;
+use std::{net::SocketAddr, time::Duration};
 
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "tenant-plane", about = "Tenantry tenant plane: the shared tenant API")]
 pub struct Settings {
-    /// Development mode: allows a generated master key file. Never in production.
-    #[arg(long, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new())]
-    pub dev: bool,
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
@@ -19,17 +14,10 @@ pub struct Settings {
     /// Catalog database URL (a read-only role is enough).
     #[arg(long, env = "TENANTRY_CATALOG_URL", hide_env_values = true)]
     pub catalog_url: Option<String>,
-    /// Master key, base64 of 32 bytes (opens tenant database passwords).
-    #[arg(long, env = "TENANTRY_MASTER_KEY", hide_env_values = true)]
-    pub master_key: Option<SecretString>,
-    /// File holding the master key (mode 0600).
-    #[arg(long, env = "TENANTRY_MASTER_KEY_FILE")]
-    pub master_key_file: Option<PathBuf>,
-    /// Folder for development state (generated key file).
-    #[arg(long, env = "TENANTRY_DATA_DIR", default_value = ".tenantry")]
-    pub data_dir: PathBuf,
     #[command(flatten)]
     pub routing: RoutingSettings,
+    #[command(flatten)]
+    pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,
 }

@@ -13,7 +13,7 @@ use actix_web::{App, HttpServer, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
 use secrets::{
-    KeySource, Keyring, SecretStore,
+    Keyring, SecretStore,
     signing::{Jwks, SigningKeys},
 };
 
@@ -122,18 +122,13 @@ impl AppState {
 }
 
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
-    settings.secrets.validate(settings.dev)?;
+    settings.secrets.validate(settings.keys.dev)?;
     let url = settings.catalog_url().context("set TENANTRY_CATALOG_URL or TENANTRY_DATABASE_URL")?;
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
     // With Vault, tenant-plane hosts hold no master key at all.
     let store: Arc<dyn SecretStore> = match settings.secrets.backend {
         secrets::Backend::Local => {
-            let source = KeySource::select(
-                settings.master_key.clone(),
-                settings.master_key_file.clone(),
-                settings.dev,
-                &settings.data_dir,
-            )?;
+            let source = settings.keys.source()?;
             settings.secrets.open(&catalog, &Keyring::load(&source)?).await?
         }
         secrets::Backend::Vault => settings.secrets.open_vault().await?,

@@ -58,8 +58,8 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     for addr in [&args.control_plane_addr, &args.tenant_plane_addr] {
         ensure_free(addr)?;
     }
-    std::fs::create_dir_all(&global.data_dir)?;
-    let data_dir = std::fs::canonicalize(&global.data_dir)?;
+    std::fs::create_dir_all(&global.keys.data_dir)?;
+    let data_dir = std::fs::canonicalize(&global.keys.data_dir)?;
     let (database_url, cluster) = match &global.database_url {
         Some(url) => (url.clone(), None),
         None => {
@@ -75,7 +75,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     };
     ensure_catalog_database(&database_url).await?;
     let reader_url = prepare_catalog(&database_url).await?;
-    let key_file = match (&global.master_key, &global.master_key_file) {
+    let key_file = match (&global.keys.master_key, &global.keys.master_key_file) {
         (None, None) => {
             let path = data_dir.join("master.key");
             secrets::Keyring::load(&secrets::KeySource::DevFile(path.clone()))?;

@@ -10,16 +10,15 @@ use catalog::{
 };
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
 use migrator::{FleetOptions, TenantSchema};
-use secrets::{ExposeSecret, KeySource, Keyring};
+use secrets::{ExposeSecret, Keyring};
 use serde_json::json;
 
 use super::{Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, output::print};
 use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
-    global.secrets.validate(global.dev)?;
-    let source =
-        KeySource::select(global.master_key.clone(), global.master_key_file.clone(), global.dev, &global.data_dir)?;
+    global.secrets.validate(global.keys.dev)?;
+    let source = global.keys.source()?;
     let keyring = Keyring::load(&source)?;
     let url = catalog::catalog_url(global.catalog_url.as_deref(), global.database_url.as_deref())
         .context("set TENANTRY_DATABASE_URL or TENANTRY_CATALOG_URL (or use --api)")?;

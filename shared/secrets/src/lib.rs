@@ -19,6 +19,6 @@ pub use keyring::{KeySource, Keyring, KeyringError, sealed_key_id};
 pub use local::{LocalStore, RewrapReport};
 pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use settings::{Backend, SecretsSettings};
+pub use settings::{Backend, KeySettings, SecretsSettings};
 pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned};
 pub use vault::{VaultAuth, VaultConfig, VaultStore};

@@ -132,3 +132,28 @@ mod tests {
         assert!(vault(Some("https://vault.internal:8200"), true).validate(false).is_ok());
     }
 }
+
+/// Master-key settings shared by every process (flattened into each service's settings).
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeySettings {
+    /// Development mode: a generated master key file is allowed, Vault may use plain http.
+    /// Never in production.
+    #[arg(long, env = "TENANTRY_DEV", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    pub dev: bool,
+    /// Master key(s), base64 of 32 bytes; several comma-separated, the first active.
+    #[arg(long, env = "TENANTRY_MASTER_KEY", hide_env_values = true, global = true)]
+    pub master_key: Option<SecretString>,
+    /// File holding the master key(s), one per line, mode 0600.
+    #[arg(long, env = "TENANTRY_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<std::path::PathBuf>,
+    /// Folder of development state (embedded Postgres, generated key file, bootstrap token).
+    #[arg(long, env = "TENANTRY_DATA_DIR", default_value = ".tenantry", global = true)]
+    pub data_dir: std::path::PathBuf,
+}
+
+impl KeySettings {
+    /// Where the master keys come from; outside `--dev`, no key configured is an error.
+    pub fn source(&self) -> Result<crate::KeySource, crate::KeyringError> {
+        crate::KeySource::select(self.master_key.clone(), self.master_key_file.clone(), self.dev, &self.data_dir)
+    }
+}
