@@ -2,6 +2,7 @@
 //! and to every tenant database), and the fleet runner that brings them all up to date.
 
 pub mod admin;
+pub mod audit_chain;
 pub mod catalog;
 mod catalog_access;
 mod fleet;
@@ -13,7 +14,7 @@ pub use catalog_access::{CATALOG_READER_ROLE, ensure_catalog_reader};
 pub use fleet::{
     FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database,
 };
-pub use template::{TEMPLATE_OWNER_ROLE, ensure_template};
+pub use template::{AUDIT_OWNER_ROLE, TEMPLATE_OWNER_ROLE, ensure_template};
 
 use sea_orm_migration::MigratorTrait;
 

@@ -16,20 +16,17 @@ use crate::{ServerAccess, TenantSchema, admin};
 
 /// NOLOGIN role owning the template's objects.
 pub const TEMPLATE_OWNER_ROLE: &str = "tenantry_template_owner";
+/// NOLOGIN role owning each tenant database's `audit` schema, so that the tenant's own role
+/// cannot change or delete audit rows (it only reads them and appends through a function).
+pub const AUDIT_OWNER_ROLE: &str = "tenantry_audit_owner";
 
 /// Creates the template database on `server` if missing and migrates it to the newest
 /// tenant schema. Returns the schema version it is at.
 pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> anyhow::Result<Option<String>> {
     let client = server.connect(&server.admin_database).await?;
     let template = &server.template_database;
-    if !admin::role_exists(&client, TEMPLATE_OWNER_ROLE).await? {
-        let sql = format!("CREATE ROLE {} NOLOGIN", quote_ident(TEMPLATE_OWNER_ROLE));
-        if let Err(err) = client.batch_execute(&sql).await {
-            // Another process may have created it concurrently.
-            if !admin::role_exists(&client, TEMPLATE_OWNER_ROLE).await? {
-                return Err(err).context("create template owner role");
-            }
-        }
+    for role in [TEMPLATE_OWNER_ROLE, AUDIT_OWNER_ROLE] {
+        ensure_nologin_role(&client, role).await?;
     }
     harden_server(&client).await?;
     if !admin::database_exists(&client, template).await? {
@@ -72,6 +69,19 @@ pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> any
             .context("record template version")?;
     }
     Ok(latest)
+}
+
+async fn ensure_nologin_role(client: &tokio_postgres::Client, role: &str) -> anyhow::Result<()> {
+    if admin::role_exists(client, role).await? {
+        return Ok(());
+    }
+    if let Err(err) = client.batch_execute(&format!("CREATE ROLE {} NOLOGIN", quote_ident(role))).await {
+        // Another process may have created it concurrently.
+        if !admin::role_exists(client, role).await? {
+            return Err(err).with_context(|| format!("create role {role}"));
+        }
+    }
+    Ok(())
 }
 
 async fn migrate_template(server: &ServerAccess, template: &str, schema: TenantSchema) -> anyhow::Result<()> {

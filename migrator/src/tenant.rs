@@ -5,6 +5,8 @@
 
 mod m0001_base;
 mod m0002_refresh_tokens;
+mod m0003_access;
+mod m0004_audit;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,7 +15,12 @@ pub struct TenantMigrator;
 
 /// Tenant migrations in order; tests extend this list to check fleet roll-outs.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m0001_base::Migration), Box::new(m0002_refresh_tokens::Migration)]
+    vec![
+        Box::new(m0001_base::Migration),
+        Box::new(m0002_refresh_tokens::Migration),
+        Box::new(m0003_access::Migration),
+        Box::new(m0004_audit::Migration),
+    ]
 }
 
 #[async_trait::async_trait]

@@ -1,4 +1,4 @@
-//! The `tenantry` command line: `dev`, `tenants …`, `migrate`, `jobs …`. Commands run in
+//! The `tenantry` command line: `dev`, `tenants …`, `migrate`, `jobs …`, `keys …`, `audit …`. Commands run in
 //! direct mode (against the catalog, with the master key) or, with `--api`, through the
 //! control-plane API with an operator token.
 
@@ -63,6 +63,19 @@ pub enum Command {
     /// Master-key rotation: status and online rewrap.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Tenant audit logs.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Recompute a tenant's audit-log hash chain; exits non-zero if a row was changed,
+    /// removed or inserted.
+    Verify {
+        /// Tenant id or slug.
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

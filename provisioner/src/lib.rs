@@ -28,6 +28,7 @@ use secrets::{Keyring, LocalStore, SecretStore, signing::SigningKeys};
 pub use actor::Actor;
 pub use lifecycle::{
     LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, rotate_signing_key, suspend_tenant,
+    verify_audit_log,
 };
 pub use saga::{CreateTenant, ProvisionError, Step};
 pub use servers::{AdminPools, register_server_from_url};

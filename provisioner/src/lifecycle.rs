@@ -131,3 +131,15 @@ fn conflict_or_other(err: anyhow::Error) -> LifecycleError {
         _ => LifecycleError::Other(err),
     }
 }
+
+/// Verifies a tenant's audit-log hash chain, reading its database as the server admin (so a
+/// tenant role cannot influence what is read).
+pub async fn verify_audit_log(
+    provisioner: &Provisioner,
+    id: TenantId,
+) -> anyhow::Result<migrator::audit_chain::ChainReport> {
+    let (placement, server) = provisioner.placed(id).await?;
+    let (access, _) = provisioner.pools().get(&server)?;
+    let client = access.connect(&placement.database_name).await?;
+    migrator::audit_chain::verify_chain(&client).await
+}

@@ -113,7 +113,7 @@ pub fn tenant_request(slug: &str) -> CreateTenant {
         slug: TenantSlug::parse(slug).expect("slug"),
         display_name: DisplayName::parse(&format!("Tenant {slug}")).expect("name"),
         plan: Plan::Standard,
-        admin_email: Email::parse(&format!("admin@{slug}.example.com")).expect("email"),
+        admin_email: Email::parse(&format!("owner@{slug}.test")).expect("email"),
         admin_password: Password::parse("correct horse battery staple").expect("password"),
     }
 }

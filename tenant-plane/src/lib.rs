@@ -1,14 +1,17 @@
 //! The tenant plane: resolves every request to its tenant, takes that tenant's connection
 //! pool, and serves the shared tenant API from the tenant's own database.
 
+mod audit;
 mod auth;
+mod limits;
 mod openapi;
 mod routes;
 mod routing;
 mod settings;
 mod startup;
 
-pub use auth::Caller;
+pub use auth::{Caller, Permission, Role};
+pub use limits::{PlanBudget, RateBudget, RateLimitSettings};
 pub use openapi::ApiDoc;
 pub use routing::{RouteCache, TenantCtx, TenantRoute};
 pub use settings::{RoutingSettings, Settings};

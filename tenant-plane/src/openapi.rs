@@ -15,11 +15,25 @@ use crate::routes;
     ),
     paths(
         routes::profile::get_tenant,
+        routes::profile::update_tenant,
         routes::jwks::get_jwks,
         routes::auth::login,
         routes::auth::refresh,
         routes::auth::logout,
+        routes::signup::register,
+        routes::signup::accept_invitation,
         routes::auth::me,
+        routes::users::list_users,
+        routes::users::get_user,
+        routes::users::update_user,
+        routes::users::delete_user,
+        routes::invitations::create_invitation,
+        routes::invitations::list_invitations,
+        routes::invitations::revoke_invitation,
+        routes::api_keys::create_api_key,
+        routes::api_keys::list_api_keys,
+        routes::api_keys::revoke_api_key,
+        routes::audit_logs::list_audit_logs,
         routes::notes::create_note,
         routes::notes::list_notes,
         routes::notes::get_note,
@@ -32,16 +46,23 @@ use crate::routes;
 )]
 pub struct ApiDoc;
 
-/// Access tokens from `/v1/auth/login`, as `Authorization: Bearer <jwt>`.
+/// Access tokens from `/v1/auth/login`, as `Authorization: Bearer <jwt>`, and API keys.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-api-key",
+                "An API key from `POST /v1/api-keys`; its prefix names the tenant.",
+            ))),
         );
     }
 }

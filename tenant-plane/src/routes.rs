@@ -1,11 +1,16 @@
 //! Route table of the tenant plane. Tenant routes are registered at the root (tenant from
-//! host or header) and, when path routing is on, under `/t/{tenant_slug}`.
+//! host, header or API key) and, when path routing is on, under `/t/{tenant_slug}`.
 
+pub(crate) mod api_keys;
+pub(crate) mod audit_logs;
 pub(crate) mod auth;
 pub(crate) mod health;
+pub(crate) mod invitations;
 pub(crate) mod jwks;
 pub(crate) mod notes;
 pub(crate) mod profile;
+pub(crate) mod signup;
+pub(crate) mod users;
 
 use actix_web::web;
 
@@ -24,8 +29,34 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/v1/auth/login").route(web::post().to(auth::login)))
         .service(web::resource("/v1/auth/refresh").route(web::post().to(auth::refresh)))
         .service(web::resource("/v1/auth/logout").route(web::post().to(auth::logout)))
+        .service(web::resource("/v1/auth/register").route(web::post().to(signup::register)))
+        .service(web::resource("/v1/auth/accept-invitation").route(web::post().to(signup::accept_invitation)))
         .service(web::resource("/v1/me").route(web::get().to(auth::me)))
-        .service(web::resource("/v1/tenant").route(web::get().to(profile::get_tenant)))
+        .service(
+            web::resource("/v1/tenant")
+                .route(web::get().to(profile::get_tenant))
+                .route(web::patch().to(profile::update_tenant)),
+        )
+        .service(web::resource("/v1/users").route(web::get().to(users::list_users)))
+        .service(
+            web::resource("/v1/users/{id}")
+                .route(web::get().to(users::get_user))
+                .route(web::patch().to(users::update_user))
+                .route(web::delete().to(users::delete_user)),
+        )
+        .service(
+            web::resource("/v1/invitations")
+                .route(web::post().to(invitations::create_invitation))
+                .route(web::get().to(invitations::list_invitations)),
+        )
+        .service(web::resource("/v1/invitations/{id}").route(web::delete().to(invitations::revoke_invitation)))
+        .service(
+            web::resource("/v1/api-keys")
+                .route(web::post().to(api_keys::create_api_key))
+                .route(web::get().to(api_keys::list_api_keys)),
+        )
+        .service(web::resource("/v1/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
+        .service(web::resource("/v1/audit-logs").route(web::get().to(audit_logs::list_audit_logs)))
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

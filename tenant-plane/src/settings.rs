@@ -17,6 +17,8 @@ pub struct Settings {
     #[command(flatten)]
     pub routing: RoutingSettings,
     #[command(flatten)]
+    pub limits: crate::limits::RateLimitSettings,
+    #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,

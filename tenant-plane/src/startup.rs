@@ -18,7 +18,9 @@ use secrets::{
 };
 
 use crate::{
-    RoutingSettings, Settings, routes,
+    RoutingSettings, Settings,
+    limits::{self, Limits, RateLimitSettings},
+    routes,
     routing::{PoolRegistry, RouteCache, run_listener},
 };
 
@@ -42,6 +44,8 @@ pub struct AppState {
     jwks_last_good: moka::future::Cache<uuid::Uuid, Arc<Jwks>>,
     pools: PoolRegistry,
     routing: Arc<RoutingSettings>,
+    limits: Limits,
+    login_throttle: crate::auth::throttle::LoginThrottle,
     catalog_url: String,
     listening: Arc<AtomicBool>,
 }
@@ -63,9 +67,25 @@ impl AppState {
             jwks_last_good,
             pools,
             routing: Arc::new(routing),
+            limits: Limits::new(&RateLimitSettings::default()),
+            login_throttle: Default::default(),
             catalog_url,
             listening: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Replaces the default rate limits.
+    pub fn with_limits(mut self, settings: &RateLimitSettings) -> Self {
+        self.limits = Limits::new(settings);
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub(crate) fn login_throttle(&self) -> &crate::auth::throttle::LoginThrottle {
+        &self.login_throttle
     }
 
     pub fn routes(&self) -> &RouteCache {
@@ -133,7 +153,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         }
         secrets::Backend::Vault => settings.secrets.open_vault().await?,
     };
-    Ok(AppState::new(catalog, store, url, settings.routing.clone()))
+    Ok(AppState::new(catalog, store, url, settings.routing.clone()).with_limits(&settings.limits))
 }
 
 /// A bound, not yet running tenant plane.
@@ -166,6 +186,7 @@ impl Application {
                 .configure(http_api::configure_extractors)
                 .configure(|cfg| routes::config(cfg, path_routing))
                 .default_service(web::to(http_api::not_found))
+                .wrap(from_fn(limits::rate_limit_headers))
                 .wrap(from_fn(http_api::request_id_middleware))
         })
         .listen(self.listener)?
@@ -180,7 +201,7 @@ impl Application {
             self.state.listening.clone(),
             wait_for(stopped.clone()),
         ));
-        let reaper = tokio::spawn(reap_idle(self.state.pools.clone(), wait_for(stopped)));
+        let reaper = tokio::spawn(reap_idle(self.state.pools.clone(), self.state.limits.clone(), wait_for(stopped)));
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("tenant plane shutting down");
@@ -200,12 +221,15 @@ async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
 
 /// Closes idle connections: those idle for `CONNECTION_IDLE` periodically, and every idle one
 /// at once when a pool finds the worker's connection budget exhausted.
-async fn reap_idle(pools: PoolRegistry, shutdown: impl std::future::Future<Output = ()>) {
+async fn reap_idle(pools: PoolRegistry, limits: Limits, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => return,
-            () = tokio::time::sleep(CONNECTION_IDLE / 2) => pools.close_idle_connections(CONNECTION_IDLE),
+            () = tokio::time::sleep(CONNECTION_IDLE / 2) => {
+                pools.close_idle_connections(CONNECTION_IDLE);
+                limits.shrink();
+            }
             () = pools.reclaim_requested() => pools.close_idle_connections(Duration::ZERO),
         }
     }

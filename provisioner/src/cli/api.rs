@@ -101,6 +101,7 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
         }
         Command::Migrate(_) => bail!("`migrate` runs in direct mode (it needs the catalog and the master key)"),
         Command::Keys(_) => bail!("`keys` runs in direct mode (it needs the catalog and the master keys)"),
+        Command::Audit(_) => bail!("`audit` runs in direct mode (it reads the tenant database as the server admin)"),
         Command::Dev(_) => bail!("`dev` is not an API command"),
     };
     print(&value, global.json)?;

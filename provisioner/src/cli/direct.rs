@@ -13,7 +13,7 @@ use migrator::{FleetOptions, TenantSchema};
 use secrets::{ExposeSecret, Keyring};
 use serde_json::json;
 
-use super::{Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, output::print};
+use super::{AuditCmd, Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, output::print};
 use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
@@ -63,6 +63,18 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
         Command::Keys(KeysCmd::Status) => super::keys::status(&catalog, &keyring, global.json).await,
         Command::Keys(KeysCmd::Rewrap) => super::keys::rewrap(&catalog, &keyring, &actor, global.json).await,
+        Command::Audit(AuditCmd::Verify { tenant }) => {
+            let t = resolve(&catalog, &tenant).await?;
+            let report = crate::verify_audit_log(&provisioner, TenantId::from_uuid(t.id)).await?;
+            if global.json {
+                print(&serde_json::to_value(&report)?, true)?;
+            } else if let Some(broken) = &report.broken {
+                println!("audit log of {} is BROKEN at row {}: {}", t.slug, broken.seq, broken.reason);
+            } else {
+                println!("audit log of {} is intact: {} rows", t.slug, report.rows_checked);
+            }
+            Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Dev(_) => bail!("`dev` is not a catalog command"),
     }
 }

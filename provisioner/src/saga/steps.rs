@@ -84,7 +84,10 @@ impl Provisioner {
         Ok(secret.context("read tenant database password")?.value)
     }
 
-    async fn placed(&self, tenant: TenantId) -> anyhow::Result<(tenant_database::Model, database_server::Model)> {
+    pub(crate) async fn placed(
+        &self,
+        tenant: TenantId,
+    ) -> anyhow::Result<(tenant_database::Model, database_server::Model)> {
         let placement = self.catalog().placement(tenant).await?.context("tenant is not placed")?;
         let server = self.catalog().server(placement.server_id).await?;
         Ok((placement, server))

@@ -13,13 +13,14 @@ pub struct RouteRecord {
     pub slug: String,
     pub display_name: String,
     pub status: String,
+    pub plan: String,
     pub database_name: Option<String>,
     pub role_name: Option<String>,
     pub host: Option<String>,
     pub port: Option<i32>,
 }
 
-const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, \
+const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, t.plan, \
        d.database_name, d.role_name, s.host, s.port \
      FROM tenants t \
      LEFT JOIN tenant_databases d ON d.tenant_id = t.id \

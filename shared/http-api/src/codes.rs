@@ -40,6 +40,9 @@ error_codes! {
     TENANT_MISMATCH = BAD_REQUEST, "`x-tenant-id` names a different tenant than the host.";
     UNAUTHENTICATED = UNAUTHORIZED, "Credentials are missing, invalid or expired.";
     FORBIDDEN = FORBIDDEN, "The caller may not perform this action.";
+    SIGNUP_CLOSED = FORBIDDEN, "The tenant accepts new users by invitation only.";
+    LAST_OWNER = CONFLICT, "The change would leave the tenant without an active owner.";
+    RATE_LIMITED = TOO_MANY_REQUESTS, "Too many requests; `Retry-After` says when to try again.";
     NOT_FOUND = NOT_FOUND, "The resource or route does not exist.";
     TENANT_NOT_FOUND = NOT_FOUND, "No tenant is served at this host, path or header.";
     TENANT_SUSPENDED = FORBIDDEN, "The tenant is suspended.";

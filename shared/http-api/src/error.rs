@@ -35,11 +35,19 @@ pub struct ApiError {
     message: String,
     details: Option<serde_json::Value>,
     source: Option<anyhow::Error>,
+    /// Seconds, sent as `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), details: None, source: None }
+        Self { code, message: message.into(), details: None, source: None, retry_after: None }
+    }
+
+    /// Adds a `Retry-After` header (seconds, at least 1).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -64,12 +72,13 @@ impl ApiError {
             message: "internal error".to_owned(),
             details: None,
             source: Some(source.into()),
+            retry_after: None,
         }
     }
 
     /// An error with a code and message for the client and a cause for the log only.
     pub fn with_cause(code: ErrorCode, message: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
-        Self { code, message: message.into(), details: None, source: Some(source.into()) }
+        Self { code, message: message.into(), details: None, source: Some(source.into()), retry_after: None }
     }
 
     /// A dependency that is down: the client may retry.
@@ -79,6 +88,7 @@ impl ApiError {
             message: "service temporarily unavailable".to_owned(),
             details: None,
             source: Some(source.into()),
+            retry_after: None,
         }
     }
 
@@ -122,7 +132,11 @@ impl ResponseError for ApiError {
             error: ErrorDetail { code: self.code, message: self.message.clone(), details: self.details.clone() },
             request_id: current_request_id(),
         };
-        HttpResponse::build(self.status_code()).json(body)
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        res.json(body)
     }
 }
 

@@ -1,24 +1,31 @@
 //! `/v1/auth/*` and `/v1/me`: log in with e-mail and password, refresh, log out, who am I.
-//! Failures are deliberately vague (`UNAUTHENTICATED`), and a login for an unknown e-mail
-//! costs as much as one with a wrong password.
+//! Failures are deliberately vague (`UNAUTHENTICATED`): a locked account, a disabled one, an
+//! unknown e-mail and a wrong password all look the same, and cost the same.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use http_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::GenericClient;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     AppState, TenantCtx,
-    auth::{ACCESS_TOKEN_LIFETIME, Caller, issue_access_token},
+    audit::{AuditActor, AuditEvent, RequestMeta},
+    auth::{
+        Caller, Role,
+        session::{TokensView, issue_tokens, start_session, verify_password},
+        throttle,
+    },
 };
-
-/// How long a session (a refresh-token family) lives from login; refreshing does not extend it.
-const REFRESH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::days(30);
 
 fn unauthenticated() -> ApiError {
     ApiError::new(ErrorCode::UNAUTHENTICATED, "missing or invalid credentials")
+}
+
+/// Counts a sign-in attempt against the per-IP limit.
+pub(crate) fn check_sign_in_rate(state: &AppState, ctx: &TenantCtx, req: &HttpRequest) -> Result<(), ApiError> {
+    state.limits().check_auth(ctx.route.id, req.peer_addr().map(|a| a.ip())).map(|_| ())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -34,76 +41,100 @@ pub struct RefreshBody {
     refresh_token: String,
 }
 
-/// Tokens for a session.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TokensView {
-    access_token: String,
-    token_type: &'static str,
-    /// Seconds.
-    expires_in: u64,
-    refresh_token: String,
-}
-
-/// Signs the access token first (the step that can fail for reasons outside this database),
-/// then stores the new refresh token with `db` — so a failure leaves the caller's old refresh
-/// token usable instead of half-rotated.
-async fn issue_tokens(
-    state: &AppState,
-    tenant: Uuid,
-    db: &impl GenericClient,
-    user: Uuid,
-    role: &str,
-    family: Uuid,
-    family_expires_at: DateTime<Utc>,
-) -> Result<TokensView, ApiError> {
-    let access_token = issue_access_token(state, tenant, user, role).await.map_err(ApiError::unavailable)?;
-    let refresh_token = secrets::random_token(32);
-    db.execute(
-        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        &[&Uuid::now_v7(), &user, &family, &secrets::sha256_hex(&refresh_token), &family_expires_at],
-    )
-    .await
-    .map_err(ApiError::internal)?;
-    Ok(TokensView { access_token, token_type: "Bearer", expires_in: ACCESS_TOKEN_LIFETIME.as_secs(), refresh_token })
-}
-
-/// Logs a user in with e-mail and password.
+/// Logs a user in with e-mail and password. Sign-in is limited per client IP (`429` with
+/// `Retry-After`); failures slow the next answer for that address, and ten in a row lock the
+/// account for 15 minutes, doubling with each further failure.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = TokensView), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody)))]
+    responses((status = 200, body = TokensView), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody),
+        (status = 429, description = "RATE_LIMITED", body = http_api::ErrorBody)))]
 pub async fn login(
     state: web::Data<AppState>,
     ctx: TenantCtx,
+    req: HttpRequest,
+    meta: RequestMeta,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
+    check_sign_in_rate(&state, &ctx, &req)?;
     let LoginBody { email, password } = body.into_inner();
     if email.len() > domain::Email::MAX || password.len() > domain::Password::MAX {
         return Err(unauthenticated());
     }
     // Not an e-mail address (control characters, NUL…): no such account, same answer.
     let email = domain::Email::parse(&email).map_err(|_| unauthenticated())?;
+    let tenant = ctx.route.id;
     let client = ctx.client().await?;
     let row = client
-        .query_opt("SELECT id, password_hash, role, status FROM users WHERE email = $1", &[&email.as_str()])
+        .query_opt(
+            "SELECT id, password_hash, role, status, locked_until > now() FROM users WHERE email = $1",
+            &[&email.as_str()],
+        )
         .await
         .map_err(ApiError::internal)?;
     drop(client);
-    let hash = row.as_ref().map(|r| r.get::<_, String>(1));
-    let verified = tokio::task::spawn_blocking(move || {
-        secrets::password::verify_password(
-            &password,
-            hash.as_deref().unwrap_or_else(|| secrets::password::dummy_hash()),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let row = row.filter(|r| verified && r.get::<_, String>(3) == "active").ok_or_else(unauthenticated)?;
+    let locked = row.as_ref().is_some_and(|r| r.get::<_, Option<bool>>(4) == Some(true));
+    // A locked account is not even checked (but costs the same).
+    let hash = row.as_ref().filter(|_| !locked).map(|r| r.get::<_, String>(1));
+    let verified = verify_password(password, hash).await?;
+    let user = row.filter(|r| verified && !locked && r.get::<_, &str>(3) == "active");
     let client = ctx.client().await?;
-    let db: &tokio_postgres::Client = &client;
-    let expires_at = Utc::now() + REFRESH_TOKEN_LIFETIME;
-    let view = issue_tokens(&state, ctx.route.id, db, row.get(0), &row.get::<_, String>(2), Uuid::now_v7(), expires_at)
-        .await?;
+    let Some(user) = user else {
+        let delay = state.login_throttle().failed(tenant, email.as_str());
+        record_failure(&client, &meta, &email, locked).await?;
+        tokio::time::sleep(delay).await;
+        return Err(unauthenticated());
+    };
+    state.login_throttle().succeeded(tenant, email.as_str());
+    let id: Uuid = user.get(0);
+    let role = Role::parse(user.get(2)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let mut client = client;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    txn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1", &[&id])
+        .await
+        .map_err(ApiError::internal)?;
+    let view = start_session(&state, tenant, &txn, id, role).await?;
+    AuditEvent::new("auth.login", AuditActor::user(id), &meta).target("user", id).write(&txn).await?;
+    txn.commit().await.map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Counts a failed login against the account (locking it at the threshold) and audits it.
+async fn record_failure(
+    client: &tokio_postgres::Client,
+    meta: &RequestMeta,
+    email: &domain::Email,
+    was_locked: bool,
+) -> Result<(), ApiError> {
+    let counted = client
+        .query_opt(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE email = $1 RETURNING id, failed_logins",
+            &[&email.as_str()],
+        )
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(row) = counted else {
+        return AuditEvent::new("auth.login_failed", AuditActor::anonymous(), meta)
+            .metadata(json!({ "reason": "unknown_or_invalid" }))
+            .write(client)
+            .await;
+    };
+    let (id, failures): (Uuid, i32) = (row.get(0), row.get(1));
+    let mut event = AuditEvent::new("auth.login_failed", AuditActor::anonymous(), meta)
+        .target("user", id)
+        .metadata(json!({ "failures": failures, "locked": was_locked }));
+    if let Some(lock) = throttle::lock_for(failures) {
+        client
+            .execute(
+                "UPDATE users SET locked_until = now() + $2::bigint * interval '1 second' WHERE id = $1",
+                &[&id, &lock.num_seconds()],
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        event.write(client).await?;
+        event = AuditEvent::new("auth.account_locked", AuditActor::anonymous(), meta)
+            .target("user", id)
+            .metadata(json!({ "failures": failures, "lockedSeconds": lock.num_seconds() }));
+    }
+    event.write(client).await
 }
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a used
@@ -113,6 +144,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     ctx: TenantCtx,
+    meta: RequestMeta,
     body: web::Json<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secrets::sha256_hex(&body.refresh_token);
@@ -138,16 +170,22 @@ pub async fn refresh(
         )
         .await
         .map_err(ApiError::internal)?;
+        AuditEvent::new("auth.refresh_reused", AuditActor::anonymous(), &meta)
+            .target("user", user)
+            .metadata(json!({ "family": family }))
+            .write(&txn)
+            .await?;
         txn.commit().await.map_err(ApiError::internal)?;
         tracing::warn!(user.id = %user, "refresh token reused; session family revoked");
         return Err(unauthenticated());
     }
-    if expires_at < Utc::now() || row.get::<_, String>(7) != "active" {
+    if expires_at < Utc::now() || row.get::<_, &str>(7) != "active" {
         return Err(unauthenticated());
     }
+    let role = Role::parse(row.get(6)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
     // The new pair is made before the old token is marked used, all in one transaction: a
     // failure leaves the old refresh token valid.
-    let view = issue_tokens(&state, ctx.route.id, &txn, user, &row.get::<_, String>(6), family, expires_at).await?;
+    let view = issue_tokens(&state, ctx.route.id, &txn, user, role, family, expires_at).await?;
     txn.execute("UPDATE refresh_tokens SET replaced_at = now() WHERE id = $1", &[&id])
         .await
         .map_err(ApiError::internal)?;
@@ -158,16 +196,24 @@ pub async fn refresh(
 /// Ends the session the refresh token belongs to (every token of its family).
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = RefreshBody,
     responses((status = 204, description = "Logged out")))]
-pub async fn logout(ctx: TenantCtx, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
-    let client = ctx.client().await?;
-    client
-        .execute(
-            "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id = \
-             (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)",
+pub async fn logout(ctx: TenantCtx, meta: RequestMeta, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+    let mut client = ctx.client().await?;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    let ended = txn
+        .query_opt(
+            "WITH f AS (SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1), \
+             u AS (UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL \
+                   AND family_id = (SELECT family_id FROM f) RETURNING 1) \
+             SELECT user_id, (SELECT count(*) FROM u) FROM f",
             &[&secrets::sha256_hex(&body.refresh_token)],
         )
         .await
         .map_err(ApiError::internal)?;
+    if let Some(row) = ended.filter(|r| r.get::<_, i64>(1) > 0) {
+        let user: Uuid = row.get(0);
+        AuditEvent::new("auth.logout", AuditActor::user(user), &meta).target("user", user).write(&txn).await?;
+    }
+    txn.commit().await.map_err(ApiError::internal)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -177,26 +223,32 @@ pub async fn logout(ctx: TenantCtx, body: web::Json<RefreshBody>) -> Result<Http
 pub struct MeView {
     id: Uuid,
     email: String,
-    role: String,
+    name: String,
+    role: Role,
     status: String,
     created_at: DateTime<Utc>,
+    /// The caller's permissions (for an API key: its scopes that its creator still has).
+    permissions: Vec<&'static str>,
 }
 
-/// The user the access token belongs to.
-#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
+/// The user the access token (or API key) acts for.
+#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = []), ("apiKey" = [])),
     responses((status = 200, body = MeView), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody)))]
 pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     let client = caller.ctx.client().await?;
     let row = client
-        .query_opt("SELECT id, email, role, status, created_at FROM users WHERE id = $1", &[&caller.user_id])
+        .query_opt("SELECT id, email, name, status, created_at FROM users WHERE id = $1", &[&caller.user_id()])
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(unauthenticated)?;
+    let permissions = crate::auth::Permission::ALL.iter().filter(|p| caller.has(**p)).map(|p| p.as_str()).collect();
     Ok(HttpResponse::Ok().json(MeView {
         id: row.get(0),
         email: row.get(1),
-        role: row.get(2),
+        name: row.get(2),
+        role: caller.role(),
         status: row.get(3),
         created_at: row.get(4),
+        permissions,
     }))
 }

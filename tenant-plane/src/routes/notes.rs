@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::TenantCtx;
+use crate::auth::{Can, perm};
 
 const TITLE_MAX: usize = 200;
 const BODY_MAX: usize = 10_000;
@@ -44,9 +44,9 @@ pub struct NoteList {
 }
 
 /// Creates a note in the tenant's database.
-#[utoipa::path(post, path = "/v1/notes", tag = "notes", params(("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), request_body = CreateNote,
-    responses((status = 201, body = NoteView), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
-pub async fn create_note(ctx: TenantCtx, body: web::Json<CreateNote>) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(post, path = "/v1/notes", tag = "notes", params(("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), request_body = CreateNote, security(("bearer" = []), ("apiKey" = [])),
+    responses((status = 201, body = NoteView), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN or TENANT_SUSPENDED", body = http_api::ErrorBody)))]
+pub async fn create_note(caller: Can<perm::NotesWrite>, body: web::Json<CreateNote>) -> Result<HttpResponse, ApiError> {
     let note = body.into_inner();
     let title = note.title.trim();
     if title.is_empty() || title.chars().count() > TITLE_MAX {
@@ -65,7 +65,7 @@ pub async fn create_note(ctx: TenantCtx, body: web::Json<CreateNote>) -> Result<
             "must not contain control characters other than line breaks and tabs",
         ));
     }
-    let client = ctx.client().await?;
+    let client = caller.ctx.client().await?;
     let row = client
         .query_one(
             "INSERT INTO notes (id, title, body) VALUES ($1, $2, $3) RETURNING id, title, body, created_at",
@@ -85,14 +85,14 @@ pub struct ListQuery {
 }
 
 /// The tenant's notes, newest first.
-#[utoipa::path(get, path = "/v1/notes", tag = "notes", params(ListQuery, ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
-    responses((status = 200, body = NoteList), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
-pub async fn list_notes(ctx: TenantCtx, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(get, path = "/v1/notes", tag = "notes", params(ListQuery, ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), security(("bearer" = []), ("apiKey" = [])),
+    responses((status = 200, body = NoteList), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN or TENANT_SUSPENDED", body = http_api::ErrorBody)))]
+pub async fn list_notes(caller: Can<perm::NotesRead>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=PAGE_MAX).contains(&limit) {
         return Err(ApiError::validation("limit", format!("must be between 1 and {PAGE_MAX}")));
     }
-    let client = ctx.client().await?;
+    let client = caller.ctx.client().await?;
     let rows = client
         .query("SELECT id, title, body, created_at FROM notes ORDER BY created_at DESC, id DESC LIMIT $1", &[&limit])
         .await
@@ -106,10 +106,10 @@ pub struct NotePath {
 }
 
 /// One note.
-#[utoipa::path(get, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
-    responses((status = 200, body = NoteView), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
-pub async fn get_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
-    let client = ctx.client().await?;
+#[utoipa::path(get, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), security(("bearer" = []), ("apiKey" = [])),
+    responses((status = 200, body = NoteView), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN or TENANT_SUSPENDED", body = http_api::ErrorBody)))]
+pub async fn get_note(caller: Can<perm::NotesRead>, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
+    let client = caller.ctx.client().await?;
     let row = client
         .query_opt("SELECT id, title, body, created_at FROM notes WHERE id = $1", &[&path.id])
         .await
@@ -119,10 +119,10 @@ pub async fn get_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpR
 }
 
 /// Deletes a note.
-#[utoipa::path(delete, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
-pub async fn delete_note(ctx: TenantCtx, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
-    let client = ctx.client().await?;
+#[utoipa::path(delete, path = "/v1/notes/{id}", tag = "notes", params(("id" = Uuid, Path), ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), security(("bearer" = []), ("apiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN or TENANT_SUSPENDED", body = http_api::ErrorBody)))]
+pub async fn delete_note(caller: Can<perm::NotesWrite>, path: web::Path<NotePath>) -> Result<HttpResponse, ApiError> {
+    let client = caller.ctx.client().await?;
     let deleted = client.execute("DELETE FROM notes WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;
     if deleted == 0 {
         return Err(ApiError::not_found("note"));

@@ -65,6 +65,8 @@ pub struct TenantRoute {
     pub slug: String,
     pub display_name: String,
     pub status: TenantStatus,
+    /// The tenant's plan (decides its API rate limit).
+    pub plan: String,
     pub db: Option<DbTarget>,
 }
 
@@ -204,7 +206,7 @@ impl RouteCache {
             }
             _ => None,
         };
-        Ok(TenantRoute { id: r.tenant_id, slug: r.slug, display_name: r.display_name, status, db })
+        Ok(TenantRoute { id: r.tenant_id, slug: r.slug, display_name: r.display_name, status, plan: r.plan, db })
     }
 
     /// Drops every entry of `tenant` and every negative entry (a new slug or domain may

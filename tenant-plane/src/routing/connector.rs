@@ -14,6 +14,9 @@ use tokio_postgres::{Client, NoTls, error::SqlState};
 
 use super::cache::DbTarget;
 
+/// A client and its connection task, which ends when the socket is closed.
+pub type OpenConnection = (Client, tokio::task::JoinHandle<()>);
+
 /// Pause before the second round of login retries during a rotation.
 const ROTATION_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
 /// How long opening a tenant connection may take.
@@ -46,16 +49,16 @@ impl TenantConnector {
         Self { config, tenant, secrets, current: RwLock::new(current) }
     }
 
-    async fn connect_with(&self, password: &SecretString) -> Result<Client, tokio_postgres::Error> {
+    async fn connect_with(&self, password: &SecretString) -> Result<OpenConnection, tokio_postgres::Error> {
         let mut config = self.config.clone();
         config.password(password.expose_secret());
         let (client, connection) = config.connect(NoTls).await?;
-        tokio::spawn(async move {
+        let closed = tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "tenant connection closed");
             }
         });
-        Ok(client)
+        Ok((client, closed))
     }
 
     fn current(&self) -> Versioned {
@@ -73,7 +76,7 @@ impl TenantConnector {
 
     /// Connects; on an authentication failure retries with other stored password versions
     /// (see the module docs).
-    pub async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
+    pub async fn connect(&self) -> Result<OpenConnection, tokio_postgres::Error> {
         let current = self.current();
         let err = match self.connect_with(&current.value).await {
             Ok(client) => return Ok(client),

@@ -2,12 +2,14 @@
 //! handler reaches tenant data, so a handler without a tenant cannot be written.
 //!
 //! Resolution order: subdomain of the base domain → verified custom domain → `/t/{slug}/…`
-//! (when path routing is on) → `x-tenant-id` (must agree with host or path) → default tenant
-//! → `404 TENANT_NOT_FOUND`.
+//! (when path routing is on) → `x-tenant-id` (must agree with host or path) → the tenant an
+//! `x-api-key` names (must agree too) → default tenant → `404 TENANT_NOT_FOUND`.
+//!
+//! Every resolved request is counted against its tenant's API rate limit.
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use domain::{TenantSlug, TenantStatus};
 use http_api::{ApiError, ErrorCode};
 use uuid::Uuid;
@@ -16,7 +18,7 @@ use super::{
     RouteError, RouteKey, TenantRoute, normalize_host,
     pools::{PoolError, PooledClient, TenantPool},
 };
-use crate::AppState;
+use crate::{AppState, limits::RateLimitInfo};
 
 pub const TENANT_HEADER: &str = "x-tenant-id";
 
@@ -47,6 +49,8 @@ struct Claims {
     host_is_tenant_subdomain: bool,
     path_slug: Option<String>,
     header: Option<String>,
+    /// The tenant named by an `x-api-key` header.
+    api_key_tenant: Option<Uuid>,
 }
 
 fn claims(req: &HttpRequest, state: &AppState) -> Result<Claims, ApiError> {
@@ -86,7 +90,12 @@ fn claims(req: &HttpRequest, state: &AppState) -> Result<Claims, ApiError> {
                 .ok_or_else(|| ApiError::new(ErrorCode::TENANT_NOT_FOUND, "x-tenant-id is malformed"))?,
         ),
     };
-    Ok(Claims { host_key, host_is_tenant_subdomain, path_slug, header })
+    let api_key_tenant = req
+        .headers()
+        .get(crate::auth::API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::auth::api_keys::tenant_of);
+    Ok(Claims { host_key, host_is_tenant_subdomain, path_slug, header, api_key_tenant })
 }
 
 fn header_key(value: &str) -> Option<RouteKey> {
@@ -140,6 +149,13 @@ async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Arc<TenantRoute>
             (None, None) => return Err(not_found()),
         }
     }
+    if let Some(id) = claims.api_key_tenant {
+        match &found {
+            // A key for another tenant is simply not valid here (the caller check says 401).
+            Some(_) => {}
+            None => found = Some(lookup(state, RouteKey::Id(id)).await?.ok_or_else(not_found)?),
+        }
+    }
     if found.is_none()
         && let Some(slug) = &state.routing().default_tenant
     {
@@ -176,6 +192,10 @@ impl FromRequest for TenantCtx {
             let route = resolve(&req, &state).await?;
             tracing::Span::current().record("tenant.id", tracing::field::display(route.id));
             check_status(&route)?;
+            if req.extensions().get::<RateLimitInfo>().is_none() {
+                let info = state.limits().check_api(route.id, &route.plan)?;
+                crate::limits::remember(&req, info);
+            }
             let target = route
                 .db
                 .as_ref()

@@ -28,10 +28,27 @@ pub enum PoolError {
     Postgres(#[from] tokio_postgres::Error),
 }
 
-/// A tenant connection that holds one slot of the worker's connection budget.
+/// A tenant connection that holds one slot of the worker's connection budget, until its
+/// socket is closed (not merely until the client is dropped), so the budget bounds the
+/// server's backends, not just this worker's handles.
 pub struct BudgetedClient {
     client: tokio_postgres::Client,
-    _slot: OwnedSemaphorePermit,
+    slot: Option<(OwnedSemaphorePermit, tokio::task::JoinHandle<()>)>,
+}
+
+impl Drop for BudgetedClient {
+    fn drop(&mut self) {
+        if let Some((slot, closed)) = self.slot.take() {
+            // The client is dropped right after this; its connection task then ends. Outside
+            // a runtime (process teardown) the slot simply goes now.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = closed.await;
+                    drop(slot);
+                });
+            }
+        }
+    }
 }
 
 impl std::ops::Deref for BudgetedClient {
@@ -85,8 +102,8 @@ impl managed::Manager for BudgetedManager {
 
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
         let slot = self.acquire_slot().await?;
-        let client = self.connector.connect().await?;
-        Ok(BudgetedClient { client, _slot: slot })
+        let (client, closed) = self.connector.connect().await?;
+        Ok(BudgetedClient { client, slot: Some((slot, closed)) })
     }
 
     /// Fast recycling: a connection whose server side went away is dropped.

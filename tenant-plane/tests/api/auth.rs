@@ -5,7 +5,7 @@ use crate::helpers::{BASE_DOMAIN, PASSWORD, TestApp, assert_error, into_response
 
 async fn login(app: &TestApp, slug: &str) -> Value {
     let res = app
-        .tp(
+        .tp_anon(
             Method::POST,
             slug,
             "/v1/auth/login",
@@ -39,8 +39,9 @@ async fn a_token_minted_for_one_tenant_is_refused_at_another() {
     // B's own token works at B, and A's refresh token is unknown there.
     let b_tokens = login(&app, &b).await;
     assert_eq!(me(&app, &b, b_tokens["accessToken"].as_str().unwrap()).await.status, StatusCode::OK);
-    let cross =
-        app.tp(Method::POST, &b, "/v1/auth/refresh", Some(json!({ "refreshToken": tokens["refreshToken"] }))).await;
+    let cross = app
+        .tp_anon(Method::POST, &b, "/v1/auth/refresh", Some(json!({ "refreshToken": tokens["refreshToken"] })))
+        .await;
     assert_error(&cross, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
     // The token names its signing key, published in A's JWKS only.
     let header = access.split('.').next().unwrap();
@@ -48,7 +49,7 @@ async fn a_token_minted_for_one_tenant_is_refused_at_another() {
     let header: Value =
         serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
     let kid = header["kid"].as_str().unwrap();
-    let jwks_a = app.tp(Method::GET, &a, "/.well-known/jwks.json", None).await;
+    let jwks_a = app.tp_anon(Method::GET, &a, "/.well-known/jwks.json", None).await;
     assert!(jwks_a.body["keys"].as_array().unwrap().iter().any(|k| k["kid"] == kid));
     app.cleanup().await;
 }
@@ -62,7 +63,7 @@ async fn bad_credentials_and_tokens_are_refused_alike() {
         json!({ "email": "nobody@example.com", "password": PASSWORD }),
     ] {
         assert_error(
-            &app.tp(Method::POST, &a, "/v1/auth/login", Some(body)).await,
+            &app.tp_anon(Method::POST, &a, "/v1/auth/login", Some(body)).await,
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
         );
@@ -84,7 +85,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let first = login(&app, &a).await;
 
     let second =
-        app.tp(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": first["refreshToken"] }))).await;
+        app.tp_anon(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": first["refreshToken"] }))).await;
     assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
     assert_ne!(second.body["refreshToken"], first["refreshToken"]);
     assert_eq!(me(&app, &a, second.body["accessToken"].as_str().unwrap()).await.status, StatusCode::OK);
@@ -97,20 +98,22 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
 
     // The first refresh token again: a stolen copy. It fails and takes the new one with it.
     let reuse =
-        app.tp(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": first["refreshToken"] }))).await;
+        app.tp_anon(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": first["refreshToken"] }))).await;
     assert_error(&reuse, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
     let after = app
-        .tp(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": second.body["refreshToken"] })))
+        .tp_anon(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": second.body["refreshToken"] })))
         .await;
     assert_error(&after, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
 
     // Logout ends a fresh session.
     let session = login(&app, &a).await;
-    let out =
-        app.tp(Method::POST, &a, "/v1/auth/logout", Some(json!({ "refreshToken": session["refreshToken"] }))).await;
+    let out = app
+        .tp_anon(Method::POST, &a, "/v1/auth/logout", Some(json!({ "refreshToken": session["refreshToken"] })))
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let refused =
-        app.tp(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": session["refreshToken"] }))).await;
+    let refused = app
+        .tp_anon(Method::POST, &a, "/v1/auth/refresh", Some(json!({ "refreshToken": session["refreshToken"] })))
+        .await;
     assert_error(&refused, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
     app.cleanup().await;
 }

@@ -3,7 +3,7 @@ use std::{net::TcpListener, time::Duration};
 use provisioner::testing::{TestPlatform, unique_slug};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tenant_plane::RoutingSettings;
+use tenant_plane::{RateLimitSettings, RoutingSettings};
 
 pub const BASE_DOMAIN: &str = "tenants.test";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -22,6 +22,9 @@ pub struct Options {
     /// The services' (control plane's and tenant plane's) master keys, base64, comma-separated;
     /// the platform's when `None`. Tests of key rotation give them the new key too.
     pub service_keys: Option<String>,
+    /// The tenant plane's rate limits; generous by default so that only the tests of limits
+    /// meet them.
+    pub limits: RateLimitSettings,
 }
 
 impl Default for Options {
@@ -33,6 +36,11 @@ impl Default for Options {
             vault: false,
             master_key: None,
             service_keys: None,
+            limits: RateLimitSettings {
+                auth_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
+                api: "1000000/300".parse().unwrap(),
+                api_plans: Vec::new(),
+            },
         }
     }
 }
@@ -50,6 +58,8 @@ pub struct TestApp {
     pub tp: String,
     pub http: reqwest::Client,
     pub token: String,
+    /// Access tokens of each tenant's seeded owner, by slug (see [`TestApp::tp`]).
+    owner_tokens: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -106,7 +116,8 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault, master_key, service_keys } = options;
+        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault, master_key, service_keys, limits } =
+            options;
         let platform = TestPlatform::with_key(&master_key.unwrap_or_else(secrets::Keyring::generate_base64)).await;
         let service_keyring = match service_keys {
             Some(keys) => secrets::Keyring::from_base64(&keys).unwrap(),
@@ -167,7 +178,7 @@ impl TestApp {
             Some((_, reader)) => std::sync::Arc::new(reader.clone()),
             None => std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), service_keyring.clone())),
         };
-        let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing);
+        let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing).with_limits(&limits);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -195,6 +206,7 @@ impl TestApp {
             tp,
             http,
             token: String::new(),
+            owner_tokens: Default::default(),
             stop,
         };
         app.token = app.bootstrap_operator().await;
@@ -266,12 +278,68 @@ impl TestApp {
         }
     }
 
+    /// A call at the tenant's host as the tenant's seeded owner (logged in on first use; no
+    /// token when that login fails, e.g. for a suspended tenant).
     pub async fn tp(&self, method: Method, slug: &str, path: &str, body: Option<Value>) -> Response {
+        let token = self.owner_token(slug).await;
+        self.tp_as(token.as_deref(), method, slug, path, body).await
+    }
+
+    /// A call at the tenant's host with `token` (an access token or, if it starts with
+    /// `tk_`, an API key), or anonymously.
+    pub async fn tp_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        slug: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self.tp_request(method, Some(&format!("{slug}.{BASE_DOMAIN}")), path);
+        req = match token {
+            Some(key) if key.starts_with("tk_") => req.header("x-api-key", key),
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        };
         if let Some(body) = body {
             req = req.json(&body);
         }
         into_response(req.send().await.unwrap()).await
+    }
+
+    /// An anonymous call at the tenant's host.
+    pub async fn tp_anon(&self, method: Method, slug: &str, path: &str, body: Option<Value>) -> Response {
+        self.tp_as(None, method, slug, path, body).await
+    }
+
+    /// Logs `email` in at `slug`; returns the access token.
+    pub async fn login_as(&self, slug: &str, email: &str) -> String {
+        let res = self
+            .tp_anon(Method::POST, slug, "/v1/auth/login", Some(json!({ "email": email, "password": PASSWORD })))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "login of {email} at {slug}: {:?}", res.body);
+        let token = res.body["accessToken"].as_str().unwrap().to_owned();
+        test_support::record_secret(&token);
+        test_support::record_secret(res.body["refreshToken"].as_str().unwrap());
+        token
+    }
+
+    /// The seeded owner's access token at `slug` (cached), if the owner can log in.
+    pub async fn owner_token(&self, slug: &str) -> Option<String> {
+        let mut tokens = self.owner_tokens.lock().await;
+        if let Some(token) = tokens.get(slug) {
+            return Some(token.clone());
+        }
+        let body = json!({ "email": format!("owner@{slug}.test"), "password": PASSWORD });
+        let res = self.tp_as(None, Method::POST, slug, "/v1/auth/login", Some(body)).await;
+        if res.status != StatusCode::OK {
+            return None;
+        }
+        let token = res.body["accessToken"].as_str().unwrap().to_owned();
+        test_support::record_secret(&token);
+        test_support::record_secret(res.body["refreshToken"].as_str().unwrap());
+        tokens.insert(slug.to_owned(), token.clone());
+        Some(token)
     }
 
     pub async fn cleanup(mut self) {

@@ -64,10 +64,18 @@ async fn path_routing_and_the_tenant_header_reach_the_named_tenant() {
     let (a_id, a) = app.create_tenant("route").await;
     app.tp(Method::POST, &a, "/v1/notes", Some(json!({ "title": "by host" }))).await;
 
-    let by_path =
-        into_response(app.tp_request(Method::GET, None, &format!("/t/{a}/v1/notes")).send().await.unwrap()).await;
+    let token = app.owner_token(&a).await.unwrap();
+    let by_path = into_response(
+        app.tp_request(Method::GET, None, &format!("/t/{a}/v1/notes")).bearer_auth(&token).send().await.unwrap(),
+    )
+    .await;
     let by_header = into_response(
-        app.tp_request(Method::GET, None, "/v1/notes").header("x-tenant-id", &a_id).send().await.unwrap(),
+        app.tp_request(Method::GET, None, "/v1/notes")
+            .header("x-tenant-id", &a_id)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
 
