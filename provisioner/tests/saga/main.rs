@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod audit;
 mod cli;
 mod crash_safety;
 mod helpers;

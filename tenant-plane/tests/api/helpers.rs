@@ -324,6 +324,29 @@ impl TestApp {
         token
     }
 
+    /// Invites `email` as `role` (as the owner) and accepts; returns `(user id, access token)`.
+    pub async fn add_user(&self, slug: &str, email: &str, role: &str) -> (String, String) {
+        let invited =
+            self.tp(Method::POST, slug, "/v1/invitations", Some(json!({ "email": email, "role": role }))).await;
+        assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+        let token = invited.body["token"].as_str().unwrap();
+        test_support::record_secret(token);
+        let accepted = self
+            .tp_anon(
+                Method::POST,
+                slug,
+                "/v1/auth/accept-invitation",
+                Some(json!({ "token": token, "password": PASSWORD, "name": format!("{role} user") })),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::CREATED, "{:?}", accepted.body);
+        let access = accepted.body["accessToken"].as_str().unwrap().to_owned();
+        test_support::record_secret(&access);
+        test_support::record_secret(accepted.body["refreshToken"].as_str().unwrap());
+        let me = self.tp_as(Some(&access), Method::GET, slug, "/v1/me", None).await;
+        (me.body["id"].as_str().unwrap().to_owned(), access)
+    }
+
     /// The seeded owner's access token at `slug` (cached), if the owner can log in.
     pub async fn owner_token(&self, slug: &str) -> Option<String> {
         let mut tokens = self.owner_tokens.lock().await;

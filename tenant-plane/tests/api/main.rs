@@ -15,4 +15,5 @@ mod openapi;
 mod pools;
 mod rotation;
 mod sabotage;
+mod users;
 mod vault;
