@@ -121,3 +121,83 @@ async fn the_tenant_planes_catalog_role_reads_only_what_serving_needs() {
     }
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn another_tenants_credentials_forged_tokens_and_ids_are_refused() {
+    let app = TestApp::spawn().await;
+    let (a_id, a) = app.create_tenant("atk-a").await;
+    let (b_id, b) = app.create_tenant("atk-b").await;
+    let a_owner = app.tp(Method::GET, &a, "/v1/me", None).await.body["id"].as_str().unwrap().to_owned();
+
+    // A's access token, refresh token and API key, presented at B's host.
+    let a_token = app.owner_token(&a).await.unwrap();
+    assert_error(
+        &app.tp_as(Some(&a_token), Method::GET, &b, "/v1/notes", None).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+    );
+    let a_login = app
+        .tp_anon(
+            Method::POST,
+            &a,
+            "/v1/auth/login",
+            Some(json!({ "email": format!("owner@{a}.test"), "password": crate::helpers::PASSWORD })),
+        )
+        .await;
+    let a_refresh = a_login.body["refreshToken"].as_str().unwrap();
+    test_support::record_secret(a_refresh);
+    test_support::record_secret(a_login.body["accessToken"].as_str().unwrap());
+    let refreshed = app.tp_anon(Method::POST, &b, "/v1/auth/refresh", Some(json!({ "refreshToken": a_refresh }))).await;
+    assert_error(&refreshed, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    let key = app.tp(Method::POST, &a, "/v1/api-keys", Some(json!({ "name": "a", "scopes": ["notes.read"] }))).await;
+    let a_key = key.body["secret"].as_str().unwrap().to_owned();
+    test_support::record_secret(&a_key);
+    assert_error(
+        &app.tp_as(Some(&a_key), Method::GET, &b, "/v1/notes", None).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+    );
+    // The key names A: sent to B by header it is a mismatch, not a way in.
+    let by_header = into_response(
+        app.tp_request(Method::GET, None, "/v1/notes")
+            .header("x-tenant-id", &b_id)
+            .header("x-api-key", &a_key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&by_header, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+
+    // A token with B's audience and B's owner as subject, signed with A's own key.
+    let b_owner = app.tp(Method::GET, &b, "/v1/me", None).await.body["id"].as_str().unwrap().to_owned();
+    let signing = app.platform.provisioner().signing_keys();
+    let a_key_pair = signing.active(&secrets::Scope::Tenant(a_id.parse().unwrap()), chrono::Utc::now()).await.unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some(a_key_pair.kid.clone());
+    let now = chrono::Utc::now().timestamp();
+    let claims =
+        json!({ "iss": "tenantry", "aud": b_id, "sub": b_owner, "role": "owner", "iat": now, "exp": now + 600 });
+    let forged = jsonwebtoken::encode(&header, &claims, &a_key_pair.encoding).unwrap();
+    test_support::record_secret(&forged);
+    assert_error(
+        &app.tp_as(Some(&forged), Method::GET, &b, "/v1/users", None).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+    );
+
+    // A's user id and A's note id used at B: not found there, and A's rows are untouched.
+    let note = app.tp(Method::POST, &a, "/v1/notes", Some(json!({ "title": "A only" }))).await;
+    let note_id = note.body["id"].as_str().unwrap();
+    for (method, path, body) in [
+        (Method::GET, format!("/v1/users/{a_owner}"), None),
+        (Method::PATCH, format!("/v1/users/{a_owner}"), Some(json!({ "status": "disabled" }))),
+        (Method::DELETE, format!("/v1/users/{a_owner}"), None),
+        (Method::DELETE, format!("/v1/notes/{note_id}"), None),
+    ] {
+        assert_error(&app.tp(method, &b, &path, body).await, StatusCode::NOT_FOUND, "NOT_FOUND");
+    }
+    assert_eq!(app.tp(Method::GET, &a, &format!("/v1/notes/{note_id}"), None).await.status, StatusCode::OK);
+    assert_eq!(app.tp(Method::GET, &a, "/v1/me", None).await.body["status"], "active");
+    app.cleanup().await;
+}

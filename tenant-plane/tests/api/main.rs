@@ -3,12 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
 
+mod api_keys;
+mod audit_log;
 mod auth;
 mod bad_input;
 mod helpers;
 mod isolation;
 mod jwks;
 mod lifecycle;
+mod limits;
 mod logging;
 mod master_keys;
 mod openapi;
