@@ -14,6 +14,7 @@ mod lifecycle;
 mod limits;
 mod logging;
 mod master_keys;
+mod matrix;
 mod openapi;
 mod pools;
 mod rotation;
