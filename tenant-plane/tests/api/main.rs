@@ -7,6 +7,7 @@ mod api_keys;
 mod audit_log;
 mod auth;
 mod bad_input;
+mod bad_writes;
 mod helpers;
 mod isolation;
 mod jwks;
