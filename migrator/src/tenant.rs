@@ -7,6 +7,7 @@ mod m0001_base;
 mod m0002_refresh_tokens;
 mod m0003_access;
 mod m0004_audit;
+mod m0005_modules;
 
 use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m0002_refresh_tokens::Migration),
         Box::new(m0003_access::Migration),
         Box::new(m0004_audit::Migration),
+        Box::new(m0005_modules::Migration),
     ]
 }
 

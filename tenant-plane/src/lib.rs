@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod limits;
+mod modules;
 mod openapi;
 mod routes;
 mod routing;

@@ -4,9 +4,12 @@
 pub(crate) mod api_keys;
 pub(crate) mod audit_logs;
 pub(crate) mod auth;
+pub(crate) mod crm;
+mod fields;
 pub(crate) mod health;
 pub(crate) mod invitations;
 pub(crate) mod jwks;
+pub(crate) mod modules;
 pub(crate) mod notes;
 pub(crate) mod profile;
 pub(crate) mod signup;
@@ -57,6 +60,26 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/v1/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
         .service(web::resource("/v1/audit-logs").route(web::get().to(audit_logs::list_audit_logs)))
+        .service(web::resource("/v1/modules").route(web::get().to(modules::list_modules)))
+        .service(web::resource("/v1/modules/{key}").route(web::get().to(modules::get_module)))
+        .service(web::resource("/v1/modules/{key}/enable").route(web::post().to(modules::enable_module)))
+        .service(web::resource("/v1/modules/{key}/disable").route(web::post().to(modules::disable_module)))
+        .service(
+            web::resource("/v1/modules/{key}/config")
+                .route(web::get().to(modules::get_module_config))
+                .route(web::put().to(modules::put_module_config)),
+        )
+        .service(
+            web::resource("/v1/crm/contacts")
+                .route(web::post().to(crm::create_contact))
+                .route(web::get().to(crm::list_contacts)),
+        )
+        .service(
+            web::resource("/v1/crm/contacts/{id}")
+                .route(web::get().to(crm::get_contact))
+                .route(web::patch().to(crm::update_contact))
+                .route(web::delete().to(crm::delete_contact)),
+        )
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

@@ -41,6 +41,7 @@ error_codes! {
     UNAUTHENTICATED = UNAUTHORIZED, "Credentials are missing, invalid or expired.";
     FORBIDDEN = FORBIDDEN, "The caller may not perform this action.";
     SIGNUP_CLOSED = FORBIDDEN, "The tenant accepts new users by invitation only.";
+    MODULE_DISABLED = FORBIDDEN, "The module this endpoint belongs to is turned off for the tenant.";
     LAST_OWNER = CONFLICT, "The change would leave the tenant without an active owner.";
     RATE_LIMITED = TOO_MANY_REQUESTS, "Too many requests; `Retry-After` says when to try again.";
     NOT_FOUND = NOT_FOUND, "The resource or route does not exist.";

@@ -56,6 +56,10 @@ permissions! {
     AuditRead = "audit.read", Admin, "Read the audit log.";
     NotesRead = "notes.read", Viewer, "Read notes.";
     NotesWrite = "notes.write", Staff, "Create and delete notes.";
+    ModulesRead = "modules.read", Viewer, "See which modules are on.";
+    ModulesManage = "modules.manage", Admin, "Turn modules on and off and change their settings.";
+    CrmRead = "crm.read", Viewer, "Read CRM contacts.";
+    CrmWrite = "crm.write", Staff, "Create, change and delete CRM contacts.";
 }
 
 impl Permission {

@@ -16,6 +16,7 @@ mod limits;
 mod logging;
 mod master_keys;
 mod matrix;
+mod modules;
 mod openapi;
 mod pools;
 mod rotation;

@@ -63,7 +63,7 @@ fn documented_table() -> Table {
 /// A request that reaches the handler's logic without changing anything that matters.
 fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>) {
     let id = uuid::Uuid::now_v7();
-    let path = path.replace("{id}", &id.to_string());
+    let path = path.replace("{id}", &id.to_string()).replace("{key}", "crm");
     let body = match (method.as_str(), path.as_str()) {
         ("POST", "/v1/auth/login") => Some(json!({ "email": "nobody@x.io", "password": "wrong password!" })),
         ("POST", "/v1/auth/refresh" | "/v1/auth/logout") => Some(json!({ "refreshToken": "not-a-token" })),
@@ -76,6 +76,9 @@ fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>)
         ("PATCH", p) if p.starts_with("/v1/users/") => Some(json!({ "name": "matrix" })),
         ("POST", "/v1/api-keys") => Some(json!({ "name": "matrix", "scopes": ["notes.read"] })),
         ("POST", "/v1/notes") => Some(json!({ "title": "matrix" })),
+        ("POST", "/v1/crm/contacts") => Some(json!({ "name": "matrix" })),
+        ("PATCH", p) if p.starts_with("/v1/crm/contacts/") => Some(json!({ "name": "matrix" })),
+        ("PUT", p) if p.ends_with("/config") => Some(json!({})),
         _ => None,
     };
     (path, body)
@@ -104,6 +107,11 @@ async fn every_endpoint_answers_every_role_as_the_permission_table_says() {
 
     let app = TestApp::spawn().await;
     let (_, slug) = app.create_tenant("matrix").await;
+    // Modules on, so their endpoints answer for real.
+    for module in ["crm"] {
+        let on = app.tp(Method::POST, &slug, &format!("/v1/modules/{module}/enable"), None).await;
+        assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
+    }
     let mut callers: Vec<(String, Option<String>)> = vec![("anonymous".into(), None)];
     callers.push(("owner".into(), app.owner_token(&slug).await));
     for role in ["admin", "staff", "viewer"] {

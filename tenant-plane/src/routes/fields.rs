@@ -1,0 +1,32 @@
+//! Field checks shared by the resource routes: trimmed, bounded text without control characters.
+
+use http_api::ApiError;
+
+/// `value` trimmed, `min..=max` characters, no control characters (line breaks and tabs
+/// allowed when `multiline`).
+pub fn text(field: &str, value: &str, min: usize, max: usize, multiline: bool) -> Result<String, ApiError> {
+    let value = if multiline { value.to_owned() } else { value.trim().to_owned() };
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(ApiError::validation(field, format!("must be {min} to {max} characters")));
+    }
+    if value.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        return Err(ApiError::validation(field, "must not contain control characters"));
+    }
+    Ok(value)
+}
+
+/// An optional text field; empty means none.
+pub fn optional_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    value.map(|v| text(field, &v, 0, max, false)).transpose().map(|v| v.filter(|s| !s.is_empty()))
+}
+
+/// `limit` query parameter: 1..=max, default 50.
+pub fn limit(value: Option<i64>, max: i64) -> Result<i64, ApiError> {
+    let limit = value.unwrap_or(50);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::validation("limit", format!("must be between 1 and {max}")))
+    }
+}
