@@ -13,6 +13,7 @@ pub(crate) mod modules;
 pub(crate) mod notes;
 pub(crate) mod profile;
 pub(crate) mod signup;
+pub(crate) mod support;
 pub(crate) mod users;
 
 use actix_web::web;
@@ -79,6 +80,17 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(crm::get_contact))
                 .route(web::patch().to(crm::update_contact))
                 .route(web::delete().to(crm::delete_contact)),
+        )
+        .service(
+            web::resource("/v1/support/tickets")
+                .route(web::post().to(support::create_ticket))
+                .route(web::get().to(support::list_tickets)),
+        )
+        .service(
+            web::resource("/v1/support/tickets/{id}")
+                .route(web::get().to(support::get_ticket))
+                .route(web::patch().to(support::update_ticket))
+                .route(web::delete().to(support::delete_ticket)),
         )
         .service(
             web::resource("/v1/notes")

@@ -60,6 +60,8 @@ permissions! {
     ModulesManage = "modules.manage", Admin, "Turn modules on and off and change their settings.";
     CrmRead = "crm.read", Viewer, "Read CRM contacts.";
     CrmWrite = "crm.write", Staff, "Create, change and delete CRM contacts.";
+    SupportRead = "support.read", Viewer, "Read support tickets.";
+    SupportWrite = "support.write", Staff, "Open, change, assign and delete support tickets.";
 }
 
 impl Permission {

@@ -1,6 +1,7 @@
 //! Field checks shared by the resource routes: trimmed, bounded text without control characters.
 
 use http_api::ApiError;
+use serde::{Deserialize, Deserializer};
 
 /// `value` trimmed, `min..=max` characters, no control characters (line breaks and tabs
 /// allowed when `multiline`).
@@ -29,4 +30,10 @@ pub fn limit(value: Option<i64>, max: i64) -> Result<i64, ApiError> {
     } else {
         Err(ApiError::validation("limit", format!("must be between 1 and {max}")))
     }
+}
+
+/// For `Option<Option<T>>` fields: absent → `None` (with `#[serde(default)]`), `null` →
+/// `Some(None)`, a value → `Some(Some(v))`.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }

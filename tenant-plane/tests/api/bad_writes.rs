@@ -74,6 +74,14 @@ fn endpoints(user: &str) -> Vec<Endpoint> {
         ),
         e(
             Method::POST,
+            "/v1/support/tickets",
+            json!({ "subject": "s", "priority": "low" }),
+            &["subject"],
+            &["subject", "description"],
+            &[],
+        ),
+        e(
+            Method::POST,
             "/v1/auth/login",
             json!({ "email": "a@b.io", "password": "x" }),
             &["email", "password"],
@@ -90,7 +98,10 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
     let app = TestApp::spawn().await;
     let (id, slug) = app.create_tenant("badwrite").await;
     let (user, _) = app.add_user(&slug, "target@x.io", "staff").await;
-    assert_eq!(app.tp(Method::POST, &slug, "/v1/modules/crm/enable", None).await.status, StatusCode::OK);
+    for module in ["crm", "support"] {
+        let on = app.tp(Method::POST, &slug, &format!("/v1/modules/{module}/enable"), None).await;
+        assert_eq!(on.status, StatusCode::OK);
+    }
     let host = format!("{slug}.{BASE_DOMAIN}");
     let token = app.owner_token(&slug).await.unwrap();
     let db = test_support::admin_client(&format!("tenant_{}", id.replace('-', ""))).await.unwrap();
@@ -98,7 +109,7 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
         let row = db
             .query_one(
                 "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM invitations), (SELECT count(*) FROM api_keys), \
-                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts), (SELECT display_name FROM tenant_profile), \
+                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts) + (SELECT count(*) FROM support_tickets), (SELECT display_name FROM tenant_profile), \
                  (SELECT string_agg(name, ',' ORDER BY id) FROM users)",
                 &[],
             )

@@ -79,6 +79,8 @@ fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>)
         ("POST", "/v1/crm/contacts") => Some(json!({ "name": "matrix" })),
         ("PATCH", p) if p.starts_with("/v1/crm/contacts/") => Some(json!({ "name": "matrix" })),
         ("PUT", p) if p.ends_with("/config") => Some(json!({})),
+        ("POST", "/v1/support/tickets") => Some(json!({ "subject": "matrix" })),
+        ("PATCH", p) if p.starts_with("/v1/support/tickets/") => Some(json!({ "priority": "high" })),
         _ => None,
     };
     (path, body)
@@ -108,7 +110,7 @@ async fn every_endpoint_answers_every_role_as_the_permission_table_says() {
     let app = TestApp::spawn().await;
     let (_, slug) = app.create_tenant("matrix").await;
     // Modules on, so their endpoints answer for real.
-    for module in ["crm"] {
+    for module in ["crm", "support"] {
         let on = app.tp(Method::POST, &slug, &format!("/v1/modules/{module}/enable"), None).await;
         assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
     }

@@ -141,3 +141,77 @@ async fn crm_contacts_are_created_searched_paginated_changed_and_isolated() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn support_tickets_follow_the_workflow_and_take_only_staff_assignees() {
+    let app = TestApp::spawn().await;
+    let (_, slug) = app.create_tenant("support").await;
+    let off = app.tp(Method::POST, &slug, "/v1/support/tickets", Some(json!({ "subject": "x" }))).await;
+    assert_error(&off, StatusCode::FORBIDDEN, "MODULE_DISABLED");
+    app.tp(Method::POST, &slug, "/v1/modules/support/enable", None).await;
+    let (staff_id, staff) = app.add_user(&slug, "agent@x.io", "staff").await;
+    let (viewer_id, viewer) = app.add_user(&slug, "watcher@x.io", "viewer").await;
+
+    let opened = app
+        .tp_as(
+            Some(&staff),
+            Method::POST,
+            &slug,
+            "/v1/support/tickets",
+            Some(json!({ "subject": "Printer on fire", "priority": "urgent", "assigneeId": staff_id })),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{:?}", opened.body);
+    assert_eq!(
+        (opened.body["status"].as_str(), opened.body["assigneeId"].as_str()),
+        (Some("open"), Some(staff_id.as_str()))
+    );
+    let id = opened.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/support/tickets/{id}");
+    // Viewers read but do not change, and cannot be assigned.
+    assert_eq!(app.tp_as(Some(&viewer), Method::GET, &slug, &path, None).await.status, StatusCode::OK);
+    assert_error(
+        &app.tp_as(Some(&viewer), Method::PATCH, &slug, &path, Some(json!({ "status": "pending" }))).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    );
+    let bad_assignee = app.tp(Method::PATCH, &slug, &path, Some(json!({ "assigneeId": viewer_id }))).await;
+    assert_error(&bad_assignee, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(bad_assignee.body["error"]["details"]["field"], "assigneeId");
+
+    // The workflow: open → closed is not a step; open → pending → resolved → open → resolved → closed is.
+    assert_error(
+        &app.tp(Method::PATCH, &slug, &path, Some(json!({ "status": "closed" }))).await,
+        StatusCode::CONFLICT,
+        "INVALID_STATE",
+    );
+    for status in ["pending", "resolved", "open", "resolved", "closed"] {
+        let res = app.tp(Method::PATCH, &slug, &path, Some(json!({ "status": status }))).await;
+        assert_eq!(res.body["status"], status, "{:?}", res.body);
+    }
+    assert_error(
+        &app.tp(Method::PATCH, &slug, &path, Some(json!({ "status": "open" }))).await,
+        StatusCode::CONFLICT,
+        "INVALID_STATE",
+    );
+    assert_error(
+        &app.tp(Method::PATCH, &slug, &path, Some(json!({ "subject": "edit" }))).await,
+        StatusCode::CONFLICT,
+        "INVALID_STATE",
+    );
+
+    // Unassigning with null; listing by status and assignee.
+    let second = app
+        .tp(Method::POST, &slug, "/v1/support/tickets", Some(json!({ "subject": "Second", "assigneeId": staff_id })))
+        .await;
+    let second_path = format!("/v1/support/tickets/{}", second.body["id"].as_str().unwrap());
+    let unassigned = app.tp(Method::PATCH, &slug, &second_path, Some(json!({ "assigneeId": null }))).await;
+    assert!(unassigned.body["assigneeId"].is_null(), "{:?}", unassigned.body);
+    let closed = app.tp(Method::GET, &slug, "/v1/support/tickets?status=closed", None).await;
+    assert_eq!(closed.body["items"].as_array().unwrap().len(), 1);
+    let mine = app.tp(Method::GET, &slug, &format!("/v1/support/tickets?assigneeId={staff_id}"), None).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    let audit = app.tp(Method::GET, &slug, "/v1/audit-logs?action=support.ticket_status_changed", None).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 5);
+    app.cleanup().await;
+}
