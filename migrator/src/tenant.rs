@@ -8,6 +8,7 @@ mod m0002_refresh_tokens;
 mod m0003_access;
 mod m0004_audit;
 mod m0005_modules;
+mod m0006_webhooks;
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +23,7 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m0003_access::Migration),
         Box::new(m0004_audit::Migration),
         Box::new(m0005_modules::Migration),
+        Box::new(m0006_webhooks::Migration),
     ]
 }
 

@@ -48,6 +48,11 @@ impl AuditActor {
         Self { kind: "user", id: Some(id.to_string()) }
     }
 
+    /// The platform itself (e.g. the webhook dispatcher).
+    pub fn system() -> Self {
+        Self { kind: "system", id: None }
+    }
+
     pub fn anonymous() -> Self {
         Self { kind: "anonymous", id: None }
     }

@@ -10,6 +10,7 @@ mod routes;
 mod routing;
 mod settings;
 mod startup;
+pub mod webhooks;
 
 pub use auth::{Caller, Permission, Role};
 pub use limits::{PlanBudget, RateBudget, RateLimitSettings};
@@ -17,3 +18,4 @@ pub use openapi::ApiDoc;
 pub use routing::{RouteCache, TenantCtx, TenantRoute};
 pub use settings::{RoutingSettings, Settings};
 pub use startup::{AppState, Application, build_state};
+pub use webhooks::WebhookSettings;

@@ -15,6 +15,7 @@ pub(crate) mod profile;
 pub(crate) mod signup;
 pub(crate) mod support;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use actix_web::web;
 
@@ -92,6 +93,22 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(support::update_ticket))
                 .route(web::delete().to(support::delete_ticket)),
         )
+        .service(
+            web::resource("/v1/webhooks")
+                .route(web::post().to(webhooks::create_webhook))
+                .route(web::get().to(webhooks::list_webhooks)),
+        )
+        .service(
+            web::resource("/v1/webhooks/{id}")
+                .route(web::get().to(webhooks::get_webhook))
+                .route(web::patch().to(webhooks::update_webhook))
+                .route(web::delete().to(webhooks::delete_webhook)),
+        )
+        .service(web::resource("/v1/webhooks/{id}/test").route(web::post().to(webhooks::test_webhook)))
+        .service(
+            web::resource("/v1/webhooks/{id}/rotate-secret").route(web::post().to(webhooks::rotate_webhook_secret)),
+        )
+        .service(web::resource("/v1/webhooks/{id}/deliveries").route(web::get().to(webhooks::list_deliveries)))
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

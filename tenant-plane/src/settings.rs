@@ -19,6 +19,8 @@ pub struct Settings {
     #[command(flatten)]
     pub limits: crate::limits::RateLimitSettings,
     #[command(flatten)]
+    pub webhooks: crate::webhooks::WebhookSettings,
+    #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,

@@ -14,6 +14,7 @@ use anyhow::Context;
 use catalog::Catalog;
 use secrets::{
     Keyring, SecretStore,
+    sealing::{TenantKeys, TenantSealer},
     signing::{Jwks, SigningKeys},
 };
 
@@ -22,6 +23,7 @@ use crate::{
     limits::{self, Limits, RateLimitSettings},
     routes,
     routing::{PoolRegistry, RouteCache, run_listener},
+    webhooks::{self, Dispatcher, WebhookSettings, dispatcher::DispatcherInbox},
 };
 
 /// How long a tenant's JWKS is cached in the worker (clients may cache it 60 s more); keys
@@ -30,6 +32,9 @@ const JWKS_CACHE_TTL: Duration = Duration::from_secs(10);
 
 /// Connections idle this long are closed (the pool itself lives until `pool_idle`).
 const CONNECTION_IDLE: Duration = Duration::from_secs(60);
+
+/// How long a tenant's data keys are cached in the worker.
+const SEALER_CACHE_TTL: Duration = Duration::from_secs(60);
 
 /// Everything a handler needs, built once.
 #[derive(Clone)]
@@ -46,6 +51,12 @@ pub struct AppState {
     routing: Arc<RoutingSettings>,
     limits: Limits,
     login_throttle: crate::auth::throttle::LoginThrottle,
+    webhooks: Dispatcher,
+    /// Taken by the dispatcher task when the server starts.
+    webhook_inbox: Arc<std::sync::Mutex<Option<DispatcherInbox>>>,
+    tenant_keys: TenantKeys,
+    /// Tenants' data keys for a minute (they rotate by adding a version; old ones keep opening).
+    sealers: moka::future::Cache<uuid::Uuid, Arc<TenantSealer>>,
     catalog_url: String,
     listening: Arc<AtomicBool>,
 }
@@ -55,11 +66,14 @@ impl AppState {
     /// master key) or Vault with a read-only token.
     pub fn new(catalog: Catalog, secrets: Arc<dyn SecretStore>, catalog_url: String, routing: RoutingSettings) -> Self {
         let signing = SigningKeys::with_defaults(secrets.clone());
+        let tenant_keys = TenantKeys::new(secrets.clone());
         let routes = RouteCache::new(catalog, secrets.clone(), routing.route_ttl());
         let pools =
             PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
         let jwks = moka::future::Cache::builder().max_capacity(100_000).time_to_live(JWKS_CACHE_TTL).build();
         let jwks_last_good = moka::future::Cache::builder().max_capacity(100_000).build();
+        let (webhooks, inbox) = Dispatcher::new(WebhookSettings::default());
+        let sealers = moka::future::Cache::builder().max_capacity(100_000).time_to_live(SEALER_CACHE_TTL).build();
         Self {
             routes,
             signing,
@@ -69,6 +83,10 @@ impl AppState {
             routing: Arc::new(routing),
             limits: Limits::new(&RateLimitSettings::default()),
             login_throttle: Default::default(),
+            webhooks,
+            webhook_inbox: Arc::new(std::sync::Mutex::new(Some(inbox))),
+            tenant_keys,
+            sealers,
             catalog_url,
             listening: Arc::new(AtomicBool::new(false)),
         }
@@ -78,6 +96,28 @@ impl AppState {
     pub fn with_limits(mut self, settings: &RateLimitSettings) -> Self {
         self.limits = Limits::new(settings);
         self
+    }
+
+    /// Replaces the default webhook settings.
+    pub fn with_webhooks(mut self, settings: WebhookSettings) -> Self {
+        let (webhooks, inbox) = Dispatcher::new(settings);
+        self.webhooks = webhooks;
+        self.webhook_inbox = Arc::new(std::sync::Mutex::new(Some(inbox)));
+        self
+    }
+
+    pub fn webhooks(&self) -> &Dispatcher {
+        &self.webhooks
+    }
+
+    /// The tenant's data keys (sealing secrets its database holds), cached for a minute.
+    pub async fn sealer(&self, tenant: uuid::Uuid) -> Result<Arc<TenantSealer>, Arc<secrets::SecretError>> {
+        let keys = self.tenant_keys.clone();
+        self.sealers
+            .try_get_with(tenant, async move {
+                keys.keyring(&secrets::Scope::Tenant(domain::TenantId::from_uuid(tenant))).await.map(Arc::new)
+            })
+            .await
     }
 
     pub fn limits(&self) -> &Limits {
@@ -153,7 +193,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         }
         secrets::Backend::Vault => settings.secrets.open_vault().await?,
     };
-    Ok(AppState::new(catalog, store, url, settings.routing.clone()).with_limits(&settings.limits))
+    Ok(AppState::new(catalog, store, url, settings.routing.clone())
+        .with_limits(&settings.limits)
+        .with_webhooks(settings.webhooks.clone()))
 }
 
 /// A bound, not yet running tenant plane.
@@ -201,7 +243,11 @@ impl Application {
             self.state.listening.clone(),
             wait_for(stopped.clone()),
         ));
-        let reaper = tokio::spawn(reap_idle(self.state.pools.clone(), self.state.limits.clone(), wait_for(stopped)));
+        let reaper =
+            tokio::spawn(reap_idle(self.state.pools.clone(), self.state.limits.clone(), wait_for(stopped.clone())));
+        let inbox = self.state.webhook_inbox.lock().ok().and_then(|mut inbox| inbox.take());
+        let dispatcher =
+            inbox.map(|inbox| tokio::spawn(webhooks::dispatcher::run(self.state.clone(), inbox, wait_for(stopped))));
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("tenant plane shutting down");
@@ -209,6 +255,9 @@ impl Application {
         let _ = stop.send(true);
         let _ = listener.await;
         let _ = reaper.await;
+        if let Some(dispatcher) = dispatcher {
+            let _ = dispatcher.await;
+        }
         self.state.pools.evict_all();
         server_task.await??;
         Ok(())

@@ -40,6 +40,12 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
             let report =
                 migrator::migrate_fleet(&catalog, &keyring, schema, FleetOptions { concurrency: args.concurrency })
                     .await?;
+            // Tenants provisioned before data keys existed get theirs (idempotent).
+            let data_keys = secrets::sealing::TenantKeys::new(provisioner.secrets().clone());
+            for t in &report.tenants {
+                let scope = secrets::Scope::Tenant(TenantId::from_uuid(t.tenant_id));
+                data_keys.ensure(&scope).await.with_context(|| format!("ensure data key of tenant {}", t.tenant_id))?;
+            }
             let failed = report.failed();
             let value = serde_json::to_value(&report)?;
             if global.json {

@@ -51,6 +51,11 @@ impl Provisioner {
         }
         // The tenant's token-signing key (tenant auth signs with it; the JWKS publishes it).
         self.signing_keys().ensure(&scope).await.context("create tenant signing key")?;
+        // The key sealing the secrets the tenant database holds (webhook and connector secrets).
+        secrets::sealing::TenantKeys::new(self.secrets().clone())
+            .ensure(&scope)
+            .await
+            .context("create tenant data key")?;
         let db = DatabaseName::for_tenant(&tenant);
         let role = RoleName::for_tenant(&tenant);
         self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str()).await?;

@@ -10,6 +10,7 @@ mod keyring;
 mod local;
 pub mod password;
 mod random;
+pub mod sealing;
 mod settings;
 pub mod signing;
 mod store;

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use http_api::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -11,6 +12,7 @@ use super::fields::{limit, optional_text, text};
 use crate::{
     auth::{Can, perm},
     modules::{self, Module},
+    webhooks,
 };
 
 /// A contact.
@@ -113,9 +115,10 @@ pub async fn create_contact(
     let config = modules::require(&caller, Module::Crm).await?;
     let c = check(body.into_inner())?;
     let name = c.name.ok_or_else(|| ApiError::validation("name", "is required"))?;
-    let client = caller.ctx.client().await?;
-    ensure_unique_email(&**client, &config, c.email.as_deref(), None).await?;
-    let row = client
+    let mut client = caller.ctx.client().await?;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    ensure_unique_email(&txn, &config, c.email.as_deref(), None).await?;
+    let row = txn
         .query_one(
             &format!(
                 "INSERT INTO crm_contacts (id, name, email, phone, company, notes) VALUES ($1, $2, $3, $4, $5, coalesce($6, '')) \
@@ -125,7 +128,9 @@ pub async fn create_contact(
         )
         .await
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Created().json(ContactView::from(&row)))
+    let view = ContactView::from(&row);
+    webhooks::commit_with_event(txn, &caller.ctx, "crm.contact.created", json!(view)).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -212,9 +217,10 @@ pub async fn update_contact(
     let clear = |v: &Option<String>| v.as_ref().is_some_and(|s| s.trim().is_empty());
     let (clear_email, clear_phone, clear_company) = (clear(&raw.email), clear(&raw.phone), clear(&raw.company));
     let c = check(raw)?;
-    let client = caller.ctx.client().await?;
-    ensure_unique_email(&**client, &config, c.email.as_deref(), Some(path.id)).await?;
-    let row = client
+    let mut client = caller.ctx.client().await?;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    ensure_unique_email(&txn, &config, c.email.as_deref(), Some(path.id)).await?;
+    let row = txn
         .query_opt(
             &format!(
                 "UPDATE crm_contacts SET name = coalesce($2, name), \
@@ -228,7 +234,9 @@ pub async fn update_contact(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("contact"))?;
-    Ok(HttpResponse::Ok().json(ContactView::from(&row)))
+    let view = ContactView::from(&row);
+    webhooks::commit_with_event(txn, &caller.ctx, "crm.contact.updated", json!(view)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Deletes a contact.
@@ -239,10 +247,12 @@ pub async fn delete_contact(
     path: web::Path<ContactPath>,
 ) -> Result<HttpResponse, ApiError> {
     modules::require(&caller, Module::Crm).await?;
-    let client = caller.ctx.client().await?;
-    let n = client.execute("DELETE FROM crm_contacts WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;
+    let mut client = caller.ctx.client().await?;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    let n = txn.execute("DELETE FROM crm_contacts WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;
     if n == 0 {
         return Err(ApiError::not_found("contact"));
     }
+    webhooks::commit_with_event(txn, &caller.ctx, "crm.contact.deleted", json!({ "id": path.id })).await?;
     Ok(HttpResponse::NoContent().finish())
 }

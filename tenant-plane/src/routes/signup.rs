@@ -93,7 +93,13 @@ pub async fn register(
     .map_err(email_taken)?;
     let view = start_session(&state, ctx.route.id, &txn, id, Role::Viewer).await?;
     AuditEvent::new("user.registered", AuditActor::user(id), &meta).target("user", id).write(&txn).await?;
-    txn.commit().await.map_err(ApiError::internal)?;
+    crate::webhooks::commit_with_event(
+        txn,
+        &ctx,
+        "user.created",
+        json!({ "id": id, "email": email.as_str(), "role": Role::Viewer }),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -154,6 +160,7 @@ pub async fn accept_invitation(
         .metadata(json!({ "invitation": invitation_id, "role": role }))
         .write(&txn)
         .await?;
-    txn.commit().await.map_err(ApiError::internal)?;
+    crate::webhooks::commit_with_event(txn, &ctx, "user.created", json!({ "id": id, "email": email, "role": role }))
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }

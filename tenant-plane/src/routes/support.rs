@@ -17,6 +17,7 @@ use crate::{
     audit::AuditEvent,
     auth::{Can, perm},
     modules::{self, Module},
+    webhooks,
 };
 
 /// Where a ticket is in its life.
@@ -169,8 +170,9 @@ pub async fn create_ticket(
         )
         .await
         .map_err(ApiError::internal)?;
-    txn.commit().await.map_err(ApiError::internal)?;
-    Ok(HttpResponse::Created().json(ticket_view(&row)?))
+    let view = ticket_view(&row)?;
+    webhooks::commit_with_event(txn, &caller.ctx, "support.ticket.created", json!(view)).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -315,8 +317,9 @@ pub async fn update_ticket(
             .write(&txn)
             .await?;
     }
-    txn.commit().await.map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(ticket_view(&row)?))
+    let view = ticket_view(&row)?;
+    webhooks::commit_with_event(txn, &caller.ctx, "support.ticket.updated", json!(view)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Deletes a ticket.
@@ -327,12 +330,13 @@ pub async fn delete_ticket(
     path: web::Path<TicketPath>,
 ) -> Result<HttpResponse, ApiError> {
     modules::require(&caller, Module::Support).await?;
-    let client = caller.ctx.client().await?;
-    let n =
-        client.execute("DELETE FROM support_tickets WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;
+    let mut client = caller.ctx.client().await?;
+    let txn = client.transaction().await.map_err(ApiError::internal)?;
+    let n = txn.execute("DELETE FROM support_tickets WHERE id = $1", &[&path.id]).await.map_err(ApiError::internal)?;
     if n == 0 {
         return Err(ApiError::not_found("ticket"));
     }
+    webhooks::commit_with_event(txn, &caller.ctx, "support.ticket.deleted", json!({ "id": path.id })).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

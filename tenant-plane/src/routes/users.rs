@@ -225,8 +225,9 @@ pub async fn update_user(
     if name.is_some() {
         AuditEvent::by(&caller, "user.updated").target("user", path.id).write(&txn).await?;
     }
-    txn.commit().await.map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(user_view(&row)?))
+    let view = user_view(&row)?;
+    crate::webhooks::commit_with_event(txn, &caller.ctx, "user.updated", json!(view)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Removes a user, their sessions, and the API keys they made.
@@ -254,6 +255,6 @@ pub async fn delete_user(caller: Can<perm::UsersManage>, path: web::Path<UserPat
         .metadata(json!({ "email": email, "role": role, "apiKeysRevoked": keys }))
         .write(&txn)
         .await?;
-    txn.commit().await.map_err(ApiError::internal)?;
+    crate::webhooks::commit_with_event(txn, &caller.ctx, "user.removed", json!({ "id": path.id })).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -26,9 +26,20 @@ pub const TENANT_HEADER: &str = "x-tenant-id";
 pub struct TenantCtx {
     pub route: Arc<TenantRoute>,
     pool: TenantPool,
+    webhooks: crate::webhooks::Dispatcher,
 }
 
 impl TenantCtx {
+    /// Tells the webhook dispatcher this tenant has new events (call after commit).
+    pub fn wake_webhooks(&self) {
+        self.webhooks.wake(self.route.id);
+    }
+
+    /// The worker's webhook dispatcher.
+    pub fn webhooks(&self) -> &crate::webhooks::Dispatcher {
+        &self.webhooks
+    }
+
     /// A connection to the tenant's own database, as the tenant's own role.
     pub async fn client(&self) -> Result<PooledClient, ApiError> {
         self.pool.get().await.map_err(|err| match err {
@@ -201,7 +212,7 @@ impl FromRequest for TenantCtx {
                 .as_ref()
                 .ok_or_else(|| ApiError::new(ErrorCode::TENANT_NOT_READY, "tenant database not ready"))?;
             let pool = state.pools().pool(route.id, target).await.map_err(ApiError::unavailable)?;
-            Ok(TenantCtx { route, pool })
+            Ok(TenantCtx { route, pool, webhooks: state.webhooks().clone() })
         })
     }
 }

@@ -186,6 +186,11 @@ impl PoolRegistry {
     pub fn pool_count(&self) -> u64 {
         self.pools.entry_count()
     }
+
+    /// Tenants that have a pool in this worker (those recently served).
+    pub fn tenants(&self) -> Vec<Uuid> {
+        self.pools.iter().map(|(id, _)| *id).collect()
+    }
 }
 
 fn build_pool(

@@ -74,6 +74,14 @@ fn endpoints(user: &str) -> Vec<Endpoint> {
         ),
         e(
             Method::POST,
+            "/v1/webhooks",
+            json!({ "url": "https://hooks.invalid/x", "events": ["*"], "description": "d" }),
+            &["url", "events"],
+            &["url", "description"],
+            &[],
+        ),
+        e(
+            Method::POST,
             "/v1/support/tickets",
             json!({ "subject": "s", "priority": "low" }),
             &["subject"],
@@ -109,7 +117,7 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
         let row = db
             .query_one(
                 "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM invitations), (SELECT count(*) FROM api_keys), \
-                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts) + (SELECT count(*) FROM support_tickets), (SELECT display_name FROM tenant_profile), \
+                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts) + (SELECT count(*) FROM support_tickets) + (SELECT count(*) FROM webhook_endpoints), (SELECT display_name FROM tenant_profile), \
                  (SELECT string_agg(name, ',' ORDER BY id) FROM users)",
                 &[],
             )
@@ -234,6 +242,9 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
         (Method::PATCH, "/v1/tenant", json!({ "signupPolicy": "everyone" }), None),
         (Method::PATCH, "/v1/tenant", json!({ "displayName": "  " }), Some("displayName")),
         (Method::POST, "/v1/api-keys", json!({ "name": "bell\u{7}", "scopes": ["notes.read"] }), Some("name")),
+        (Method::POST, "/v1/webhooks", json!({ "url": "https://hooks.invalid/x", "events": ["nope"] }), Some("events")),
+        (Method::POST, "/v1/webhooks", json!({ "url": "https://hooks.invalid/x", "events": [] }), Some("events")),
+        (Method::POST, "/v1/webhooks", json!({ "url": "not a url", "events": ["*"] }), Some("url")),
         (Method::POST, "/v1/auth/register", json!({ "email": "short@x.io", "password": "short" }), Some("password")),
     ] {
         let res = app.tp(method.clone(), &slug, path, Some(body.clone())).await;

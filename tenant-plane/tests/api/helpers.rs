@@ -3,7 +3,7 @@ use std::{net::TcpListener, time::Duration};
 use provisioner::testing::{TestPlatform, unique_slug};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tenant_plane::{RateLimitSettings, RoutingSettings};
+use tenant_plane::{RateLimitSettings, RoutingSettings, WebhookSettings};
 
 pub const BASE_DOMAIN: &str = "tenants.test";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -25,6 +25,8 @@ pub struct Options {
     /// The tenant plane's rate limits; generous by default so that only the tests of limits
     /// meet them.
     pub limits: RateLimitSettings,
+    /// Webhook deliveries: loopback allowed and a fast retry schedule unless a test says otherwise.
+    pub webhooks: WebhookSettings,
 }
 
 impl Default for Options {
@@ -40,6 +42,12 @@ impl Default for Options {
                 auth_per_minute: std::num::NonZeroU32::new(10_000).unwrap(),
                 api: "1000000/300".parse().unwrap(),
                 api_plans: Vec::new(),
+            },
+            webhooks: WebhookSettings {
+                webhook_allow_loopback: true,
+                webhook_retry_scale: 0.001,
+                webhook_timeout_secs: 5,
+                webhook_sweep_secs: 60,
             },
         }
     }
@@ -116,8 +124,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let Options { catalog_proxy, max_db_connections, tenant_pool_max, vault, master_key, service_keys, limits } =
-            options;
+        let Options {
+            catalog_proxy,
+            max_db_connections,
+            tenant_pool_max,
+            vault,
+            master_key,
+            service_keys,
+            limits,
+            webhooks,
+        } = options;
         let platform = TestPlatform::with_key(&master_key.unwrap_or_else(secrets::Keyring::generate_base64)).await;
         let service_keyring = match service_keys {
             Some(keys) => secrets::Keyring::from_base64(&keys).unwrap(),
@@ -178,7 +194,9 @@ impl TestApp {
             Some((_, reader)) => std::sync::Arc::new(reader.clone()),
             None => std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), service_keyring.clone())),
         };
-        let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing).with_limits(&limits);
+        let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing)
+            .with_limits(&limits)
+            .with_webhooks(webhooks);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

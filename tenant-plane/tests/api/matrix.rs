@@ -80,6 +80,8 @@ fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>)
         ("PATCH", p) if p.starts_with("/v1/crm/contacts/") => Some(json!({ "name": "matrix" })),
         ("PUT", p) if p.ends_with("/config") => Some(json!({})),
         ("POST", "/v1/support/tickets") => Some(json!({ "subject": "matrix" })),
+        ("POST", "/v1/webhooks") => Some(json!({ "url": "https://hooks.invalid/hook", "events": ["*"] })),
+        ("PATCH", p) if p.starts_with("/v1/webhooks/") => Some(json!({ "description": "matrix" })),
         ("PATCH", p) if p.starts_with("/v1/support/tickets/") => Some(json!({ "priority": "high" })),
         _ => None,
     };

@@ -1,0 +1,415 @@
+//! The webhook dispatcher: one task per worker that sends due outbox rows.
+//!
+//! It is woken for a tenant when a request queued an event there, by a timer at the tenant's
+//! next retry, by a sweep every `sweep_secs` over the tenants this worker serves, and once at
+//! start over every active tenant (so retries survive restarts). Rows are leased with
+//! `FOR UPDATE SKIP LOCKED`, so several workers never send one row twice at once.
+//!
+//! Retries: attempt n+1 comes `BACKOFF[n]` after attempt n — 1 min, 5 min, 30 min, 2 h, 5 h,
+//! 10 h, 14 h — so 8 attempts span about 31.6 hours; then the row is `failed`. An endpoint whose
+//! attempts have failed `DISABLE_AFTER_FAILURES` times in a row over at least
+//! `DISABLE_AFTER` is switched off (audited as `webhook.auto_disabled`). `retry_scale`
+//! multiplies every duration (tests run the schedule in seconds).
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use domain::TenantStatus;
+use serde_json::json;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{guard, secret_context, signature};
+use crate::{
+    AppState,
+    audit::{AuditActor, AuditEvent, RequestMeta},
+    routing::{RouteKey, TenantRoute},
+};
+
+/// Delay after each failed attempt; its length + 1 is the number of attempts.
+pub const BACKOFF_SECS: [u64; 7] = [60, 300, 1_800, 7_200, 18_000, 36_000, 50_400];
+pub const MAX_ATTEMPTS: i32 = BACKOFF_SECS.len() as i32 + 1;
+const DISABLE_AFTER_FAILURES: i32 = 20;
+const DISABLE_AFTER_SECS: u64 = 24 * 3600;
+/// How long a sending worker holds a row.
+const LEASE_SECS: i64 = 120;
+const BATCH: i64 = 20;
+
+/// Webhook delivery settings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WebhookSettings {
+    /// Allow deliveries to loopback addresses and over plain http (tests and local development
+    /// only; every other internal address stays refused).
+    #[arg(long, env = "TENANTRY_WEBHOOK_ALLOW_LOOPBACK", value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_loopback: bool,
+    /// Multiplies the retry schedule and the auto-disable period (1 = production schedule).
+    #[arg(long, env = "TENANTRY_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
+    pub webhook_retry_scale: f64,
+    /// Timeout of one delivery attempt, seconds.
+    #[arg(long, env = "TENANTRY_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
+    /// How often the tenants this worker serves are checked for due deliveries, seconds.
+    #[arg(long, env = "TENANTRY_WEBHOOK_SWEEP_SECS", default_value_t = 60)]
+    pub webhook_sweep_secs: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            webhook_allow_loopback: false,
+            webhook_retry_scale: 1.0,
+            webhook_timeout_secs: 10,
+            webhook_sweep_secs: 60,
+        }
+    }
+}
+
+impl WebhookSettings {
+    fn scaled(&self, secs: u64) -> Duration {
+        Duration::from_secs_f64(secs as f64 * self.webhook_retry_scale.max(0.0))
+    }
+
+    pub fn policy(&self) -> guard::GuardPolicy {
+        guard::GuardPolicy { allow_loopback: self.webhook_allow_loopback }
+    }
+}
+
+/// Handle to wake the dispatcher for a tenant.
+#[derive(Clone)]
+pub struct Dispatcher {
+    wake: mpsc::UnboundedSender<Uuid>,
+    pub(crate) settings: Arc<WebhookSettings>,
+    /// `None` only if the guarded client could not be built (then every attempt fails).
+    client: Option<reqwest::Client>,
+}
+
+/// The receiving end, taken by the dispatcher task.
+pub struct DispatcherInbox(mpsc::UnboundedReceiver<Uuid>);
+
+impl Dispatcher {
+    pub fn new(settings: WebhookSettings) -> (Self, DispatcherInbox) {
+        let policy = settings.policy();
+        let timeout = Duration::from_secs(settings.webhook_timeout_secs.max(1));
+        let client = guard::client(policy, guard::GuardedResolver::system(policy), timeout)
+            .inspect_err(|err| tracing::error!(error = %err, "webhook HTTP client unavailable"))
+            .ok();
+        let (wake, inbox) = mpsc::unbounded_channel();
+        (Self { wake, settings: Arc::new(settings), client }, DispatcherInbox(inbox))
+    }
+
+    /// Sends one event (see [`send`]).
+    pub async fn send(&self, url: &str, secret: &str, body: &[u8], event_id: Uuid, event_type: &str) -> AttemptResult {
+        match &self.client {
+            Some(client) => send(client, self.settings.policy(), url, secret, body, event_id, event_type).await,
+            None => AttemptResult {
+                delivered: false,
+                status_code: None,
+                error: Some("webhook client unavailable".into()),
+                duration_ms: 0,
+            },
+        }
+    }
+
+    /// Asks for `tenant`'s due deliveries to be sent now.
+    pub fn wake(&self, tenant: Uuid) {
+        let _ = self.wake.send(tenant);
+    }
+}
+
+/// One attempt's outcome.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptResult {
+    pub delivered: bool,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+/// Sends one event to `url`, signed with `secret`.
+pub async fn send(
+    client: &reqwest::Client,
+    policy: guard::GuardPolicy,
+    url: &str,
+    secret: &str,
+    body: &[u8],
+    event_id: Uuid,
+    event_type: &str,
+) -> AttemptResult {
+    let started = std::time::Instant::now();
+    let outcome = async {
+        let parsed = url::Url::parse(url).map_err(|e| format!("bad url: {e}"))?;
+        policy.check_url(&parsed).map_err(|e| format!("refused: {e}"))?;
+        let timestamp = Utc::now().timestamp();
+        let res = client
+            .post(parsed)
+            .header("content-type", "application/json")
+            .header(signature::SIGNATURE_HEADER, signature::sign(secret, timestamp, body))
+            .header("tenantry-event-id", event_id.to_string())
+            .header("tenantry-event-type", event_type)
+            .body(body.to_vec())
+            .send()
+            .await
+            .map_err(|e| error_text(&e))?;
+        Ok::<_, String>(res.status().as_u16())
+    }
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(code) => AttemptResult {
+            delivered: (200..300).contains(&code),
+            status_code: Some(code),
+            error: (!(200..300).contains(&code)).then(|| format!("HTTP {code}")),
+            duration_ms,
+        },
+        Err(error) => AttemptResult { delivered: false, status_code: None, error: Some(error), duration_ms },
+    }
+}
+
+/// What went wrong, without the URL (it may carry tokens): the kind, then the causes.
+fn error_text(err: &reqwest::Error) -> String {
+    let mut text = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "connection failed"
+    } else if err.is_redirect() {
+        "redirect refused"
+    } else {
+        "request failed"
+    }
+    .to_owned();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text.chars().take(500).collect()
+}
+
+/// The delivery body.
+pub fn envelope(
+    tenant: Uuid,
+    event_id: Uuid,
+    event_type: &str,
+    created_at: DateTime<Utc>,
+    data: &serde_json::Value,
+) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "id": event_id,
+        "type": event_type,
+        "tenantId": tenant,
+        "createdAt": created_at,
+        "data": data,
+    }))
+    .unwrap_or_default()
+}
+
+/// The dispatcher task: runs until `shutdown`.
+pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::future::Future<Output = ()>) {
+    let DispatcherInbox(mut inbox) = inbox;
+    tokio::pin!(shutdown);
+    let settings = state.webhooks().settings.clone();
+    let mut timers: BTreeMap<tokio::time::Instant, Uuid> = BTreeMap::new();
+    let mut sweep = tokio::time::interval(Duration::from_secs(settings.webhook_sweep_secs.max(1)));
+    sweep.tick().await;
+    // Once at start: every active tenant, so retries survive a restart.
+    let startup = {
+        let state = state.clone();
+        tokio::spawn(async move { startup_sweep(&state).await })
+    };
+    loop {
+        let next_timer = timers.keys().next().copied();
+        tokio::select! {
+            () = &mut shutdown => break,
+            Some(tenant) = inbox.recv() => process(&state, tenant, &mut timers).await,
+            _ = sweep.tick() => {
+                for tenant in state.pools().tenants() {
+                    process(&state, tenant, &mut timers).await;
+                }
+            }
+            () = async { tokio::time::sleep_until(next_timer.unwrap_or_else(tokio::time::Instant::now)).await }, if next_timer.is_some() => {
+                if let Some(at) = next_timer && let Some(tenant) = timers.remove(&at) {
+                    process(&state, tenant, &mut timers).await;
+                }
+            }
+        }
+    }
+    startup.abort();
+}
+
+async fn startup_sweep(state: &AppState) {
+    let mut cursor = None;
+    loop {
+        let page = match state.catalog().list_tenants(cursor, 500, Some(TenantStatus::Active)).await {
+            Ok(page) => page,
+            Err(err) => {
+                tracing::warn!(error = %err, "webhook startup sweep could not list tenants");
+                return;
+            }
+        };
+        for tenant in &page.items {
+            state.webhooks().wake(tenant.id);
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return,
+        }
+    }
+}
+
+/// Sends `tenant`'s due deliveries; schedules a timer for its next one.
+async fn process(state: &AppState, tenant: Uuid, timers: &mut BTreeMap<tokio::time::Instant, Uuid>) {
+    match deliver_due(state, tenant).await {
+        Ok(Some(next)) => {
+            let wait = (next - Utc::now()).to_std().unwrap_or_default();
+            let mut at = tokio::time::Instant::now() + wait;
+            // One timer per instant: nudge duplicates forward a nanosecond.
+            while timers.contains_key(&at) {
+                at += Duration::from_nanos(1);
+            }
+            timers.retain(|_, t| *t != tenant);
+            timers.insert(at, tenant);
+        }
+        Ok(None) => {}
+        Err(err) => tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed"),
+    }
+}
+
+async fn active_route(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Arc<TenantRoute>>> {
+    let route = state.routes().get(RouteKey::Id(tenant)).await?;
+    Ok(route.filter(|r| r.status == TenantStatus::Active && r.db.is_some()))
+}
+
+/// Sends every due row of `tenant`; returns when the next pending row is due.
+async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let Some(route) = active_route(state, tenant).await? else { return Ok(None) };
+    let Some(target) = route.db.as_ref() else { return Ok(None) };
+    let pool = state.pools().pool(tenant, target).await?;
+    let dispatcher = state.webhooks().clone();
+    loop {
+        let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+        let rows = client
+            .query(
+                "UPDATE webhook_outbox o SET leased_until = now() + $1::bigint * interval '1 second' \
+                 FROM webhook_endpoints e WHERE o.id IN ( \
+                   SELECT o2.id FROM webhook_outbox o2 JOIN webhook_endpoints e2 ON e2.id = o2.endpoint_id \
+                   WHERE o2.status = 'pending' AND o2.next_attempt_at <= now() AND e2.enabled \
+                     AND (o2.leased_until IS NULL OR o2.leased_until < now()) \
+                   ORDER BY o2.next_attempt_at LIMIT $2 FOR UPDATE OF o2 SKIP LOCKED) \
+                 AND e.id = o.endpoint_id \
+                 RETURNING o.id, o.endpoint_id, o.event_id, o.event_type, o.payload, o.attempts, o.created_at, e.url, e.secret_sealed",
+                &[&LEASE_SECS, &BATCH],
+            )
+            .await?;
+        drop(client);
+        if rows.is_empty() {
+            break;
+        }
+        let sealer = state.sealer(tenant).await.map_err(|e| anyhow::anyhow!("tenant data key: {e}"))?;
+        for row in rows {
+            let (id, endpoint, event_id): (Uuid, Uuid, Uuid) = (row.get(0), row.get(1), row.get(2));
+            let event_type: String = row.get(3);
+            let attempts: i32 = row.get(5);
+            let secret = match sealer.open(&secret_context(endpoint), row.get(8)) {
+                Ok(secret) => secret,
+                Err(err) => {
+                    tracing::error!(tenant.id = %tenant, webhook.id = %endpoint, error = %err, "webhook secret does not open");
+                    continue;
+                }
+            };
+            let body = envelope(tenant, event_id, &event_type, row.get(6), &row.get(4));
+            let result = {
+                use secrecy::ExposeSecret;
+                dispatcher.send(row.get(7), secret.expose_secret(), &body, event_id, &event_type).await
+            };
+            let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+            record(&client, &dispatcher.settings, id, endpoint, attempts + 1, &result, false).await?;
+        }
+    }
+    let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+    let next = client
+        .query_one(
+            "SELECT min(o.next_attempt_at) FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id \
+             WHERE o.status = 'pending' AND e.enabled",
+            &[],
+        )
+        .await?;
+    Ok(next.get(0))
+}
+
+/// Logs an attempt and moves the row on: delivered, retried later, or failed. `final_attempt`
+/// ends the row whatever happened (test events are tried once).
+pub async fn record(
+    db: &tokio_postgres::Client,
+    settings: &WebhookSettings,
+    outbox: Uuid,
+    endpoint: Uuid,
+    attempt: i32,
+    result: &AttemptResult,
+    final_attempt: bool,
+) -> anyhow::Result<()> {
+    db.execute(
+        "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, attempt, status_code, error, duration_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &Uuid::now_v7(),
+            &outbox,
+            &endpoint,
+            &attempt,
+            &result.status_code.map(i32::from),
+            &result.error,
+            &(result.duration_ms.min(i32::MAX as u64) as i32),
+        ],
+    )
+    .await?;
+    if result.delivered {
+        db.execute(
+            "UPDATE webhook_outbox SET status = 'delivered', attempts = $2, finished_at = now(), leased_until = NULL WHERE id = $1",
+            &[&outbox, &attempt],
+        )
+        .await?;
+        db.execute("UPDATE webhook_endpoints SET failure_streak = 0, failing_since = NULL WHERE id = $1", &[&endpoint])
+            .await?;
+        return Ok(());
+    }
+    if final_attempt || attempt >= MAX_ATTEMPTS {
+        db.execute(
+            "UPDATE webhook_outbox SET status = 'failed', attempts = $2, finished_at = now(), leased_until = NULL WHERE id = $1",
+            &[&outbox, &attempt],
+        )
+        .await?;
+    } else {
+        let delay = settings.scaled(BACKOFF_SECS[(attempt - 1).clamp(0, BACKOFF_SECS.len() as i32 - 1) as usize]);
+        db.execute(
+            "UPDATE webhook_outbox SET attempts = $2, leased_until = NULL, \
+             next_attempt_at = now() + $3::bigint * interval '1 microsecond' WHERE id = $1",
+            &[&outbox, &attempt, &(delay.as_micros().min(i64::MAX as u128) as i64)],
+        )
+        .await?;
+    }
+    let streak = db
+        .query_one(
+            "UPDATE webhook_endpoints SET failure_streak = failure_streak + 1, failing_since = coalesce(failing_since, now()) \
+             WHERE id = $1 RETURNING failure_streak, now() - failing_since >= $2::bigint * interval '1 microsecond', enabled",
+            &[&endpoint, &(settings.scaled(DISABLE_AFTER_SECS).as_micros().min(i64::MAX as u128) as i64)],
+        )
+        .await?;
+    let (failures, long_enough, enabled): (i32, bool, bool) = (streak.get(0), streak.get(1), streak.get(2));
+    if enabled && failures >= DISABLE_AFTER_FAILURES && long_enough {
+        let reason = format!("{failures} failed attempts in a row");
+        db.execute(
+            "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1",
+            &[&endpoint, &reason],
+        )
+        .await?;
+        AuditEvent::new("webhook.auto_disabled", AuditActor::system(), &RequestMeta::default())
+            .target("webhook", endpoint)
+            .metadata(json!({ "failures": failures }))
+            .write(db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tracing::warn!(webhook.id = %endpoint, failures, "webhook endpoint disabled after sustained failure");
+    }
+    Ok(())
+}
