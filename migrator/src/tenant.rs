@@ -9,6 +9,7 @@ mod m0003_access;
 mod m0004_audit;
 mod m0005_modules;
 mod m0006_webhooks;
+mod m0007_connectors;
 
 use sea_orm_migration::prelude::*;
 
@@ -24,6 +25,7 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m0004_audit::Migration),
         Box::new(m0005_modules::Migration),
         Box::new(m0006_webhooks::Migration),
+        Box::new(m0007_connectors::Migration),
     ]
 }
 

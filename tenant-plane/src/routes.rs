@@ -4,6 +4,7 @@
 pub(crate) mod api_keys;
 pub(crate) mod audit_logs;
 pub(crate) mod auth;
+pub(crate) mod connectors;
 pub(crate) mod crm;
 mod fields;
 pub(crate) mod health;
@@ -109,6 +110,14 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
             web::resource("/v1/webhooks/{id}/rotate-secret").route(web::post().to(webhooks::rotate_webhook_secret)),
         )
         .service(web::resource("/v1/webhooks/{id}/deliveries").route(web::get().to(webhooks::list_deliveries)))
+        .service(web::resource("/v1/connectors").route(web::get().to(connectors::list_connectors)))
+        .service(
+            web::resource("/v1/connectors/{key}")
+                .route(web::get().to(connectors::get_connector))
+                .route(web::put().to(connectors::put_connector))
+                .route(web::delete().to(connectors::delete_connector)),
+        )
+        .service(web::resource("/v1/connectors/{key}/test").route(web::post().to(connectors::test_connector)))
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

@@ -21,6 +21,8 @@ pub struct Settings {
     #[command(flatten)]
     pub webhooks: crate::webhooks::WebhookSettings,
     #[command(flatten)]
+    pub connectors: crate::connectors::ConnectorSettings,
+    #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]
     pub secrets: secrets::SecretsSettings,

@@ -55,6 +55,9 @@ pub struct AppState {
     /// Taken by the dispatcher task when the server starts.
     webhook_inbox: Arc<std::sync::Mutex<Option<DispatcherInbox>>>,
     tenant_keys: TenantKeys,
+    connector_settings: Arc<crate::connectors::ConnectorSettings>,
+    /// For the platform-configured third-party APIs (Stripe, FCM); not for tenant-chosen URLs.
+    platform_http: reqwest::Client,
     /// Tenants' data keys for a minute (they rotate by adding a version; old ones keep opening).
     sealers: moka::future::Cache<uuid::Uuid, Arc<TenantSealer>>,
     catalog_url: String,
@@ -86,6 +89,12 @@ impl AppState {
             webhooks,
             webhook_inbox: Arc::new(std::sync::Mutex::new(Some(inbox))),
             tenant_keys,
+            connector_settings: Arc::new(Default::default()),
+            platform_http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
             sealers,
             catalog_url,
             listening: Arc::new(AtomicBool::new(false)),
@@ -104,6 +113,20 @@ impl AppState {
         self.webhooks = webhooks;
         self.webhook_inbox = Arc::new(std::sync::Mutex::new(Some(inbox)));
         self
+    }
+
+    /// Replaces the default connector settings (third-party API bases).
+    pub fn with_connectors(mut self, settings: crate::connectors::ConnectorSettings) -> Self {
+        self.connector_settings = Arc::new(settings);
+        self
+    }
+
+    pub fn connector_settings(&self) -> &crate::connectors::ConnectorSettings {
+        &self.connector_settings
+    }
+
+    pub fn platform_http(&self) -> &reqwest::Client {
+        &self.platform_http
     }
 
     pub fn webhooks(&self) -> &Dispatcher {
@@ -195,7 +218,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     };
     Ok(AppState::new(catalog, store, url, settings.routing.clone())
         .with_limits(&settings.limits)
-        .with_webhooks(settings.webhooks.clone()))
+        .with_webhooks(settings.webhooks.clone())
+        .with_connectors(settings.connectors.clone()))
 }
 
 /// A bound, not yet running tenant plane.

@@ -6,6 +6,7 @@
 //! server instead. Each test creates its own databases with unique names and drops them.
 
 mod chaos;
+mod servers;
 mod vault;
 
 use std::{fs, path::PathBuf, sync::OnceLock};
@@ -15,6 +16,7 @@ use nix::fcntl::{Flock, FlockArg};
 use pgcluster::{ClusterConfig, PgCluster};
 
 pub use chaos::ChaosProxy;
+pub use servers::{S3Server, SmtpServer};
 pub use vault::vault;
 
 /// The superuser URL of the test server, for `database`.

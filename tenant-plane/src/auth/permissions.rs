@@ -62,6 +62,7 @@ permissions! {
     CrmWrite = "crm.write", Staff, "Create, change and delete CRM contacts.";
     SupportRead = "support.read", Viewer, "Read support tickets.";
     SupportWrite = "support.write", Staff, "Open, change, assign and delete support tickets.";
+    ConnectorsManage = "connectors.manage", Admin, "Connect, configure, test and disconnect connectors (secrets are write-only).";
     WebhooksManage = "webhooks.manage", Admin, "Create, change, test and delete webhook endpoints; read their delivery logs.";
 }
 

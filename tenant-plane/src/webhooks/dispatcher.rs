@@ -38,10 +38,11 @@ const BATCH: i64 = 20;
 /// Webhook delivery settings.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WebhookSettings {
-    /// Allow deliveries to loopback addresses and over plain http (tests and local development
-    /// only; every other internal address stays refused).
-    #[arg(long, env = "TENANTRY_WEBHOOK_ALLOW_LOOPBACK", value_parser = clap::builder::BoolishValueParser::new())]
-    pub webhook_allow_loopback: bool,
+    /// Let webhook deliveries and connector test calls reach loopback addresses, over plain
+    /// http or SMTP without TLS (tests and local development only; every other internal
+    /// address stays refused).
+    #[arg(long, env = "TENANTRY_OUTBOUND_ALLOW_LOOPBACK", value_parser = clap::builder::BoolishValueParser::new())]
+    pub outbound_allow_loopback: bool,
     /// Multiplies the retry schedule and the auto-disable period (1 = production schedule).
     #[arg(long, env = "TENANTRY_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
     pub webhook_retry_scale: f64,
@@ -56,7 +57,7 @@ pub struct WebhookSettings {
 impl Default for WebhookSettings {
     fn default() -> Self {
         Self {
-            webhook_allow_loopback: false,
+            outbound_allow_loopback: false,
             webhook_retry_scale: 1.0,
             webhook_timeout_secs: 10,
             webhook_sweep_secs: 60,
@@ -70,7 +71,7 @@ impl WebhookSettings {
     }
 
     pub fn policy(&self) -> guard::GuardPolicy {
-        guard::GuardPolicy { allow_loopback: self.webhook_allow_loopback }
+        guard::GuardPolicy { allow_loopback: self.outbound_allow_loopback }
     }
 }
 
@@ -108,6 +109,11 @@ impl Dispatcher {
                 duration_ms: 0,
             },
         }
+    }
+
+    /// The SSRF-guarded HTTP client (also used for tenant-chosen connector endpoints).
+    pub fn guarded_client(&self) -> Option<&reqwest::Client> {
+        self.client.as_ref()
     }
 
     /// Asks for `tenant`'s due deliveries to be sent now.

@@ -73,6 +73,14 @@ fn endpoints(user: &str) -> Vec<Endpoint> {
             &["email"],
         ),
         e(
+            Method::PUT,
+            "/v1/connectors/push",
+            json!({ "config": { "projectId": "p" }, "secrets": { "accessToken": "t" } }),
+            &["config"],
+            &["config", "secrets"],
+            &[],
+        ),
+        e(
             Method::POST,
             "/v1/webhooks",
             json!({ "url": "https://hooks.invalid/x", "events": ["*"], "description": "d" }),
@@ -117,7 +125,7 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
         let row = db
             .query_one(
                 "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM invitations), (SELECT count(*) FROM api_keys), \
-                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts) + (SELECT count(*) FROM support_tickets) + (SELECT count(*) FROM webhook_endpoints), (SELECT display_name FROM tenant_profile), \
+                 (SELECT count(*) FROM notes) + (SELECT count(*) FROM crm_contacts) + (SELECT count(*) FROM support_tickets) + (SELECT count(*) FROM webhook_endpoints) + (SELECT count(*) FROM connectors), (SELECT display_name FROM tenant_profile), \
                  (SELECT string_agg(name, ',' ORDER BY id) FROM users)",
                 &[],
             )

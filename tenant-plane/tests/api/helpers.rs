@@ -3,7 +3,7 @@ use std::{net::TcpListener, time::Duration};
 use provisioner::testing::{TestPlatform, unique_slug};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tenant_plane::{RateLimitSettings, RoutingSettings, WebhookSettings};
+use tenant_plane::{ConnectorSettings, RateLimitSettings, RoutingSettings, WebhookSettings};
 
 pub const BASE_DOMAIN: &str = "tenants.test";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -27,6 +27,8 @@ pub struct Options {
     pub limits: RateLimitSettings,
     /// Webhook deliveries: loopback allowed and a fast retry schedule unless a test says otherwise.
     pub webhooks: WebhookSettings,
+    /// Where the Stripe and FCM stand-ins listen (nowhere by default).
+    pub connectors: ConnectorSettings,
 }
 
 impl Default for Options {
@@ -44,10 +46,14 @@ impl Default for Options {
                 api_plans: Vec::new(),
             },
             webhooks: WebhookSettings {
-                webhook_allow_loopback: true,
+                outbound_allow_loopback: true,
                 webhook_retry_scale: 0.001,
                 webhook_timeout_secs: 5,
                 webhook_sweep_secs: 60,
+            },
+            connectors: ConnectorSettings {
+                stripe_api_base: "http://127.0.0.1:9".into(),
+                push_api_base: "http://127.0.0.1:9".into(),
             },
         }
     }
@@ -133,6 +139,7 @@ impl TestApp {
             service_keys,
             limits,
             webhooks,
+            connectors,
         } = options;
         let platform = TestPlatform::with_key(&master_key.unwrap_or_else(secrets::Keyring::generate_base64)).await;
         let service_keyring = match service_keys {
@@ -196,7 +203,8 @@ impl TestApp {
         };
         let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing)
             .with_limits(&limits)
-            .with_webhooks(webhooks);
+            .with_webhooks(webhooks)
+            .with_connectors(connectors);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

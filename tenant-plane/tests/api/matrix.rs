@@ -63,7 +63,8 @@ fn documented_table() -> Table {
 /// A request that reaches the handler's logic without changing anything that matters.
 fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>) {
     let id = uuid::Uuid::now_v7();
-    let path = path.replace("{id}", &id.to_string()).replace("{key}", "crm");
+    let key = if path.starts_with("/v1/connectors") { "push" } else { "crm" };
+    let path = path.replace("{id}", &id.to_string()).replace("{key}", key);
     let body = match (method.as_str(), path.as_str()) {
         ("POST", "/v1/auth/login") => Some(json!({ "email": "nobody@x.io", "password": "wrong password!" })),
         ("POST", "/v1/auth/refresh" | "/v1/auth/logout") => Some(json!({ "refreshToken": "not-a-token" })),
@@ -79,6 +80,9 @@ fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>)
         ("POST", "/v1/crm/contacts") => Some(json!({ "name": "matrix" })),
         ("PATCH", p) if p.starts_with("/v1/crm/contacts/") => Some(json!({ "name": "matrix" })),
         ("PUT", p) if p.ends_with("/config") => Some(json!({})),
+        ("PUT", "/v1/connectors/push") => {
+            Some(json!({ "config": { "projectId": "matrix" }, "secrets": { "accessToken": "matrix" } }))
+        }
         ("POST", "/v1/support/tickets") => Some(json!({ "subject": "matrix" })),
         ("POST", "/v1/webhooks") => Some(json!({ "url": "https://hooks.invalid/hook", "events": ["*"] })),
         ("PATCH", p) if p.starts_with("/v1/webhooks/") => Some(json!({ "description": "matrix" })),

@@ -88,7 +88,7 @@ async fn deliveries_are_signed_retried_after_500s_and_stop_on_success() {
 async fn a_test_event_reports_at_once_and_a_failing_endpoint_is_switched_off() {
     let app = TestApp::spawn_with(Options {
         webhooks: tenant_plane::WebhookSettings {
-            webhook_allow_loopback: true,
+            outbound_allow_loopback: true,
             webhook_retry_scale: 0.00001,
             webhook_timeout_secs: 5,
             webhook_sweep_secs: 60,
@@ -147,7 +147,7 @@ async fn a_test_event_reports_at_once_and_a_failing_endpoint_is_switched_off() {
 #[tokio::test]
 async fn internal_targets_are_refused_and_never_connected_to() {
     let app = TestApp::spawn_with(Options {
-        webhooks: tenant_plane::WebhookSettings { webhook_allow_loopback: false, ..Options::default().webhooks },
+        webhooks: tenant_plane::WebhookSettings { outbound_allow_loopback: false, ..Options::default().webhooks },
         ..Options::default()
     })
     .await;

@@ -1,0 +1,121 @@
+//! Real third-party servers started per test: an SMTP server (aiosmtpd, from the venv that
+//! `scripts/lib/install.sh --test` makes) and an S3-compatible server (s3s-fs). Each runs on a
+//! free loopback port in a temporary folder and is killed when dropped.
+
+use std::{
+    net::{TcpListener, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "{what} did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A real SMTP server requiring AUTH with one user; messages land in files.
+pub struct SmtpServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl SmtpServer {
+    pub fn start(user: &str, password: &str) -> Self {
+        let python = std::env::var_os("TENANTRY_SMTP_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/tmp/tenantry-smtp-venv/bin/python"));
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_server.py");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let port = free_port();
+        let mut child = Command::new(&python)
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir.path())
+            .arg(user)
+            .arg(password)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {} (run scripts/lib/install.sh --test): {e}", python.display()));
+        wait_for_port(port, &mut child, "the SMTP server");
+        Self { port, dir, child }
+    }
+
+    /// Every message received so far (envelope headers first), oldest first.
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<_> =
+            std::fs::read_dir(self.dir.path()).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        files.sort_by_key(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u32>().ok()));
+        files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A real S3-compatible server (SigV4) with one access key; buckets are folders.
+pub struct S3Server {
+    pub url: String,
+    pub access_key: String,
+    pub secret_key: String,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl S3Server {
+    pub fn start() -> Self {
+        let bin = std::env::var_os("TENANTRY_S3S_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/tmp/tenantry-s3s/bin/s3s-fs"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let port = free_port();
+        let (access_key, secret_key) = ("tenantry-test".to_owned(), secrets::random_token(24));
+        crate::record_secret(&secret_key);
+        let mut child = Command::new(&bin)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--access-key",
+                &access_key,
+                "--secret-key",
+                &secret_key,
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {} (run scripts/lib/install.sh --test): {e}", bin.display()));
+        wait_for_port(port, &mut child, "the S3 server");
+        Self { url: format!("http://127.0.0.1:{port}"), access_key, secret_key, dir, child }
+    }
+
+    /// Creates a bucket (s3s-fs keeps each bucket as a folder).
+    pub fn create_bucket(&self, name: &str) {
+        std::fs::create_dir_all(self.dir.path().join(name)).unwrap_or_else(|e| panic!("create bucket: {e}"));
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
