@@ -39,6 +39,29 @@ pub fn check_together(config: &Map<String, Value>, secrets: &Map<String, Value>)
 
 /// Sends a test message to `options.to` (default: the sender address).
 pub async fn test(input: &TestInput<'_>) -> Result<String, String> {
+    let from_address = str_field(input.config, "fromAddress").ok_or("no sender address")?;
+    let to_address = str_field(input.options, "to").unwrap_or(from_address);
+    send(
+        input.config,
+        input.secrets,
+        input.policy,
+        to_address,
+        "Tenantry connector test",
+        "This message tests the e-mail connector. No action is needed.",
+    )
+    .await
+}
+
+/// Sends one plain-text message with the tenant's SMTP settings; returns what the server said.
+pub async fn send(
+    config: &Map<String, Value>,
+    secrets: &Map<String, Value>,
+    policy: crate::webhooks::guard::GuardPolicy,
+    to_address: &str,
+    subject: &str,
+    text: &str,
+) -> Result<String, String> {
+    let input = Settings { config, secrets, policy };
     let host = str_field(input.config, "host").ok_or("no host")?;
     let port = input.config.get("port").and_then(Value::as_u64).unwrap_or(587) as u16;
     let security = str_field(input.config, "security").unwrap_or("starttls");
@@ -69,13 +92,12 @@ pub async fn test(input: &TestInput<'_>) -> Result<String, String> {
         None => from_address.parse(),
     }
     .map_err(|e| format!("sender address: {e}"))?;
-    let to_address = str_field(input.options, "to").unwrap_or(from_address);
     let to: Mailbox = to_address.parse().map_err(|e| format!("recipient address: {e}"))?;
     let message = Message::builder()
         .from(from)
         .to(to)
-        .subject("Tenantry connector test")
-        .body("This message tests the e-mail connector. No action is needed.".to_owned())
+        .subject(subject)
+        .body(text.to_owned())
         .map_err(|e| format!("message: {e}"))?;
     // The whole exchange is bounded, whatever the server does.
     let response = tokio::time::timeout(std::time::Duration::from_secs(20), transport.send(message))
@@ -83,4 +105,11 @@ pub async fn test(input: &TestInput<'_>) -> Result<String, String> {
         .map_err(|_| "SMTP: the server did not answer in time".to_owned())?
         .map_err(|e| format!("SMTP: {e}"))?;
     Ok(format!("sent to {to_address} (server answered {})", response.code()))
+}
+
+/// What [`send`] reads.
+struct Settings<'a> {
+    config: &'a Map<String, Value>,
+    secrets: &'a Map<String, Value>,
+    policy: crate::webhooks::guard::GuardPolicy,
 }

@@ -13,6 +13,7 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use email::send as send_email;
 pub use schema::{FieldKind, FieldSpec, validate as schema_validate};
 
 /// External API endpoints of the connectors whose services are fixed (not tenant-chosen).
@@ -142,6 +143,32 @@ pub async fn test(connector: Connector, input: TestInput<'_>) -> TestOutcome {
         Ok(message) => TestOutcome { ok: true, message, duration_ms },
         Err(message) => TestOutcome { ok: false, message: message.chars().take(500).collect(), duration_ms },
     }
+}
+
+/// A connected connector's settings and opened secrets, or `None` if it is not connected.
+pub async fn load(
+    db: &impl tokio_postgres::GenericClient,
+    sealer: &secrets::sealing::TenantSealer,
+    connector: Connector,
+) -> Result<Option<(Map<String, Value>, Map<String, Value>)>, http_api::ApiError> {
+    use http_api::ApiError;
+    use secrecy::ExposeSecret;
+    let Some(row) = db
+        .query_opt("SELECT config, secrets_sealed FROM connectors WHERE key = $1", &[&connector.key()])
+        .await
+        .map_err(ApiError::internal)?
+    else {
+        return Ok(None);
+    };
+    let config = row.get::<_, Value>(0).as_object().cloned().unwrap_or_default();
+    let mut secrets = Map::new();
+    for (name, sealed) in row.get::<_, Value>(1).as_object().cloned().unwrap_or_default() {
+        let sealed =
+            sealed.as_str().ok_or_else(|| ApiError::internal(anyhow::anyhow!("sealed secret is not a string")))?;
+        let plain = sealer.open(&secret_context(connector, &name), sealed).map_err(ApiError::internal)?;
+        secrets.insert(name, Value::String(plain.expose_secret().to_owned()));
+    }
+    Ok(Some((config, secrets)))
 }
 
 pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     AppState,
     audit::AuditEvent,
-    auth::{Caller, Can, perm},
+    auth::{Can, perm},
     connectors::{self, Connector, FieldSpec, TestOutcome, secret_context},
 };
 
@@ -232,25 +232,6 @@ pub async fn delete_connector(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Opens the stored secrets of a connector.
-async fn opened_secrets(
-    state: &AppState,
-    caller: &Caller,
-    connector: Connector,
-    sealed: &Map<String, Value>,
-) -> Result<Map<String, Value>, ApiError> {
-    let sealer = state.sealer(caller.ctx.route.id).await.map_err(unavailable_keys)?;
-    let mut out = Map::new();
-    for (name, value) in sealed {
-        let sealed =
-            value.as_str().ok_or_else(|| ApiError::internal(anyhow::anyhow!("sealed secret is not a string")))?;
-        let plain = sealer.open(&secret_context(connector, name), sealed).map_err(ApiError::internal)?;
-        use secrecy::ExposeSecret;
-        out.insert(name.clone(), Value::String(plain.expose_secret().to_owned()));
-    }
-    Ok(out)
-}
-
 /// Calls the service with the stored settings: EMAIL sends a message (`{"to": …}`, default the
 /// sender), STRIPE reads the balance, PUSH validates a message, STORAGE lists the bucket.
 #[utoipa::path(post, path = "/v1/connectors/{key}/test", tag = "connectors", params(("key" = String, Path)), request_body(content = Option<Object>, description = "Options, e.g. `{\"to\": \"someone@example.com\"}` for email"),
@@ -274,16 +255,12 @@ pub async fn test_connector(
     if let Some(to) = options.get("to") {
         domain::Email::parse(to.as_str().unwrap_or_default()).map_err(|err| ApiError::validation("to", err))?;
     }
+    let sealer = state.sealer(caller.ctx.route.id).await.map_err(unavailable_keys)?;
     let client = caller.ctx.client().await?;
-    let row = client
-        .query_opt("SELECT config, secrets_sealed FROM connectors WHERE key = $1", &[&connector.key()])
-        .await
-        .map_err(ApiError::internal)?
+    let (config, secrets) = connectors::load(&**client, &sealer, connector)
+        .await?
         .ok_or_else(|| ApiError::new(ErrorCode::INVALID_STATE, "connect this connector first (PUT)"))?;
     drop(client);
-    let config = row.get::<_, Value>(0).as_object().cloned().unwrap_or_default();
-    let sealed = row.get::<_, Value>(1).as_object().cloned().unwrap_or_default();
-    let secrets = opened_secrets(&state, &caller, connector, &sealed).await?;
     let dispatcher = caller.ctx.webhooks();
     let guarded = dispatcher
         .guarded_client()

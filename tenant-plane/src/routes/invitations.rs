@@ -1,6 +1,7 @@
-//! `/v1/invitations`: admins invite people by e-mail with a role. The one-time token is
-//! returned once to the inviter (until the EMAIL connector delivers it), stored only as a
-//! hash, valid for 7 days; inviting the same address again replaces the open invitation.
+//! `/v1/invitations`: admins invite people by e-mail with a role. The one-time token is sent
+//! through the tenant's EMAIL connector when it is connected (and then never shown to the
+//! inviter), otherwise — or if sending fails — returned once to the inviter. It is stored only
+//! as a hash, valid for 7 days; inviting the same address again replaces the open invitation.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -42,10 +43,16 @@ pub struct InvitationView {
 pub struct CreatedInvitation {
     #[serde(flatten)]
     invitation: InvitationView,
-    /// The one-time token for `POST /v1/auth/accept-invitation`. Not retrievable later.
-    token: String,
-    /// How the token reaches the invitee: `returned` (to this caller).
+    /// The one-time token for `POST /v1/auth/accept-invitation`, when it was not e-mailed. Not
+    /// retrievable later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    /// How the token reaches the invitee: `email` (sent by the EMAIL connector) or `returned`
+    /// (to this caller).
     delivery: &'static str,
+    /// Why e-mailing failed, when the EMAIL connector is connected but could not send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery_error: Option<String>,
 }
 
 /// Invites someone.
@@ -53,6 +60,7 @@ pub struct CreatedInvitation {
     responses((status = 201, body = CreatedInvitation), (status = 403, description = "FORBIDDEN", body = http_api::ErrorBody),
         (status = 409, description = "CONFLICT: already a user", body = http_api::ErrorBody), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
 pub async fn create_invitation(
+    state: web::Data<crate::AppState>,
     caller: Can<perm::UsersManage>,
     body: web::Json<CreateInvitation>,
 ) -> Result<HttpResponse, ApiError> {
@@ -105,7 +113,51 @@ pub async fn create_invitation(
         created_at: row.get(0),
         expires_at: row.get(1),
     };
-    Ok(HttpResponse::Created().json(CreatedInvitation { invitation, token, delivery: "returned" }))
+    let (delivery, token, delivery_error) = match email_invitation(&state, &caller, &invitation, &token).await {
+        Ok(true) => ("email", None, None),
+        Ok(false) => ("returned", Some(token), None),
+        Err(err) => ("returned", Some(token), Some(err)),
+    };
+    Ok(HttpResponse::Created().json(CreatedInvitation { invitation, token, delivery, delivery_error }))
+}
+
+/// Sends the invitation through the EMAIL connector: `Ok(false)` when it is not connected.
+async fn email_invitation(
+    state: &crate::AppState,
+    caller: &crate::auth::Caller,
+    invitation: &InvitationView,
+    token: &str,
+) -> Result<bool, String> {
+    let sealer = state.sealer(caller.ctx.route.id).await.map_err(|e| format!("tenant keys unavailable: {e}"))?;
+    let client = caller.ctx.client().await.map_err(|e| e.to_string())?;
+    let Some((config, secrets)) = crate::connectors::load(&**client, &sealer, crate::connectors::Connector::Email)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(false);
+    };
+    drop(client);
+    let tenant = &caller.ctx.route.display_name;
+    let text = format!(
+        "You have been invited to {tenant} as {role}.\n\nYour invitation code (valid for 7 days, usable once):\n\n{token}\n\n\
+         Enter it in the app to choose your password. If you did not expect this, ignore this message.",
+        role = invitation.role,
+    );
+    let policy = caller.ctx.webhooks().settings.policy();
+    crate::connectors::send_email(
+        &config,
+        &secrets,
+        policy,
+        &invitation.email,
+        &format!("Your invitation to {tenant}"),
+        &text,
+    )
+    .await
+    .map(|_| true)
+    .map_err(|e| {
+        tracing::warn!(error = %e, "invitation e-mail failed; the token is returned to the inviter");
+        e
+    })
 }
 
 /// Open invitations.

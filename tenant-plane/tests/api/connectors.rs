@@ -119,6 +119,36 @@ async fn the_email_connector_sends_through_a_real_smtp_server_and_never_shows_it
     assert!(mail[0].contains("X-Envelope-To: ops@acme.test") && mail[0].contains("Subject: Tenantry connector test"));
     assert!(mail[0].contains("Acme <noreply@acme.test>"));
 
+    // With e-mail connected, invitations are sent, not shown to the inviter.
+    let invited = app
+        .tp(Method::POST, &slug, "/v1/invitations", Some(json!({ "email": "new@acme.test", "role": "staff" })))
+        .await;
+    assert_eq!(
+        (invited.status, invited.body["delivery"].as_str()),
+        (StatusCode::CREATED, Some("email")),
+        "{:?}",
+        invited.body
+    );
+    assert!(invited.body.get("token").is_none());
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 2);
+    assert!(mail[1].contains("X-Envelope-To: new@acme.test"));
+    let body = mail[1].replace("=\r\n", "").replace("\r\n", "\n");
+    let token =
+        body.lines().map(str::trim).find(|l| l.len() == 43 && !l.contains(' ')).expect("token in the mail").to_owned();
+    test_support::record_secret(&token);
+    let joined = app
+        .tp_anon(
+            Method::POST,
+            &slug,
+            "/v1/auth/accept-invitation",
+            Some(json!({ "token": token, "password": crate::helpers::PASSWORD })),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{:?}", joined.body);
+    test_support::record_secret(joined.body["accessToken"].as_str().unwrap());
+    test_support::record_secret(joined.body["refreshToken"].as_str().unwrap());
+
     // A settings change without `secrets` keeps the stored password; a wrong one fails the test.
     let kept = app.tp(Method::PUT, &slug, "/v1/connectors/email", Some(json!({ "config": config }))).await;
     assert_eq!(kept.body["secrets"]["password"]["set"], true);
@@ -134,7 +164,14 @@ async fn the_email_connector_sends_through_a_real_smtp_server_and_never_shows_it
     assert!(!ok, "{message}");
     let shown = app.tp(Method::GET, &slug, "/v1/connectors/email", None).await;
     assert_eq!(shown.body["lastTest"]["ok"], false);
-    assert_eq!(smtp.messages().len(), 2);
+    assert_eq!(smtp.messages().len(), 3);
+    // Sending fails now: the invitation falls back to returning the token, saying why.
+    let fallback = app
+        .tp(Method::POST, &slug, "/v1/invitations", Some(json!({ "email": "later@acme.test", "role": "viewer" })))
+        .await;
+    assert_eq!(fallback.body["delivery"], "returned");
+    assert!(fallback.body["token"].is_string() && fallback.body["deliveryError"].is_string(), "{:?}", fallback.body);
+    test_support::record_secret(fallback.body["token"].as_str().unwrap());
 
     // The audit log names the secret that changed, never its value.
     let audit = app.tp(Method::GET, &slug, "/v1/audit-logs?action=connector.updated", None).await;
