@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/lib/install.sh
 cargo build --bins
-exec target/debug/tenantry dev "$@"
+exec "${CARGO_TARGET_DIR:-target}/debug/tenantry" dev "$@"

@@ -96,6 +96,17 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// `GET /docs`: an interactive page over `/openapi.json` (no external scripts: it works offline).
+pub async fn docs_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "content-security-policy",
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        ))
+        .body(include_str!("../static/api-docs.html"))
+}
+
 /// `GET /openapi.json`
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())

@@ -19,11 +19,18 @@ pub(crate) mod users;
 pub(crate) mod webhooks;
 
 use actix_web::web;
+use http_api::json_limit;
+
+/// Body limits per route: sign-in bodies are small; settings bodies medium; resources with
+/// free text (notes, contacts, tickets) keep the global 64 KiB.
+const AUTH_BODY: usize = 8 * 1024;
+const SETTINGS_BODY: usize = 16 * 1024;
 
 pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
     cfg.service(web::resource("/health").route(web::get().to(health::health)))
         .service(web::resource("/ready").route(web::get().to(health::ready)))
-        .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::openapi_json)));
+        .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::openapi_json)))
+        .service(web::resource("/docs").route(web::get().to(crate::openapi::docs_page)));
     if path_routing {
         cfg.service(web::scope("/t/{tenant_slug}").configure(tenant_api));
     }
@@ -32,32 +39,42 @@ pub fn config(cfg: &mut web::ServiceConfig, path_routing: bool) {
 
 fn tenant_api(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::get_jwks)))
-        .service(web::resource("/v1/auth/login").route(web::post().to(auth::login)))
-        .service(web::resource("/v1/auth/refresh").route(web::post().to(auth::refresh)))
-        .service(web::resource("/v1/auth/logout").route(web::post().to(auth::logout)))
-        .service(web::resource("/v1/auth/register").route(web::post().to(signup::register)))
-        .service(web::resource("/v1/auth/accept-invitation").route(web::post().to(signup::accept_invitation)))
+        .service(web::resource("/v1/auth/login").app_data(json_limit(AUTH_BODY)).route(web::post().to(auth::login)))
+        .service(web::resource("/v1/auth/refresh").app_data(json_limit(AUTH_BODY)).route(web::post().to(auth::refresh)))
+        .service(web::resource("/v1/auth/logout").app_data(json_limit(AUTH_BODY)).route(web::post().to(auth::logout)))
+        .service(
+            web::resource("/v1/auth/register").app_data(json_limit(AUTH_BODY)).route(web::post().to(signup::register)),
+        )
+        .service(
+            web::resource("/v1/auth/accept-invitation")
+                .app_data(json_limit(AUTH_BODY))
+                .route(web::post().to(signup::accept_invitation)),
+        )
         .service(web::resource("/v1/me").route(web::get().to(auth::me)))
         .service(
             web::resource("/v1/tenant")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::get().to(profile::get_tenant))
                 .route(web::patch().to(profile::update_tenant)),
         )
         .service(web::resource("/v1/users").route(web::get().to(users::list_users)))
         .service(
             web::resource("/v1/users/{id}")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::get().to(users::get_user))
                 .route(web::patch().to(users::update_user))
                 .route(web::delete().to(users::delete_user)),
         )
         .service(
             web::resource("/v1/invitations")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::post().to(invitations::create_invitation))
                 .route(web::get().to(invitations::list_invitations)),
         )
         .service(web::resource("/v1/invitations/{id}").route(web::delete().to(invitations::revoke_invitation)))
         .service(
             web::resource("/v1/api-keys")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::post().to(api_keys::create_api_key))
                 .route(web::get().to(api_keys::list_api_keys)),
         )
@@ -69,6 +86,7 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/v1/modules/{key}/disable").route(web::post().to(modules::disable_module)))
         .service(
             web::resource("/v1/modules/{key}/config")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::get().to(modules::get_module_config))
                 .route(web::put().to(modules::put_module_config)),
         )
@@ -96,11 +114,13 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/v1/webhooks")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::post().to(webhooks::create_webhook))
                 .route(web::get().to(webhooks::list_webhooks)),
         )
         .service(
             web::resource("/v1/webhooks/{id}")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::get().to(webhooks::get_webhook))
                 .route(web::patch().to(webhooks::update_webhook))
                 .route(web::delete().to(webhooks::delete_webhook)),
@@ -113,11 +133,16 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/v1/connectors").route(web::get().to(connectors::list_connectors)))
         .service(
             web::resource("/v1/connectors/{key}")
+                .app_data(json_limit(SETTINGS_BODY))
                 .route(web::get().to(connectors::get_connector))
                 .route(web::put().to(connectors::put_connector))
                 .route(web::delete().to(connectors::delete_connector)),
         )
-        .service(web::resource("/v1/connectors/{key}/test").route(web::post().to(connectors::test_connector)))
+        .service(
+            web::resource("/v1/connectors/{key}/test")
+                .app_data(json_limit(SETTINGS_BODY))
+                .route(web::post().to(connectors::test_connector)),
+        )
         .service(
             web::resource("/v1/notes")
                 .route(web::post().to(notes::create_note))

@@ -14,8 +14,8 @@ pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::new(ErrorCode::PAYLOAD_TOO_LARGE, format!("body exceeds {MAX_JSON_BODY_BYTES} bytes"))
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            ApiError::new(ErrorCode::PAYLOAD_TOO_LARGE, format!("body exceeds {limit} bytes"))
         }
         JsonPayloadError::ContentType => {
             ApiError::new(ErrorCode::UNSUPPORTED_MEDIA_TYPE, "content type must be application/json")
@@ -33,6 +33,11 @@ fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::new(ErrorCode::INVALID_PATH, err.to_string()).into()
+}
+
+/// A JSON config with a smaller body limit for one resource (its errors in the shared body).
+pub fn json_limit(bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(bytes.min(MAX_JSON_BODY_BYTES)).error_handler(json_error)
 }
 
 /// Registers the extractor configs on an app or scope.

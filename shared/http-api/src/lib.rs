@@ -10,6 +10,6 @@ mod request_id;
 
 pub use codes::ErrorCode;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
-pub use extract::{MAX_JSON_BODY_BYTES, configure_extractors, not_found};
+pub use extract::{MAX_JSON_BODY_BYTES, configure_extractors, json_limit, not_found};
 pub use lifecycle::{bearer_token, shutdown_signal};
 pub use request_id::{RequestId, current_request_id, request_id_middleware};

@@ -203,7 +203,9 @@ async fn every_write_endpoint_refuses_bad_input_with_the_documented_error() {
         }
         for field in ep.bounded {
             let mut long = ep.valid.clone();
-            long[*field] = json!(format!("{}@x.io", "a".repeat(20_000)));
+            // Past every field's maximum, within the route's body limit (sign-in routes take 8 KiB).
+            let size = if ep.path.starts_with("/v1/auth/") { 1_100 } else { 12_000 };
+            long[*field] = json!(format!("{}@x.io", "a".repeat(size)));
             check(
                 into_response(send(long.to_string()).await.unwrap()).await,
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -121,3 +121,26 @@ async fn ten_failed_logins_lock_the_account_even_for_the_right_password() {
     assert_eq!(failures, 0);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn body_limits_are_set_per_route() {
+    let app = TestApp::spawn().await;
+    let (_, slug) = app.create_tenant("bodies").await;
+    let padding = "x".repeat(12 * 1024);
+    // Sign-in bodies: 8 KiB.
+    let login = app
+        .tp_anon(Method::POST, &slug, "/v1/auth/login", Some(json!({ "email": "a@b.io", "password": padding })))
+        .await;
+    assert_error(&login, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+    assert!(login.body["error"]["message"].as_str().unwrap().contains("8192"));
+    // Settings: 16 KiB.
+    let big = "y".repeat(20 * 1024);
+    let profile = app.tp(Method::PATCH, &slug, "/v1/tenant", Some(json!({ "displayName": big }))).await;
+    assert_error(&profile, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+    // Free text keeps 64 KiB: the same size reaches validation instead.
+    let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "t", "body": big }))).await;
+    assert_error(&note, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let fits = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "t", "body": "z".repeat(9_000) }))).await;
+    assert_eq!(fits.status, StatusCode::CREATED);
+    app.cleanup().await;
+}

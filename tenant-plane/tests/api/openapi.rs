@@ -22,6 +22,13 @@ async fn the_committed_openapi_document_is_current_and_served() {
     assert_eq!(served.status(), StatusCode::OK);
     let served: serde_json::Value = served.json().await.unwrap();
     assert!(served["paths"]["/v1/notes"].is_object());
+    // The interactive page reads that document and loads nothing from elsewhere.
+    let page = app.http.get(format!("{}/docs", app.tp)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("fetch('openapi.json')"));
+    assert!(!html.contains("<script src") && !html.contains("https://"), "no external assets");
     let cp: serde_json::Value =
         app.http.get(format!("{}/openapi.json", app.cp)).send().await.unwrap().json().await.unwrap();
     assert!(cp["paths"]["/v1/tenants"].is_object());
