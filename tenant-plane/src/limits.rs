@@ -1,6 +1,10 @@
 //! Rate limits, GCRA via `governor`, kept in each worker's memory:
 //! - sign-in (login, register, accept invitation): per client IP and tenant, default 5 a minute;
-//! - the whole tenant API: per tenant, default 120 per 5 minutes, set per plan.
+//! - the tenant API, counted after authentication: per tenant, default 120 per 5 minutes, set
+//!   per plan;
+//! - every request to a tenant, authenticated or not: per client IP and tenant, four times the
+//!   plan's budget — so anonymous or bogus-credential floods from one client cannot spend the
+//!   tenant's budget (they never reach it) and are cut off on their own.
 //!
 //! Limits are per worker: with N workers behind a balancer a client gets up to N times the
 //! budget. That bounds abuse without a shared store on the request path; a global limit
@@ -109,7 +113,12 @@ pub struct RateLimitInfo {
 struct ApiLimiter {
     budget: RateBudget,
     limiter: Keyed<Uuid>,
+    client_budget: RateBudget,
+    clients: Keyed<(Uuid, IpAddr)>,
 }
+
+/// Each client's ceiling, as a multiple of the tenant's budget.
+const CLIENT_FACTOR: u32 = 4;
 
 /// The worker's limiters.
 #[derive(Clone)]
@@ -126,9 +135,17 @@ impl Limits {
             requests: settings.auth_per_minute,
             window_secs: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
         };
-        let api = |budget: RateBudget| ApiLimiter {
-            budget,
-            limiter: RateLimiter::keyed(budget.quota()).with_middleware::<StateInformationMiddleware>(),
+        let api = |budget: RateBudget| {
+            let client_budget = RateBudget {
+                requests: budget.requests.saturating_mul(NonZeroU32::new(CLIENT_FACTOR).unwrap_or(NonZeroU32::MIN)),
+                window_secs: budget.window_secs,
+            };
+            ApiLimiter {
+                budget,
+                limiter: RateLimiter::keyed(budget.quota()).with_middleware::<StateInformationMiddleware>(),
+                client_budget,
+                clients: RateLimiter::keyed(client_budget.quota()).with_middleware::<StateInformationMiddleware>(),
+            }
         };
         Self {
             auth: Arc::new(RateLimiter::keyed(auth_budget.quota()).with_middleware::<StateInformationMiddleware>()),
@@ -138,7 +155,14 @@ impl Limits {
         }
     }
 
-    /// Counts one tenant API request of `tenant` on `plan`.
+    /// Counts one request from `ip` to `tenant` against the client's ceiling.
+    pub fn check_client(&self, tenant: Uuid, ip: Option<IpAddr>, plan: &str) -> Result<RateLimitInfo, ApiError> {
+        let api = self.api_plans.get(plan).unwrap_or(&self.api_default);
+        let ip = ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        check(&api.clients, &(tenant, ip), api.client_budget, "too many requests from this client; retry later")
+    }
+
+    /// Counts one authenticated tenant API request of `tenant` on `plan`.
     pub fn check_api(&self, tenant: Uuid, plan: &str) -> Result<RateLimitInfo, ApiError> {
         let api = self.api_plans.get(plan).unwrap_or(&self.api_default);
         check(&api.limiter, &tenant, api.budget, "too many requests for this tenant; retry later")
@@ -157,6 +181,8 @@ impl Limits {
         for api in std::iter::once(&*self.api_default).chain(self.api_plans.values()) {
             api.limiter.retain_recent();
             api.limiter.shrink_to_fit();
+            api.clients.retain_recent();
+            api.clients.shrink_to_fit();
         }
     }
 }
@@ -233,6 +259,9 @@ mod tests {
         };
         let limits = Limits::new(&settings);
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        // A client's ceiling is four times the budget.
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        assert_eq!(limits.check_client(a, ip, "free").unwrap().remaining, 11);
         let remaining: Vec<u32> = (0..3).map(|_| limits.check_api(a, "free").unwrap().remaining).collect();
         assert_eq!(remaining, vec![2, 1, 0]);
         let refused = limits.check_api(a, "free").unwrap_err();

@@ -8,6 +8,8 @@
 //! occurred_at (Unix microseconds), actor_type, actor_id, action, target_type, target_id, ip,
 //! request_id, metadata (jsonb text), prev_hash. `tenantry audit verify` recomputes it in Rust.
 //!
+//! Lengths are UTF-8 byte counts whatever the database's encoding.
+//!
 //! The schema is created by the session user (the server admin), since the tenant's role
 //! cannot create objects owned by another role.
 
@@ -41,7 +43,7 @@ CREATE INDEX events_actor ON audit.events (actor_id, seq);
 
 CREATE FUNCTION audit.field(value text) RETURNS text
     LANGUAGE sql IMMUTABLE
-    RETURN CASE WHEN value IS NULL THEN '-' ELSE octet_length(value)::text || ':' || value END;
+    RETURN CASE WHEN value IS NULL THEN '-' ELSE octet_length(convert_to(value, 'UTF8'))::text || ':' || value END;
 
 CREATE FUNCTION audit.append(
     p_actor_type text, p_actor_id text, p_action text, p_target_type text, p_target_id text,

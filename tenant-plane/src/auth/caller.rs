@@ -83,6 +83,7 @@ impl FromRequest for Caller {
         let token = http_api::bearer_token(req);
         let api_key = req.headers().get(API_KEY_HEADER).map(|v| v.to_str().map(str::to_owned).ok());
         let meta = RequestMeta::of(req);
+        let req = req.clone();
         Box::pin(async move {
             let ctx = ctx.await?;
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
@@ -91,6 +92,9 @@ impl FromRequest for Caller {
                 (None, Some(Some(key))) => key_actor(&ctx, &key).await?,
                 _ => return Err(unauthenticated()),
             };
+            // The tenant's API budget counts authenticated requests only.
+            let info = state.limits().check_api(ctx.route.id, &ctx.route.plan)?;
+            crate::limits::remember(&req, info);
             Ok(Caller { ctx, actor, meta })
         })
     }

@@ -77,6 +77,10 @@ pub async fn create_api_key(
     caller: Can<perm::ApiKeysManage>,
     body: web::Json<CreateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
+    if matches!(caller.actor, crate::auth::Actor::ApiKey { .. }) {
+        // A key minting keys would outlive its own revocation or expiry.
+        return Err(ApiError::new(ErrorCode::FORBIDDEN, "API keys cannot create API keys; sign in as a user"));
+    }
     let CreateApiKey { name, scopes, expires_at } = body.into_inner();
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {

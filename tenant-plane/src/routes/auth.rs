@@ -80,6 +80,7 @@ pub async fn login(
     let Some(user) = user else {
         let delay = state.login_throttle().failed(tenant, email.as_str());
         record_failure(&client, &meta, &email, locked).await?;
+        drop(client);
         tokio::time::sleep(delay).await;
         return Err(unauthenticated());
     };

@@ -95,6 +95,10 @@ async fn ensure_unique_email(
     let (Some(email), true) = (email, config["uniqueEmails"].as_bool() == Some(true)) else {
         return Ok(());
     };
+    // Two concurrent creates with one address queue here instead of both passing the check.
+    db.execute("SELECT pg_advisory_xact_lock(hashtext('crm_contacts.email:' || $1))", &[&email])
+        .await
+        .map_err(ApiError::internal)?;
     let taken = db
         .query_opt("SELECT 1 FROM crm_contacts WHERE email = $1 AND ($2::uuid IS NULL OR id <> $2)", &[&email, &except])
         .await

@@ -113,7 +113,12 @@ pub async fn create_invitation(
         created_at: row.get(0),
         expires_at: row.get(1),
     };
-    let (delivery, token, delivery_error) = match email_invitation(&state, &caller, &invitation, &token).await {
+    drop(client);
+    // Owner invitations are never e-mailed: admins control the EMAIL connector and could route
+    // the token to a server of theirs. The owner hands those tokens over in person.
+    let emailed =
+        if role == Role::Owner { Ok(false) } else { email_invitation(&state, &caller, &invitation, &token).await };
+    let (delivery, token, delivery_error) = match emailed {
         Ok(true) => ("email", None, None),
         Ok(false) => ("returned", Some(token), None),
         Err(err) => ("returned", Some(token), Some(err)),
@@ -209,11 +214,20 @@ pub async fn revoke_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let mut client = caller.ctx.client().await?;
     let txn = client.transaction().await.map_err(ApiError::internal)?;
-    let revoked = txn
-        .execute(
-            "UPDATE invitations SET revoked_at = now() WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
+    let open = txn
+        .query_opt(
+            "SELECT role FROM invitations WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL FOR UPDATE",
             &[&path.id],
         )
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    let role = Role::parse(open.get(0)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    if !caller.role().may_manage(role) {
+        return Err(ApiError::new(ErrorCode::FORBIDDEN, "only owners can revoke owner invitations"));
+    }
+    let revoked = txn
+        .execute("UPDATE invitations SET revoked_at = now() WHERE id = $1", &[&path.id])
         .await
         .map_err(ApiError::internal)?;
     if revoked == 0 {

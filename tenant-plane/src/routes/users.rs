@@ -153,6 +153,16 @@ async fn lock_manageable(db: &impl GenericClient, caller: &Caller, id: Uuid) -> 
     Ok((role, row.get(1)))
 }
 
+/// Revokes the open invitations `user` issued.
+async fn revoke_invitations_by(db: &impl GenericClient, user: Uuid) -> Result<u64, ApiError> {
+    db.execute(
+        "UPDATE invitations SET revoked_at = now() WHERE invited_by = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
+        &[&user],
+    )
+    .await
+    .map_err(ApiError::internal)
+}
+
 /// Refuses a change that leaves no active owner besides `id`.
 async fn ensure_other_owner(db: &impl GenericClient, id: Uuid) -> Result<(), ApiError> {
     let others: i64 = db
@@ -200,6 +210,22 @@ pub async fn update_user(
         )
         .await
         .map_err(ApiError::internal)?;
+    // Revocations before any audit row: audit appends take a table lock, and the refresh path
+    // locks tokens first, so this order cannot deadlock with it.
+    let demoted_now = role.is_some_and(|r| r < old_role);
+    let disabled_now = status == Some(UserStatus::Disabled) && old_status != "disabled";
+    if disabled_now {
+        txn.execute(
+            "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+            &[&path.id],
+        )
+        .await
+        .map_err(ApiError::internal)?;
+    }
+    if demoted_now || disabled_now {
+        // Invitations this user issued carry authority they no longer have.
+        revoke_invitations_by(&txn, path.id).await?;
+    }
     if let Some(role) = role.filter(|r| *r != old_role) {
         AuditEvent::by(&caller, "user.role_changed")
             .target("user", path.id)
@@ -208,14 +234,6 @@ pub async fn update_user(
             .await?;
     }
     if let Some(status) = status.filter(|s| s.as_str() != old_status) {
-        if status == UserStatus::Disabled {
-            txn.execute(
-                "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-                &[&path.id],
-            )
-            .await
-            .map_err(ApiError::internal)?;
-        }
         AuditEvent::by(&caller, "user.status_changed")
             .target("user", path.id)
             .metadata(json!({ "from": old_status, "to": status.as_str() }))
@@ -241,6 +259,7 @@ pub async fn delete_user(caller: Can<perm::UsersManage>, path: web::Path<UserPat
     if role == Role::Owner && status == "active" {
         ensure_other_owner(&txn, path.id).await?;
     }
+    revoke_invitations_by(&txn, path.id).await?;
     let keys = txn
         .execute("UPDATE api_keys SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL", &[&path.id])
         .await

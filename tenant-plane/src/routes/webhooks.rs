@@ -73,6 +73,11 @@ fn check_url(dispatcher: &crate::webhooks::Dispatcher, url: &str) -> Result<Stri
     Ok(url)
 }
 
+/// Scheme, host and port of a URL: what the audit log keeps (paths and queries may hold tokens).
+fn origin(url: &str) -> String {
+    url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+}
+
 fn check_events(events: &[String]) -> Result<Vec<String>, ApiError> {
     if events.is_empty() || events.len() > EVENT_TYPES.len() + 1 {
         return Err(ApiError::validation("events", "must list at least one event type, each once"));
@@ -142,7 +147,7 @@ pub async fn create_webhook(
         .map_err(ApiError::internal)?;
     AuditEvent::by(&caller, "webhook.created")
         .target("webhook", id)
-        .metadata(json!({ "url": url, "events": events }))
+        .metadata(json!({ "origin": origin(&url), "events": events }))
         .write(&txn)
         .await?;
     txn.commit().await.map_err(ApiError::internal)?;
@@ -229,7 +234,7 @@ pub async fn update_webhook(
         .ok_or_else(|| ApiError::not_found("webhook"))?;
     AuditEvent::by(&caller, "webhook.updated")
         .target("webhook", path.id)
-        .metadata(json!({ "url": url, "events": events, "enabled": enabled }))
+        .metadata(json!({ "origin": url.as_deref().map(origin), "events": events, "enabled": enabled }))
         .write(&txn)
         .await?;
     txn.commit().await.map_err(ApiError::internal)?;

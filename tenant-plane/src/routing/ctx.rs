@@ -5,7 +5,8 @@
 //! (when path routing is on) → `x-tenant-id` (must agree with host or path) → the tenant an
 //! `x-api-key` names (must agree too) → default tenant → `404 TENANT_NOT_FOUND`.
 //!
-//! Every resolved request is counted against its tenant's API rate limit.
+//! Every resolved request is counted against its client's ceiling (per IP and tenant); the
+//! tenant's own API budget is counted by `Caller`, after authentication.
 
 use std::{future::Future, pin::Pin, sync::Arc};
 
@@ -204,7 +205,8 @@ impl FromRequest for TenantCtx {
             tracing::Span::current().record("tenant.id", tracing::field::display(route.id));
             check_status(&route)?;
             if req.extensions().get::<RateLimitInfo>().is_none() {
-                let info = state.limits().check_api(route.id, &route.plan)?;
+                let ip = req.peer_addr().map(|a| a.ip());
+                let info = state.limits().check_client(route.id, ip, &route.plan)?;
                 crate::limits::remember(&req, info);
             }
             let target = route

@@ -24,7 +24,8 @@ pub enum GuardError {
     Scheme,
     #[error("the URL has no host")]
     NoHost,
-    #[error("{0} is an internal address")]
+    /// The address itself is kept for the server's use but not shown: it would map internal DNS.
+    #[error("the target is an internal address")]
     Internal(IpAddr),
 }
 
@@ -57,8 +58,15 @@ fn v6_embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if s[..5] == [0, 0, 0, 0, 0] && (s[5] == 0xffff || s[5] == 0) {
         return Some(tail); // mapped ::ffff:a.b.c.d, compatible ::a.b.c.d
     }
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return Some(tail); // NAT64
+    if s[..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0 {
+        return Some(tail); // IPv4-translated ::ffff:0:a.b.c.d
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..3] == [0x64, 0xff9b, 1] {
+        return Some(tail); // NAT64, well-known and local-use prefixes
+    }
+    if s[0] == 0x2002 {
+        // 6to4: the IPv4 address follows the prefix.
+        return Some(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8));
     }
     None
 }
@@ -82,6 +90,8 @@ impl GuardPolicy {
                         || (first & 0xffc0) == 0xfe80
                         || (first & 0xffc0) == 0xfec0
                         || first == 0x2001 && v6.segments()[1] == 0x0db8
+                        // Teredo tunnels reach arbitrary IPv4 hosts.
+                        || first == 0x2001 && v6.segments()[1] == 0
                 }
             }
         };
@@ -142,7 +152,7 @@ impl GuardedResolver {
             return Err(format!("{name} does not resolve").into());
         }
         for ip in &ips {
-            self.policy.check_ip(*ip).map_err(|err| format!("{name}: {err}"))?;
+            self.policy.check_ip(*ip).map_err(|err| format!("{name} resolves to a non-public address ({err})"))?;
         }
         Ok(ips)
     }
@@ -210,6 +220,10 @@ mod tests {
             "fd12:3456::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b:1::a00:1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",

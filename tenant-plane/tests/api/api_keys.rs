@@ -45,6 +45,23 @@ async fn a_key_is_shown_once_routes_by_itself_and_does_only_what_its_scopes_allo
     let listed = app.tp(Method::GET, &slug, "/v1/api-keys", None).await;
     assert!(listed.body["items"][0]["lastUsedAt"].is_string());
 
+    // A key cannot mint keys, whatever its scopes.
+    let manager =
+        app.tp(Method::POST, &slug, "/v1/api-keys", Some(json!({ "name": "m", "scopes": ["api_keys.manage"] }))).await;
+    let manager_key = manager.body["secret"].as_str().unwrap().to_owned();
+    test_support::record_secret(&manager_key);
+    let minted = app
+        .tp_as(
+            Some(&manager_key),
+            Method::POST,
+            &slug,
+            "/v1/api-keys",
+            Some(json!({ "name": "child", "scopes": ["notes.read"] })),
+        )
+        .await;
+    assert_error(&minted, StatusCode::FORBIDDEN, "FORBIDDEN");
+    app.tp(Method::DELETE, &slug, &format!("/v1/api-keys/{}", manager.body["id"].as_str().unwrap()), None).await;
+
     // Revoked: refused at once.
     assert_eq!(
         app.tp(Method::DELETE, &slug, &format!("/v1/api-keys/{key_id}"), None).await.status,

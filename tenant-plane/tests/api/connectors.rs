@@ -149,6 +149,14 @@ async fn the_email_connector_sends_through_a_real_smtp_server_and_never_shows_it
     test_support::record_secret(joined.body["accessToken"].as_str().unwrap());
     test_support::record_secret(joined.body["refreshToken"].as_str().unwrap());
 
+    // Owner invitations are never e-mailed (admins control where mail goes).
+    let owner_invite = app
+        .tp(Method::POST, &slug, "/v1/invitations", Some(json!({ "email": "boss@acme.test", "role": "owner" })))
+        .await;
+    assert_eq!(owner_invite.body["delivery"], "returned");
+    test_support::record_secret(owner_invite.body["token"].as_str().unwrap());
+    assert_eq!(smtp.messages().len(), 2);
+
     // A settings change without `secrets` keeps the stored password; a wrong one fails the test.
     let kept = app.tp(Method::PUT, &slug, "/v1/connectors/email", Some(json!({ "config": config }))).await;
     assert_eq!(kept.body["secrets"]["password"]["set"], true);

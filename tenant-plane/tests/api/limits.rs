@@ -49,22 +49,33 @@ async fn the_sixth_login_in_a_minute_gets_429_and_another_tenant_is_unaffected()
 }
 
 #[tokio::test]
-async fn the_tenant_api_budget_is_per_tenant_and_announced_in_headers() {
+async fn the_tenant_api_budget_counts_authenticated_requests_per_tenant_and_is_announced() {
     let app = TestApp::spawn_with(limited(1000, "8/300")).await;
     let (_, a) = app.create_tenant("api-a").await;
     let (_, b) = app.create_tenant("api-b").await;
     let host = format!("{a}.{}", crate::helpers::BASE_DOMAIN);
-    // The owner's login spent one request of A's budget.
+    // An anonymous flood from another client address spends that client's ceiling (4 x 8),
+    // not the tenant's budget.
+    let other_client =
+        reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build().unwrap();
+    let anonymous = |c: &reqwest::Client| c.get(format!("{}/v1/tenant", app.tp)).header("host", &host).send();
+    for i in 0..32 {
+        assert_eq!(anonymous(&other_client).await.unwrap().status(), StatusCode::OK, "anonymous request {i}");
+    }
+    let cut_off = anonymous(&other_client).await.unwrap();
+    assert!(cut_off.headers().contains_key("retry-after"));
+    assert_error(&into_response(cut_off).await, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+
     let token = app.owner_token(&a).await.unwrap();
     let mut remaining = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..8 {
         let res = app.tp_request(Method::GET, Some(&host), "/v1/notes").bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()["ratelimit-limit"], "8");
         assert_eq!(res.headers()["ratelimit-policy"], "8;w=300");
         remaining.push(res.headers()["ratelimit-remaining"].to_str().unwrap().parse::<u32>().unwrap());
     }
-    assert_eq!(remaining, vec![6, 5, 4, 3, 2, 1, 0]);
+    assert_eq!(remaining, vec![7, 6, 5, 4, 3, 2, 1, 0]);
     let refused = app.tp_request(Method::GET, Some(&host), "/v1/notes").bearer_auth(&token).send().await.unwrap();
     assert!(refused.headers().contains_key("retry-after"));
     assert_error(&into_response(refused).await, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");

@@ -112,6 +112,31 @@ async fn only_owners_touch_owners_and_the_last_owner_stays() {
         .await;
     assert_error(&invite_owner, StatusCode::FORBIDDEN, "FORBIDDEN");
 
+    // Admins cannot revoke an owner invitation; an invitation dies with its issuer's authority.
+    let owner_invite =
+        app.tp(Method::POST, &slug, "/v1/invitations", Some(json!({ "email": "o3@x.io", "role": "owner" }))).await;
+    test_support::record_secret(owner_invite.body["token"].as_str().unwrap());
+    let revoke = app
+        .tp_as(
+            Some(&admin),
+            Method::DELETE,
+            &slug,
+            &format!("/v1/invitations/{}", owner_invite.body["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_error(&revoke, StatusCode::FORBIDDEN, "FORBIDDEN");
+    let by_admin = app
+        .tp_as(
+            Some(&admin),
+            Method::POST,
+            &slug,
+            "/v1/invitations",
+            Some(json!({ "email": "s9@x.io", "role": "staff" })),
+        )
+        .await;
+    test_support::record_secret(by_admin.body["token"].as_str().unwrap());
+
     // The only owner can be neither demoted, disabled nor removed, not even by themself.
     for body in [json!({ "role": "admin" }), json!({ "status": "disabled" })] {
         let res = app.tp(Method::PATCH, &slug, &format!("/v1/users/{owner_id}"), Some(body)).await;
@@ -122,6 +147,33 @@ async fn only_owners_touch_owners_and_the_last_owner_stays() {
         StatusCode::CONFLICT,
         "LAST_OWNER",
     );
+    let (_, second_admin) = app.add_user(&slug, "admin2@x.io", "admin").await;
+    let by_second = app
+        .tp_as(
+            Some(&second_admin),
+            Method::POST,
+            &slug,
+            "/v1/invitations",
+            Some(json!({ "email": "s10@x.io", "role": "viewer" })),
+        )
+        .await;
+    let token = by_second.body["token"].as_str().unwrap().to_owned();
+    test_support::record_secret(&token);
+    let second_id = app.tp_as(Some(&second_admin), Method::GET, &slug, "/v1/me", None).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.tp(Method::PATCH, &slug, &format!("/v1/users/{second_id}"), Some(json!({ "role": "viewer" }))).await;
+    let accepted = app
+        .tp_anon(
+            Method::POST,
+            &slug,
+            "/v1/auth/accept-invitation",
+            Some(json!({ "token": token, "password": crate::helpers::PASSWORD })),
+        )
+        .await;
+    assert_error(&accepted, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+
     // With a second owner, the first may step down.
     let made_owner =
         app.tp(Method::PATCH, &slug, &format!("/v1/users/{admin_id}"), Some(json!({ "role": "owner" }))).await;
