@@ -310,18 +310,8 @@ pub async fn test_webhook(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("webhook"))?;
-    let (outbox, event_id) = (Uuid::now_v7(), Uuid::now_v7());
-    let data = json!({ "message": "This is a test event from Tenantry." });
-    let created_at: DateTime<Utc> = client
-        .query_one(
-            "INSERT INTO webhook_outbox (id, endpoint_id, event_id, event_type, payload, leased_until) \
-             VALUES ($1, $2, $3, $4, $5, now() + interval '2 minutes') RETURNING created_at",
-            &[&outbox, &path.id, &event_id, &TEST_EVENT, &data],
-        )
-        .await
-        .map_err(ApiError::internal)?
-        .get(0);
     drop(client);
+    // The secret is opened before anything is written: a failure leaves no row behind.
     let sealer = state.sealer(tenant).await.map_err(|err| {
         ApiError::with_cause(
             ErrorCode::SECRETS_UNAVAILABLE,
@@ -330,13 +320,28 @@ pub async fn test_webhook(
         )
     })?;
     let secret = sealer.open(&secret_context(path.id), endpoint.get(1)).map_err(ApiError::internal)?;
+    let (outbox, event_id) = (Uuid::now_v7(), Uuid::now_v7());
+    let data = json!({ "message": "This is a test event from Tenantry." });
+    let client = caller.ctx.client().await?;
+    // Written as already failed and leased: the dispatcher never picks it up, even if this
+    // request dies before recording the attempt.
+    let row = client
+        .query_one(
+            "INSERT INTO webhook_outbox (id, endpoint_id, event_id, event_type, payload, status, leased_until) \
+             VALUES ($1, $2, $3, $4, $5, 'failed', now() + interval '2 minutes') RETURNING created_at, leased_until",
+            &[&outbox, &path.id, &event_id, &TEST_EVENT, &data],
+        )
+        .await
+        .map_err(ApiError::internal)?;
+    drop(client);
+    let (created_at, lease): (DateTime<Utc>, DateTime<Utc>) = (row.get(0), row.get(1));
     let body = dispatcher::envelope(tenant, event_id, TEST_EVENT, created_at, &data);
     let result = {
         use secrecy::ExposeSecret;
         caller.ctx.webhooks().send(endpoint.get(0), secret.expose_secret(), &body, event_id, TEST_EVENT).await
     };
     let client = caller.ctx.client().await?;
-    dispatcher::record(&client, &caller.ctx.webhooks().settings, outbox, path.id, 1, &result, true)
+    dispatcher::record(&client, &caller.ctx.webhooks().settings, outbox, path.id, 1, &result, true, lease)
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(result))

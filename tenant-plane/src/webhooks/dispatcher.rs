@@ -11,7 +11,11 @@
 //! `DISABLE_AFTER` is switched off (audited as `webhook.auto_disabled`). `retry_scale`
 //! multiplies every duration (tests run the schedule in seconds).
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use domain::TenantStatus;
@@ -31,8 +35,6 @@ pub const BACKOFF_SECS: [u64; 7] = [60, 300, 1_800, 7_200, 18_000, 36_000, 50_40
 pub const MAX_ATTEMPTS: i32 = BACKOFF_SECS.len() as i32 + 1;
 const DISABLE_AFTER_FAILURES: i32 = 20;
 const DISABLE_AFTER_SECS: u64 = 24 * 3600;
-/// How long a sending worker holds a row.
-const LEASE_SECS: i64 = 120;
 const BATCH: i64 = 20;
 
 /// Webhook delivery settings.
@@ -211,34 +213,82 @@ pub fn envelope(
     .unwrap_or_default()
 }
 
-/// The dispatcher task: runs until `shutdown`.
+/// Tenants sent to at once by one worker.
+const CONCURRENT_TENANTS: usize = 4;
+/// Rows one pass sends for a tenant before it yields to the others.
+const ROWS_PER_PASS: usize = 100;
+/// A tenant is checked again at the earliest this long after a pass (no busy loops).
+const MIN_RECHECK: Duration = Duration::from_millis(100);
+/// A tenant with no pending rows and no new events for this long leaves the sweep.
+const FORGET_AFTER: Duration = Duration::from_secs(600);
+
+/// The dispatcher task: runs until `shutdown`. Tenants are processed in spawned tasks, at most
+/// [`CONCURRENT_TENANTS`] at once and one task per tenant, so a slow endpoint of one tenant
+/// does not hold up the others.
 pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::future::Future<Output = ()>) {
     let DispatcherInbox(mut inbox) = inbox;
     tokio::pin!(shutdown);
     let settings = state.webhooks().settings.clone();
-    let mut timers: BTreeMap<tokio::time::Instant, Uuid> = BTreeMap::new();
+    // When each tenant is due next; tenants being processed; tenants recently active.
+    let mut due: HashMap<Uuid, tokio::time::Instant> = HashMap::new();
+    let mut in_flight: HashSet<Uuid> = HashSet::new();
+    let mut active: HashMap<Uuid, tokio::time::Instant> = HashMap::new();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Uuid, Option<DateTime<Utc>>)>();
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_TENANTS));
     let mut sweep = tokio::time::interval(Duration::from_secs(settings.webhook_sweep_secs.max(1)));
     sweep.tick().await;
-    // Once at start: every active tenant, so retries survive a restart.
     let startup = {
         let state = state.clone();
         tokio::spawn(async move { startup_sweep(&state).await })
     };
     loop {
-        let next_timer = timers.keys().next().copied();
+        let now = tokio::time::Instant::now();
+        // Start every due tenant that is not already running, as slots allow.
+        let ready: Vec<Uuid> =
+            due.iter().filter(|(t, at)| **at <= now && !in_flight.contains(t)).map(|(t, _)| *t).collect();
+        for tenant in ready {
+            let Ok(slot) = slots.clone().try_acquire_owned() else { break };
+            due.remove(&tenant);
+            in_flight.insert(tenant);
+            let (state, done) = (state.clone(), done_tx.clone());
+            tokio::spawn(async move {
+                let next = match deliver_due(&state, tenant).await {
+                    Ok(next) => next,
+                    Err(err) => {
+                        tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed");
+                        Some(Utc::now() + chrono::Duration::seconds(30))
+                    }
+                };
+                drop(slot);
+                let _ = done.send((tenant, next));
+            });
+        }
+        let next_due = due.iter().filter(|(t, _)| !in_flight.contains(t)).map(|(_, at)| *at).min();
         tokio::select! {
             () = &mut shutdown => break,
-            Some(tenant) = inbox.recv() => process(&state, tenant, &mut timers).await,
+            Some(tenant) = inbox.recv() => {
+                active.insert(tenant, tokio::time::Instant::now());
+                due.insert(tenant, tokio::time::Instant::now());
+            }
+            Some((tenant, next)) = done_rx.recv() => {
+                in_flight.remove(&tenant);
+                if let Some(next) = next {
+                    let wait = (next - Utc::now()).to_std().unwrap_or_default().max(MIN_RECHECK);
+                    let at = tokio::time::Instant::now() + wait;
+                    due.entry(tenant).and_modify(|d| *d = (*d).min(at)).or_insert(at);
+                    active.insert(tenant, tokio::time::Instant::now());
+                }
+            }
             _ = sweep.tick() => {
-                for tenant in state.pools().tenants() {
-                    process(&state, tenant, &mut timers).await;
+                // A safety net for events queued by other workers: recently active tenants only,
+                // so idle tenants' pools are left to expire.
+                let now = tokio::time::Instant::now();
+                active.retain(|_, seen| now.duration_since(*seen) < FORGET_AFTER);
+                for tenant in active.keys() {
+                    due.entry(*tenant).or_insert(now);
                 }
             }
-            () = async { tokio::time::sleep_until(next_timer.unwrap_or_else(tokio::time::Instant::now)).await }, if next_timer.is_some() => {
-                if let Some(at) = next_timer && let Some(tenant) = timers.remove(&at) {
-                    process(&state, tenant, &mut timers).await;
-                }
-            }
+            () = async { tokio::time::sleep_until(next_due.unwrap_or_else(tokio::time::Instant::now)).await }, if next_due.is_some() => {}
         }
     }
     startup.abort();
@@ -264,36 +314,27 @@ async fn startup_sweep(state: &AppState) {
     }
 }
 
-/// Sends `tenant`'s due deliveries; schedules a timer for its next one.
-async fn process(state: &AppState, tenant: Uuid, timers: &mut BTreeMap<tokio::time::Instant, Uuid>) {
-    match deliver_due(state, tenant).await {
-        Ok(Some(next)) => {
-            let wait = (next - Utc::now()).to_std().unwrap_or_default();
-            let mut at = tokio::time::Instant::now() + wait;
-            // One timer per instant: nudge duplicates forward a nanosecond.
-            while timers.contains_key(&at) {
-                at += Duration::from_nanos(1);
-            }
-            timers.retain(|_, t| *t != tenant);
-            timers.insert(at, tenant);
-        }
-        Ok(None) => {}
-        Err(err) => tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed"),
-    }
-}
-
 async fn active_route(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Arc<TenantRoute>>> {
     let route = state.routes().get(RouteKey::Id(tenant)).await?;
     Ok(route.filter(|r| r.status == TenantStatus::Active && r.db.is_some()))
 }
 
-/// Sends every due row of `tenant`; returns when the next pending row is due.
+/// How long a sending worker holds a row: long enough for a whole batch to time out.
+fn lease_secs(settings: &WebhookSettings) -> i64 {
+    (BATCH as u64 * settings.webhook_timeout_secs.max(1) + 60).min(i64::MAX as u64) as i64
+}
+
+/// Sends `tenant`'s due rows (at most [`ROWS_PER_PASS`]); returns when the next one is due.
+/// After a failed attempt, an endpoint's other rows wait for the next pass.
 async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<DateTime<Utc>>> {
     let Some(route) = active_route(state, tenant).await? else { return Ok(None) };
     let Some(target) = route.db.as_ref() else { return Ok(None) };
     let pool = state.pools().pool(tenant, target).await?;
     let dispatcher = state.webhooks().clone();
-    loop {
+    let lease = lease_secs(&dispatcher.settings);
+    let mut sent = 0;
+    let mut failing: HashSet<Uuid> = HashSet::new();
+    'pass: while sent < ROWS_PER_PASS {
         let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
         let rows = client
             .query(
@@ -301,11 +342,12 @@ async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Da
                  FROM webhook_endpoints e WHERE o.id IN ( \
                    SELECT o2.id FROM webhook_outbox o2 JOIN webhook_endpoints e2 ON e2.id = o2.endpoint_id \
                    WHERE o2.status = 'pending' AND o2.next_attempt_at <= now() AND e2.enabled \
-                     AND (o2.leased_until IS NULL OR o2.leased_until < now()) \
+                     AND (o2.leased_until IS NULL OR o2.leased_until < now()) AND NOT (o2.endpoint_id = ANY ($3)) \
                    ORDER BY o2.next_attempt_at LIMIT $2 FOR UPDATE OF o2 SKIP LOCKED) \
                  AND e.id = o.endpoint_id \
-                 RETURNING o.id, o.endpoint_id, o.event_id, o.event_type, o.payload, o.attempts, o.created_at, e.url, e.secret_sealed",
-                &[&LEASE_SECS, &BATCH],
+                 RETURNING o.id, o.endpoint_id, o.event_id, o.event_type, o.payload, o.attempts, o.created_at, \
+                           e.url, e.secret_sealed, o.leased_until",
+                &[&lease, &BATCH, &failing.iter().copied().collect::<Vec<_>>()],
             )
             .await?;
         drop(client);
@@ -315,28 +357,61 @@ async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Da
         let sealer = state.sealer(tenant).await.map_err(|e| anyhow::anyhow!("tenant data key: {e}"))?;
         for row in rows {
             let (id, endpoint, event_id): (Uuid, Uuid, Uuid) = (row.get(0), row.get(1), row.get(2));
+            let leased_until: DateTime<Utc> = row.get(9);
+            let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+            if failing.contains(&endpoint) {
+                // Its endpoint just failed: leave the row for the next pass.
+                client
+                    .execute(
+                        "UPDATE webhook_outbox SET leased_until = NULL WHERE id = $1 AND leased_until = $2",
+                        &[&id, &leased_until],
+                    )
+                    .await?;
+                continue;
+            }
             let event_type: String = row.get(3);
             let attempts: i32 = row.get(5);
-            let secret = match sealer.open(&secret_context(endpoint), row.get(8)) {
-                Ok(secret) => secret,
+            let result = match sealer.open(&secret_context(endpoint), row.get(8)) {
+                Ok(secret) => {
+                    drop(client);
+                    let body = envelope(tenant, event_id, &event_type, row.get(6), &row.get(4));
+                    use secrecy::ExposeSecret;
+                    let result =
+                        dispatcher.send(row.get(7), secret.expose_secret(), &body, event_id, &event_type).await;
+                    let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+                    record(&client, &dispatcher.settings, id, endpoint, attempts + 1, &result, false, leased_until)
+                        .await?;
+                    result
+                }
                 Err(err) => {
+                    // Nothing will open it later either: the row fails instead of looping.
                     tracing::error!(tenant.id = %tenant, webhook.id = %endpoint, error = %err, "webhook secret does not open");
-                    continue;
+                    let result = AttemptResult {
+                        delivered: false,
+                        status_code: None,
+                        error: Some("the endpoint's signing secret cannot be opened; rotate it".into()),
+                        duration_ms: 0,
+                    };
+                    record(&client, &dispatcher.settings, id, endpoint, attempts + 1, &result, true, leased_until)
+                        .await?;
+                    result
                 }
             };
-            let body = envelope(tenant, event_id, &event_type, row.get(6), &row.get(4));
-            let result = {
-                use secrecy::ExposeSecret;
-                dispatcher.send(row.get(7), secret.expose_secret(), &body, event_id, &event_type).await
-            };
-            let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
-            record(&client, &dispatcher.settings, id, endpoint, attempts + 1, &result, false).await?;
+            sent += 1;
+            if !result.delivered {
+                failing.insert(endpoint);
+            }
+            if sent >= ROWS_PER_PASS {
+                break 'pass;
+            }
         }
     }
     let client = pool.get().await.map_err(|e| anyhow::anyhow!("tenant pool: {e}"))?;
+    // Leased rows count from when their lease ends, so a held row never reads as due now.
     let next = client
         .query_one(
-            "SELECT min(o.next_attempt_at) FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id \
+            "SELECT min(greatest(o.next_attempt_at, coalesce(o.leased_until, o.next_attempt_at))) \
+             FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id \
              WHERE o.status = 'pending' AND e.enabled",
             &[],
         )
@@ -346,6 +421,7 @@ async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Da
 
 /// Logs an attempt and moves the row on: delivered, retried later, or failed. `final_attempt`
 /// ends the row whatever happened (test events are tried once).
+#[allow(clippy::too_many_arguments, reason = "one attempt's facts, each used once")]
 pub async fn record(
     db: &tokio_postgres::Client,
     settings: &WebhookSettings,
@@ -354,6 +430,7 @@ pub async fn record(
     attempt: i32,
     result: &AttemptResult,
     final_attempt: bool,
+    lease: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     db.execute(
         "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, attempt, status_code, error, duration_ms) \
@@ -369,30 +446,39 @@ pub async fn record(
         ],
     )
     .await?;
-    if result.delivered {
+    // Every row update requires our lease: a worker that lost its lease (it took longer than
+    // the lease) only logs its attempt, and the row's new holder decides.
+    let moved = if result.delivered {
         db.execute(
-            "UPDATE webhook_outbox SET status = 'delivered', attempts = $2, finished_at = now(), leased_until = NULL WHERE id = $1",
-            &[&outbox, &attempt],
+            "UPDATE webhook_outbox SET status = 'delivered', attempts = $2, finished_at = now(), leased_until = NULL \
+             WHERE id = $1 AND leased_until = $3",
+            &[&outbox, &attempt, &lease],
         )
-        .await?;
-        db.execute("UPDATE webhook_endpoints SET failure_streak = 0, failing_since = NULL WHERE id = $1", &[&endpoint])
-            .await?;
-        return Ok(());
-    }
-    if final_attempt || attempt >= MAX_ATTEMPTS {
+        .await?
+    } else if final_attempt || attempt >= MAX_ATTEMPTS {
         db.execute(
-            "UPDATE webhook_outbox SET status = 'failed', attempts = $2, finished_at = now(), leased_until = NULL WHERE id = $1",
-            &[&outbox, &attempt],
+            "UPDATE webhook_outbox SET status = 'failed', attempts = $2, finished_at = now(), leased_until = NULL \
+             WHERE id = $1 AND leased_until = $3",
+            &[&outbox, &attempt, &lease],
         )
-        .await?;
+        .await?
     } else {
         let delay = settings.scaled(BACKOFF_SECS[(attempt - 1).clamp(0, BACKOFF_SECS.len() as i32 - 1) as usize]);
         db.execute(
             "UPDATE webhook_outbox SET attempts = $2, leased_until = NULL, \
-             next_attempt_at = now() + $3::bigint * interval '1 microsecond' WHERE id = $1",
-            &[&outbox, &attempt, &(delay.as_micros().min(i64::MAX as u128) as i64)],
+             next_attempt_at = now() + $3::bigint * interval '1 microsecond' WHERE id = $1 AND leased_until = $4",
+            &[&outbox, &attempt, &(delay.as_micros().min(i64::MAX as u128) as i64), &lease],
         )
-        .await?;
+        .await?
+    };
+    if moved == 0 {
+        tracing::warn!(webhook.id = %endpoint, "webhook row changed hands during the attempt; leaving it to its holder");
+        return Ok(());
+    }
+    if result.delivered {
+        db.execute("UPDATE webhook_endpoints SET failure_streak = 0, failing_since = NULL WHERE id = $1", &[&endpoint])
+            .await?;
+        return Ok(());
     }
     let streak = db
         .query_one(

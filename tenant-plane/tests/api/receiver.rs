@@ -23,6 +23,7 @@ struct Shared {
     statuses: Mutex<VecDeque<u16>>,
     always: Mutex<Option<u16>>,
     redirect_to: Mutex<Option<String>>,
+    delay: Mutex<Duration>,
 }
 
 pub struct Receiver {
@@ -35,6 +36,10 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Arc<Share
     let headers =
         req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
     shared.hits.lock().unwrap().push(Hit { path: req.path().to_owned(), headers, body: body.to_vec() });
+    let delay = *shared.delay.lock().unwrap();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     if req.path() == "/redirect"
         && let Some(location) = shared.redirect_to.lock().unwrap().clone()
     {
@@ -53,7 +58,7 @@ impl Receiver {
         let server = HttpServer::new(move || {
             App::new().app_data(web::Data::new(data.clone())).default_service(web::to(receive))
         })
-        .workers(1)
+        .workers(2)
         .listen(listener)
         .unwrap()
         .run();
@@ -69,6 +74,11 @@ impl Receiver {
 
     pub fn always(&self, status: u16) {
         *self.shared.always.lock().unwrap() = Some(status);
+    }
+
+    /// Answers every request only after `delay` (a tarpit).
+    pub fn slow(&self, delay: Duration) {
+        *self.shared.delay.lock().unwrap() = delay;
     }
 
     pub fn redirect_to(&self, location: &str) {

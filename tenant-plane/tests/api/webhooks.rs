@@ -219,3 +219,30 @@ async fn a_redirect_to_an_internal_address_is_not_followed() {
     receiver.stop().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_slow_endpoint_of_one_tenant_does_not_hold_up_another_tenants_deliveries() {
+    let app = TestApp::spawn().await;
+    let (_, slow_slug) = app.create_tenant("hook-slow").await;
+    let (_, fast_slug) = app.create_tenant("hook-fast").await;
+    let tarpit = Receiver::start().await;
+    tarpit.slow(Duration::from_secs(4));
+    let fast = Receiver::start().await;
+    for slug in [&slow_slug, &fast_slug] {
+        app.tp(Method::POST, slug, "/v1/modules/crm/enable", None).await;
+    }
+    create_webhook(&app, &slow_slug, &tarpit.url, json!(["*"])).await;
+    create_webhook(&app, &fast_slug, &fast.url, json!(["*"])).await;
+    for i in 0..3 {
+        app.tp(Method::POST, &slow_slug, "/v1/crm/contacts", Some(json!({ "name": format!("slow {i}") }))).await;
+    }
+    tarpit.wait_for(1, Duration::from_secs(10)).await;
+    // The tarpit is now holding the slow tenant's delivery; the other tenant's event goes out.
+    let started = std::time::Instant::now();
+    app.tp(Method::POST, &fast_slug, "/v1/crm/contacts", Some(json!({ "name": "fast" }))).await;
+    fast.wait_for(1, Duration::from_secs(3)).await;
+    assert!(started.elapsed() < Duration::from_secs(3), "waited {:?} behind another tenant", started.elapsed());
+    tarpit.stop().await;
+    fast.stop().await;
+    app.cleanup().await;
+}
