@@ -44,7 +44,7 @@ pub async fn test(input: &TestInput<'_>) -> Result<String, String> {
     send(
         input.config,
         input.secrets,
-        input.policy,
+        input.policy.clone(),
         to_address,
         "Tenantry connector test",
         "This message tests the e-mail connector. No action is needed.",
@@ -69,7 +69,7 @@ pub async fn send(
         return Err("SMTP without TLS is refused outside local development".into());
     }
     // Resolve through the SSRF guard and connect to the checked address.
-    let resolver = GuardedResolver::system(input.policy);
+    let resolver = GuardedResolver::system(input.policy.clone());
     let ip = resolver.resolve_checked(host).await.map_err(|e| format!("refused: {e}"))?[0];
     let tls = match security {
         "none" => Tls::None,

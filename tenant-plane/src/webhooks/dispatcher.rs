@@ -45,6 +45,10 @@ pub struct WebhookSettings {
     /// address stays refused).
     #[arg(long, env = "TENANTRY_OUTBOUND_ALLOW_LOOPBACK", value_parser = clap::builder::BoolishValueParser::new())]
     pub outbound_allow_loopback: bool,
+    /// Private networks outbound calls may reach anyway, comma-separated CIDRs (on-prem SMTP or
+    /// storage servers of tenants, approved by the operator). Never cloud metadata ranges.
+    #[arg(long, env = "TENANTRY_OUTBOUND_ALLOW_CIDRS", value_delimiter = ',')]
+    pub outbound_allow_cidrs: Vec<ipnet::IpNet>,
     /// Multiplies the retry schedule and the auto-disable period (1 = production schedule).
     #[arg(long, env = "TENANTRY_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
     pub webhook_retry_scale: f64,
@@ -60,6 +64,7 @@ impl Default for WebhookSettings {
     fn default() -> Self {
         Self {
             outbound_allow_loopback: false,
+            outbound_allow_cidrs: Vec::new(),
             webhook_retry_scale: 1.0,
             webhook_timeout_secs: 10,
             webhook_sweep_secs: 60,
@@ -73,8 +78,19 @@ impl WebhookSettings {
     }
 
     pub fn policy(&self) -> guard::GuardPolicy {
-        guard::GuardPolicy { allow_loopback: self.outbound_allow_loopback }
+        guard::GuardPolicy {
+            allow_loopback: self.outbound_allow_loopback,
+            allowed_networks: self.outbound_allow_cidrs.iter().copied().filter(|net| !is_metadata(net)).collect(),
+        }
     }
+}
+
+/// Whether a network overlaps the link-local range holding cloud metadata, which no setting
+/// may open.
+fn is_metadata(net: &ipnet::IpNet) -> bool {
+    let link_local =
+        ipnet::IpNet::V4(ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(169, 254, 0, 0), 16).unwrap_or_default());
+    net.contains(&link_local.network()) || link_local.contains(&net.network())
 }
 
 /// Handle to wake the dispatcher for a tenant.
@@ -93,7 +109,7 @@ impl Dispatcher {
     pub fn new(settings: WebhookSettings) -> (Self, DispatcherInbox) {
         let policy = settings.policy();
         let timeout = Duration::from_secs(settings.webhook_timeout_secs.max(1));
-        let client = guard::client(policy, guard::GuardedResolver::system(policy), timeout)
+        let client = guard::client(policy.clone(), guard::GuardedResolver::system(policy), timeout)
             .inspect_err(|err| tracing::error!(error = %err, "webhook HTTP client unavailable"))
             .ok();
         let (wake, inbox) = mpsc::unbounded_channel();

@@ -6,7 +6,8 @@
 //! broadcast, multicast, benchmarking and reserved ranges, IPv6 loopback, ULA (fc00::/7),
 //! link-local (fe80::/10), site-local, and IPv4 embedded in IPv6 (mapped, compatible, NAT64)
 //! when the embedded address is refused. Loopback can be allowed by explicit configuration
-//! (tests only).
+//! (tests only), and an operator can allow chosen private networks (on-prem servers of
+//! tenants that keep their SMTP or storage in-house) with `TENANTRY_OUTBOUND_ALLOW_CIDRS`.
 
 use std::{
     future::Future,
@@ -30,10 +31,12 @@ pub enum GuardError {
 }
 
 /// What the guard lets through.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct GuardPolicy {
     /// Allow 127.0.0.0/8 and ::1, and plain http (tests and local development only).
     pub allow_loopback: bool,
+    /// Networks allowed although internal (operator-approved on-prem servers).
+    pub allowed_networks: std::sync::Arc<[ipnet::IpNet]>,
 }
 
 fn v4_refused(ip: Ipv4Addr) -> bool {
@@ -74,6 +77,9 @@ fn v6_embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 impl GuardPolicy {
     /// Whether an address may be dialled.
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), GuardError> {
+        if self.allowed_networks.iter().any(|net| net.contains(&ip)) {
+            return Ok(());
+        }
         let refused = match ip {
             IpAddr::V4(v4) => !(self.allow_loopback && v4.is_loopback()) && v4_refused(v4),
             IpAddr::V6(v6) => {
@@ -176,7 +182,9 @@ pub fn client(
     resolver: GuardedResolver,
     timeout: std::time::Duration,
 ) -> reqwest::Result<reqwest::Client> {
+    let policy_for_redirects = policy.clone();
     let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let policy = &policy_for_redirects;
         if attempt.previous().len() >= 3 {
             attempt.error("too many redirects")
         } else if let Err(err) = policy.check_url(attempt.url()) {
@@ -235,10 +243,15 @@ mod tests {
         for good in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:93.184.216.34"] {
             assert!(strict.check_ip(good.parse().unwrap()).is_ok(), "{good} must pass");
         }
-        let tests = GuardPolicy { allow_loopback: true };
+        let tests = GuardPolicy { allow_loopback: true, ..Default::default() };
         assert!(tests.check_ip("127.0.0.1".parse().unwrap()).is_ok());
         assert!(tests.check_ip("::1".parse().unwrap()).is_ok());
         assert!(tests.check_ip("10.0.0.1".parse().unwrap()).is_err(), "loopback only");
+        let on_prem =
+            GuardPolicy { allowed_networks: vec!["10.20.0.0/16".parse().unwrap()].into(), ..Default::default() };
+        assert!(on_prem.check_ip("10.20.5.5".parse().unwrap()).is_ok(), "an approved network");
+        assert!(on_prem.check_ip("10.21.0.1".parse().unwrap()).is_err(), "only that network");
+        assert!(on_prem.check_ip("169.254.169.254".parse().unwrap()).is_err());
     }
 
     #[test]

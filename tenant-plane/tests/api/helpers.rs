@@ -47,6 +47,7 @@ impl Default for Options {
             },
             webhooks: WebhookSettings {
                 outbound_allow_loopback: true,
+                outbound_allow_cidrs: Vec::new(),
                 webhook_retry_scale: 0.001,
                 webhook_timeout_secs: 5,
                 webhook_sweep_secs: 60,

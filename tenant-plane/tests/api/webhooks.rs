@@ -89,6 +89,7 @@ async fn a_test_event_reports_at_once_and_a_failing_endpoint_is_switched_off() {
     let app = TestApp::spawn_with(Options {
         webhooks: tenant_plane::WebhookSettings {
             outbound_allow_loopback: true,
+            outbound_allow_cidrs: Vec::new(),
             webhook_retry_scale: 0.00001,
             webhook_timeout_secs: 5,
             webhook_sweep_secs: 60,
@@ -244,5 +245,40 @@ async fn a_slow_endpoint_of_one_tenant_does_not_hold_up_another_tenants_deliveri
     assert!(started.elapsed() < Duration::from_secs(3), "waited {:?} behind another tenant", started.elapsed());
     tarpit.stop().await;
     fast.stop().await;
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_operator_approved_network_is_reachable_and_nothing_else_is() {
+    // Loopback stands in for an on-prem network the operator approved.
+    let app = TestApp::spawn_with(Options {
+        webhooks: tenant_plane::WebhookSettings {
+            outbound_allow_loopback: false,
+            outbound_allow_cidrs: vec!["127.0.0.0/8".parse().unwrap(), "169.254.0.0/16".parse().unwrap()],
+            ..Options::default().webhooks
+        },
+        ..Options::default()
+    })
+    .await;
+    let (_, slug) = app.create_tenant("onprem").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let (hook, _) = create_webhook(&app, &slug, &format!("https://localhost:{port}/hook"), json!(["*"])).await;
+    let res = app.tp(Method::POST, &slug, &format!("/v1/webhooks/{hook}/test"), None).await;
+    assert_eq!(res.body["delivered"], false, "no TLS server there: {:?}", res.body);
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1, "the approved network was not reached");
+    // The metadata range stays closed even when configured, and other private ranges too.
+    for url in ["https://169.254.169.254/latest/meta-data", "https://10.0.0.1/hook", "http://localhost/hook"] {
+        let res = app.tp(Method::POST, &slug, "/v1/webhooks", Some(json!({ "url": url, "events": ["*"] }))).await;
+        assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    }
     app.cleanup().await;
 }
