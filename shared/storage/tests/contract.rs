@@ -1,0 +1,110 @@
+//! The object-store contract, asserted against every backend (today: the local filesystem;
+//! S3 and Azure join with the same assertions), plus tenant isolation through `TenantStore`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt, stream};
+use storage::{ByteStream, LocalStore, ObjectKey, ObjectStore, StorageError, TenantStore};
+use uuid::Uuid;
+
+fn body(chunks: &[&[u8]]) -> ByteStream {
+    let owned: Vec<std::io::Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+    stream::iter(owned).boxed()
+}
+
+async fn read(stream: ByteStream) -> Vec<u8> {
+    stream.map_ok(|b| b.to_vec()).try_concat().await.unwrap()
+}
+
+fn key(s: &str) -> ObjectKey {
+    ObjectKey::parse(s).unwrap()
+}
+
+/// The contract: every backend must pass this.
+async fn contract(store: Arc<dyn ObjectStore>) {
+    let tenant = TenantStore::new(store.clone(), Uuid::now_v7());
+    // Put streams in chunks, hashes, and reads back whole or by range.
+    let meta = tenant.put(&key("docs/report.txt"), body(&[b"hello ", b"world"]), 1024).await.unwrap();
+    assert_eq!((meta.key.as_str(), meta.size), ("docs/report.txt", 11));
+    assert_eq!(meta.sha256.as_deref(), Some("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"));
+    let (head, whole) = tenant.get(&key("docs/report.txt"), None).await.unwrap();
+    assert_eq!((head.size, read(whole).await), (11, b"hello world".to_vec()));
+    let (_, part) = tenant.get(&key("docs/report.txt"), Some(6..11)).await.unwrap();
+    assert_eq!(read(part).await, b"world".to_vec());
+    assert!(matches!(tenant.get(&key("docs/report.txt"), Some(5..50)).await, Err(StorageError::BadRange)));
+    assert_eq!(tenant.head(&key("docs/report.txt")).await.unwrap().size, 11);
+
+    // Overwrite replaces; a too-large upload leaves the old object intact.
+    tenant.put(&key("docs/report.txt"), body(&[b"v2"]), 1024).await.unwrap();
+    let err = tenant.put(&key("docs/report.txt"), body(&[&[0u8; 600], &[0u8; 600]]), 1000).await.unwrap_err();
+    assert!(matches!(err, StorageError::TooLarge { limit: 1000 }), "{err}");
+    let (_, kept) = tenant.get(&key("docs/report.txt"), None).await.unwrap();
+    assert_eq!(read(kept).await, b"v2".to_vec());
+
+    // Listing: key order, by prefix, paged with a cursor; deletes are idempotent.
+    for name in ["docs/a", "docs/b", "docs/sub/c", "images/x.png"] {
+        tenant.put(&key(name), body(&[b"."]), 10).await.unwrap();
+    }
+    let all = tenant.list("", None, 100).await.unwrap();
+    let names: Vec<&str> = all.items.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(names, ["docs/a", "docs/b", "docs/report.txt", "docs/sub/c", "images/x.png"]);
+    let first = tenant.list("docs/", None, 2).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    let rest = tenant.list("docs/", first.next_cursor.as_deref(), 10).await.unwrap();
+    let names: Vec<&str> = rest.items.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(names, ["docs/report.txt", "docs/sub/c"]);
+    assert!(rest.next_cursor.is_none());
+    tenant.delete(&key("docs/sub/c")).await.unwrap();
+    tenant.delete(&key("docs/sub/c")).await.unwrap();
+    assert!(matches!(tenant.head(&key("docs/sub/c")).await, Err(StorageError::NotFound)));
+    assert!(matches!(tenant.get(&key("never/was"), None).await, Err(StorageError::NotFound)));
+
+    // Another tenant on the same store sees none of it and cannot reach it by any key.
+    let other = TenantStore::new(store.clone(), Uuid::now_v7());
+    assert!(other.list("", None, 100).await.unwrap().items.is_empty());
+    assert!(matches!(other.head(&key("docs/a")).await, Err(StorageError::NotFound)));
+    for trick in ["../docs/a", "/tenants", "..\\docs", "tenants/../../x", "a/%2e%2e/b"] {
+        if let Ok(k) = ObjectKey::parse(trick) {
+            // Only literal names survive parsing; they stay inside the other tenant's space.
+            assert!(matches!(other.head(&k).await, Err(StorageError::NotFound)), "{trick}");
+        }
+    }
+    assert!(other.list("../", None, 10).await.is_err());
+}
+
+#[tokio::test]
+async fn the_local_backend_meets_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    contract(Arc::new(LocalStore::open(dir.path()).unwrap())).await;
+}
+
+#[tokio::test]
+async fn a_symbolic_link_in_the_tree_does_not_lead_outside_it() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), b"outside").unwrap();
+    let store = LocalStore::open(root.path()).unwrap();
+    std::fs::create_dir_all(root.path().join("tenants")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.path().join("tenants/evil")).unwrap();
+    let Err(err) = store.get("tenants/evil/secret.txt", None).await else { panic!("a link was followed") };
+    assert!(matches!(err, StorageError::Refused(_)), "{err}");
+    let err = store.put("tenants/evil/planted.txt", body(&[b"x"]), 10).await.expect_err("refused");
+    assert!(matches!(err, StorageError::Refused(_)), "{err}");
+    assert!(!outside.path().join("planted.txt").exists());
+    // Listing does not follow it either.
+    assert!(store.list("tenants/", None, 10).await.unwrap().items.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_upload_leaves_no_object_and_no_temporary_file() {
+    let root = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(root.path()).unwrap();
+    let failing: ByteStream =
+        stream::iter(vec![Ok(Bytes::from_static(b"part")), Err(std::io::Error::other("client went away"))]).boxed();
+    assert!(store.put("tenants/t/upload.bin", failing, 100).await.is_err());
+    assert!(matches!(store.head("tenants/t/upload.bin").await, Err(StorageError::NotFound)));
+    assert_eq!(std::fs::read_dir(root.path().join(".tmp")).unwrap().count(), 0);
+}
