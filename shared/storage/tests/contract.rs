@@ -108,3 +108,74 @@ async fn a_failed_upload_leaves_no_object_and_no_temporary_file() {
     assert!(matches!(store.head("tenants/t/upload.bin").await, Err(StorageError::NotFound)));
     assert_eq!(std::fs::read_dir(root.path().join(".tmp")).unwrap().count(), 0);
 }
+
+fn s3_store(s3: &test_support::S3Server, bucket: &str) -> storage::S3Store {
+    s3.create_bucket(bucket);
+    storage::S3Store::new(&storage::S3Settings {
+        endpoint: Some(s3.url.clone()),
+        region: "us-east-1".into(),
+        bucket: bucket.into(),
+        access_key_id: s3.access_key.clone(),
+        secret_access_key: s3.secret_key.clone().into(),
+        path_style: true,
+    })
+}
+
+#[tokio::test]
+async fn the_s3_backend_meets_the_contract() {
+    let s3 = test_support::S3Server::start();
+    contract(Arc::new(s3_store(&s3, "tenantry-contract"))).await;
+}
+
+#[tokio::test]
+async fn a_large_object_streams_through_s3_in_parts_and_an_oversized_one_leaves_nothing() {
+    use sha2::{Digest, Sha256};
+    let s3 = test_support::S3Server::start();
+    let store = s3_store(&s3, "tenantry-large");
+    // 20 MiB in 1 MiB chunks: three parts of a multipart upload.
+    let chunk: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let chunks: Vec<std::io::Result<Bytes>> = (0..20).map(|_| Ok(Bytes::from(chunk.clone()))).collect();
+    let meta = store.put("tenants/t/big.bin", stream::iter(chunks).boxed(), 64 * 1024 * 1024).await.unwrap();
+    assert_eq!(meta.size, 20 * 1024 * 1024);
+    let (_, body) = store.get("tenants/t/big.bin", None).await.unwrap();
+    let mut hasher = Sha256::new();
+    let mut body = body;
+    while let Some(part) = body.next().await {
+        hasher.update(part.unwrap());
+    }
+    assert_eq!(Some(hex::encode(hasher.finalize())), meta.sha256, "read back identical");
+    let chunks: Vec<std::io::Result<Bytes>> = (0..20).map(|_| Ok(Bytes::from(chunk.clone()))).collect();
+    let err = store.put("tenants/t/too-big.bin", stream::iter(chunks).boxed(), 12 * 1024 * 1024).await.unwrap_err();
+    assert!(matches!(err, StorageError::TooLarge { .. }), "{err}");
+    assert!(matches!(store.head("tenants/t/too-big.bin").await, Err(StorageError::NotFound)));
+}
+
+#[tokio::test]
+async fn wrong_s3_credentials_are_refused_not_mistaken_for_an_outage() {
+    let s3 = test_support::S3Server::start();
+    s3.create_bucket("tenantry-auth");
+    let store = storage::S3Store::new(&storage::S3Settings {
+        endpoint: Some(s3.url.clone()),
+        region: "us-east-1".into(),
+        bucket: "tenantry-auth".into(),
+        access_key_id: s3.access_key.clone(),
+        secret_access_key: "not-the-secret".to_owned().into(),
+        path_style: true,
+    });
+    let err = store.list("", None, 10).await.unwrap_err();
+    assert!(matches!(err, StorageError::Refused(_)), "{err}");
+    drop(s3);
+    let down = s3_unreachable().list("", None, 10).await.unwrap_err();
+    assert!(matches!(down, StorageError::Unavailable(_)), "{down}");
+}
+
+fn s3_unreachable() -> storage::S3Store {
+    storage::S3Store::new(&storage::S3Settings {
+        endpoint: Some("http://127.0.0.1:9".into()),
+        region: "us-east-1".into(),
+        bucket: "nowhere".into(),
+        access_key_id: "k".into(),
+        secret_access_key: "s".to_owned().into(),
+        path_style: true,
+    })
+}
