@@ -7,6 +7,15 @@ use uuid::Uuid;
 
 use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError};
 
+/// A listing prefix: empty, or a key (optionally ending in `/`) — so it cannot climb out.
+fn check_prefix(prefix: &str) -> Result<(), StorageError> {
+    match prefix.strip_suffix('/').unwrap_or(prefix) {
+        "" if prefix.is_empty() => Ok(()),
+        "" => Err(StorageError::InvalidKey(crate::KeyError::Slashes)),
+        body => ObjectKey::parse(body).map(|_| ()).map_err(StorageError::InvalidKey),
+    }
+}
+
 /// One tenant's objects in a shared store.
 #[derive(Clone)]
 pub struct TenantStore {
@@ -48,9 +57,7 @@ impl TenantStore {
     /// Lists the tenant's objects under `prefix` (free text, matched literally), after the
     /// cursor of the previous page.
     pub async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<ListPage, StorageError> {
-        if prefix.contains("..") || prefix.starts_with('/') || prefix.contains('\\') {
-            return Err(StorageError::InvalidKey(crate::KeyError::DotSegment));
-        }
+        check_prefix(prefix)?;
         let full_prefix = format!("{}{prefix}", self.prefix);
         let after = after.map(|a| format!("{}{a}", self.prefix));
         let page = self.inner.list(&full_prefix, after.as_deref(), limit).await?;
