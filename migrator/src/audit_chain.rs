@@ -73,6 +73,10 @@ pub struct ChainBreak {
 pub struct ChainReport {
     pub rows_checked: u64,
     pub last_seq: Option<i64>,
+    /// The newest row's hash: record `<lastSeq>:<lastHash>` somewhere the database's
+    /// administrators cannot write, and pass it back as an [`Anchor`] to detect rows removed
+    /// from the end or a rewritten chain.
+    pub last_hash: Option<String>,
     /// The first break found (verification stops there).
     pub broken: Option<ChainBreak>,
 }
@@ -83,9 +87,50 @@ impl ChainReport {
     }
 }
 
+/// A row's hash recorded earlier, outside the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    /// `<seq>:<hash>`, as `tenantry audit verify` prints it.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (seq, hash) = s.split_once(':').ok_or("expected <seq>:<hash>")?;
+        let seq = seq.parse::<i64>().map_err(|_| "the sequence number is not a number")?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("the hash must be 64 hex digits".into());
+        }
+        Ok(Self { seq, hash: hash.to_ascii_lowercase() })
+    }
+}
+
 /// Walks the whole log in `seq` order with `client` (any role that can read `audit.events`).
 pub async fn verify_chain(client: &Client) -> anyhow::Result<ChainReport> {
-    let mut report = ChainReport { rows_checked: 0, last_seq: None, broken: None };
+    verify_chain_with(client, None).await
+}
+
+/// Like [`verify_chain`], and the row `anchor.seq` must still exist with `anchor.hash`: this
+/// catches what the chain alone cannot — rows removed from the end, or the whole chain
+/// recomputed after an edit.
+pub async fn verify_chain_with(client: &Client, anchor: Option<&Anchor>) -> anyhow::Result<ChainReport> {
+    let mut report = verify_rows(client, anchor).await?;
+    if let (Some(anchor), None) = (anchor, &report.broken)
+        && report.last_seq.is_none_or(|last| last < anchor.seq)
+    {
+        report.broken = Some(ChainBreak {
+            seq: anchor.seq,
+            reason: "the log ends before the anchored row: rows were removed from its end".into(),
+        });
+    }
+    Ok(report)
+}
+
+async fn verify_rows(client: &Client, anchor: Option<&Anchor>) -> anyhow::Result<ChainReport> {
+    let mut report = ChainReport { rows_checked: 0, last_seq: None, last_hash: None, broken: None };
     let mut expected_prev = GENESIS.to_owned();
     let mut expected_seq = 1_i64;
     loop {
@@ -112,12 +157,15 @@ pub async fn verify_chain(client: &Client) -> anyhow::Result<ChainReport> {
                 prev_hash: r.get(10),
             };
             let stored: String = r.get(11);
+            let anchored = anchor.filter(|a| a.seq == row.seq);
             let reason = if row.seq != expected_seq {
                 Some(format!("expected row {expected_seq}, found {}: rows are missing", row.seq))
             } else if row.prev_hash != expected_prev {
                 Some("does not chain to the previous row".to_owned())
             } else if row.hash() != stored {
                 Some("content does not match its hash: the row was changed".to_owned())
+            } else if anchored.is_some_and(|a| a.hash != stored) {
+                Some("does not match the anchored hash: the chain was rewritten".to_owned())
             } else {
                 None
             };
@@ -127,6 +175,7 @@ pub async fn verify_chain(client: &Client) -> anyhow::Result<ChainReport> {
             }
             report.rows_checked += 1;
             report.last_seq = Some(row.seq);
+            report.last_hash = Some(stored.clone());
             expected_prev = stored;
             expected_seq += 1;
         }
@@ -139,6 +188,15 @@ pub async fn verify_chain(client: &Client) -> anyhow::Result<ChainReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchors_parse_from_what_verify_prints() {
+        let hash = "ab".repeat(32);
+        assert_eq!(format!("12:{hash}").parse::<Anchor>(), Ok(Anchor { seq: 12, hash: hash.clone() }));
+        for bad in ["12", "x:ab", "12:abc", &format!("12:{}", "zz".repeat(32))] {
+            assert!(bad.parse::<Anchor>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn the_canonical_form_is_length_prefixed() {

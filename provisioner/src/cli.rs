@@ -75,6 +75,10 @@ pub enum AuditCmd {
     Verify {
         /// Tenant id or slug.
         tenant: String,
+        /// `<seq>:<hash>` printed by an earlier run and kept outside the database: that row must
+        /// still be there, unchanged (catches rows removed from the end).
+        #[arg(long)]
+        anchor: Option<migrator::audit_chain::Anchor>,
     },
 }
 

@@ -137,9 +137,10 @@ fn conflict_or_other(err: anyhow::Error) -> LifecycleError {
 pub async fn verify_audit_log(
     provisioner: &Provisioner,
     id: TenantId,
+    anchor: Option<&migrator::audit_chain::Anchor>,
 ) -> anyhow::Result<migrator::audit_chain::ChainReport> {
     let (placement, server) = provisioner.placed(id).await?;
     let (access, _) = provisioner.pools().get(&server)?;
     let client = access.connect(&placement.database_name).await?;
-    migrator::audit_chain::verify_chain(&client).await
+    migrator::audit_chain::verify_chain_with(&client, anchor).await
 }

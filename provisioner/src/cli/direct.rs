@@ -69,15 +69,18 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
         Command::Keys(KeysCmd::Status) => super::keys::status(&catalog, &keyring, global.json).await,
         Command::Keys(KeysCmd::Rewrap) => super::keys::rewrap(&catalog, &keyring, &actor, global.json).await,
-        Command::Audit(AuditCmd::Verify { tenant }) => {
+        Command::Audit(AuditCmd::Verify { tenant, anchor }) => {
             let t = resolve(&catalog, &tenant).await?;
-            let report = crate::verify_audit_log(&provisioner, TenantId::from_uuid(t.id)).await?;
+            let report = crate::verify_audit_log(&provisioner, TenantId::from_uuid(t.id), anchor.as_ref()).await?;
             if global.json {
                 print(&serde_json::to_value(&report)?, true)?;
             } else if let Some(broken) = &report.broken {
                 println!("audit log of {} is BROKEN at row {}: {}", t.slug, broken.seq, broken.reason);
             } else {
                 println!("audit log of {} is intact: {} rows", t.slug, report.rows_checked);
+                if let (Some(seq), Some(hash)) = (report.last_seq, &report.last_hash) {
+                    println!("anchor for next time (keep it outside the database): {seq}:{hash}");
+                }
             }
             Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

@@ -71,9 +71,11 @@ async fn the_runtime_role_can_only_append_and_verify_catches_what_a_superuser_ch
     let third =
         append(&runtime, "api_key.created", json!({ "name": "ci \"deploy\" key", "scopes": ["notes.read"] })).await;
     assert_eq!(third, 3);
-    let report = provisioner::verify_audit_log(&provisioner, id).await.unwrap();
+    let report = provisioner::verify_audit_log(&provisioner, id, None).await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.rows_checked, 3);
+    let anchor: migrator::audit_chain::Anchor =
+        format!("{}:{}", report.last_seq.unwrap(), report.last_hash.as_deref().unwrap()).parse().unwrap();
     let ok = verify_cli(&platform, &key, &slug);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 
@@ -105,7 +107,7 @@ async fn the_runtime_role_can_only_append_and_verify_catches_what_a_superuser_ch
         .batch_execute("UPDATE audit.events SET metadata = '{\"email\": \"someone-else@example.com\"}' WHERE seq = 1")
         .await
         .unwrap();
-    let report = provisioner::verify_audit_log(&provisioner, id).await.unwrap();
+    let report = provisioner::verify_audit_log(&provisioner, id, None).await.unwrap();
     assert_eq!(report.broken.as_ref().map(|b| b.seq), Some(1), "{report:?}");
     let failed = verify_cli(&platform, &key, &slug);
     assert!(!failed.status.success());
@@ -115,9 +117,31 @@ async fn the_runtime_role_can_only_append_and_verify_catches_what_a_superuser_ch
     // Restoring row 1 makes it verify again; deleting row 2 leaves a gap the chain exposes.
     admin.batch_execute("DELETE FROM audit.events WHERE seq = 2").await.unwrap();
     admin.batch_execute("UPDATE audit.events SET metadata = '{\"email\": \"zoë@example.com\", \"nested\": {\"a\": \"x:y\", \"b\": [1, 2.5, null]}}' WHERE seq = 1").await.unwrap();
-    let report = provisioner::verify_audit_log(&provisioner, id).await.unwrap();
+    let report = provisioner::verify_audit_log(&provisioner, id, None).await.unwrap();
     assert_eq!(report.broken.as_ref().map(|b| b.seq), Some(3), "a deleted row is a gap: {report:?}");
     assert_eq!(report.rows_checked, 1, "row 1 is intact again once restored");
+
+    // Removing rows from the end leaves a chain that still verifies on its own; the anchor
+    // recorded earlier catches it.
+    let admin2 = test_support::admin_client(&placement.database_name).await.unwrap();
+    admin2.batch_execute("DELETE FROM audit.events").await.unwrap();
+    append(&runtime, "auth.login", json!({})).await;
+    append(&runtime, "auth.login", json!({})).await;
+    admin2.batch_execute("DELETE FROM audit.events WHERE seq = 2").await.unwrap();
+    let alone = provisioner::verify_audit_log(&provisioner, id, None).await.unwrap();
+    assert!(alone.is_intact(), "a truncated tail verifies without an anchor: {alone:?}");
+    let anchored = provisioner::verify_audit_log(&provisioner, id, Some(&anchor)).await.unwrap();
+    assert_eq!(anchored.broken.as_ref().map(|b| b.seq), Some(anchor.seq), "{anchored:?}");
+    let cli = Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .args(["audit", "verify", &slug, "--anchor", &format!("{}:{}", anchor.seq, anchor.hash)])
+        .env("TENANTRY_CATALOG_URL", &platform.catalog_url)
+        .env("TENANTRY_MASTER_KEY", &key)
+        .env_remove("TENANTRY_API_URL")
+        .env_remove("TENANTRY_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!cli.status.success(), "{}", String::from_utf8_lossy(&cli.stdout));
+    drop(admin2);
 
     drop((runtime, admin));
     platform.cleanup().await;

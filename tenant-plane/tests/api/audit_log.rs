@@ -98,7 +98,8 @@ async fn actions_are_audited_and_the_log_is_filtered_paginated_and_admin_only() 
         StatusCode::FORBIDDEN,
         "FORBIDDEN",
     );
-    let report = provisioner::verify_audit_log(&app.platform.provisioner(), tenant_id.parse().unwrap()).await.unwrap();
+    let report =
+        provisioner::verify_audit_log(&app.platform.provisioner(), tenant_id.parse().unwrap(), None).await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.rows_checked as usize, seen.len());
     app.cleanup().await;
