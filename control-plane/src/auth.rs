@@ -83,13 +83,8 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Re
     let found = state.catalog().operator_by_email(&email).await.map_err(catalog_error)?;
     let hash = found.as_ref().map(|o| o.password_hash.clone());
     let password = body.password;
-    let ok = tokio::task::spawn_blocking(move || {
-        // Verify against a dummy hash for unknown e-mails so both paths take as long.
-        let hash = hash.as_deref().unwrap_or_else(|| secrets::password::dummy_hash());
-        secrets::password::verify_password(&password, hash)
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    // Unknown e-mails are verified against a dummy hash, so both paths take as long.
+    let ok = secrets::password::verify_password_off_thread(password, hash).await;
     let operator = found.filter(|_| ok).ok_or_else(unauthenticated)?;
     let token = secrets::random_token(32);
     let expires_at = Utc::now() + SESSION_TTL;
@@ -132,10 +127,8 @@ pub async fn bootstrap(state: web::Data<AppState>, body: web::Json<BootstrapBody
     let body = body.into_inner();
     let email = domain::Email::parse(&body.email).map_err(|e| ApiError::validation("email", e))?;
     let password = domain::Password::parse(&body.password).map_err(|e| ApiError::validation("password", e))?;
-    let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let hash =
+        secrets::password::hash_password_off_thread(password.expose().to_owned()).await.map_err(ApiError::internal)?;
     let created = state.catalog().bootstrap_operator(&secrets::sha256_hex(&body.token), email.as_str(), &hash).await;
     let operator = match created {
         Ok(Some(op)) => op,

@@ -133,14 +133,22 @@ impl AppState {
         &self.webhooks
     }
 
-    /// The tenant's data keys (sealing secrets its database holds), cached for a minute.
-    pub async fn sealer(&self, tenant: uuid::Uuid) -> Result<Arc<TenantSealer>, Arc<secrets::SecretError>> {
+    /// The tenant's data keys (sealing secrets its database holds), cached for a minute;
+    /// `503 SECRETS_UNAVAILABLE` when the secret store cannot give them.
+    pub async fn sealer(&self, tenant: uuid::Uuid) -> Result<Arc<TenantSealer>, http_api::ApiError> {
         let keys = self.tenant_keys.clone();
         self.sealers
             .try_get_with(tenant, async move {
                 keys.keyring(&secrets::Scope::Tenant(domain::TenantId::from_uuid(tenant))).await.map(Arc::new)
             })
             .await
+            .map_err(|err| {
+                http_api::ApiError::with_cause(
+                    http_api::ErrorCode::SECRETS_UNAVAILABLE,
+                    "this tenant's keys are unavailable; retry later",
+                    anyhow::anyhow!("{err}"),
+                )
+            })
     }
 
     pub fn limits(&self) -> &Limits {

@@ -23,6 +23,19 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// [`hash_password`] on the blocking pool (never on the async threads).
+pub async fn hash_password_off_thread(password: String) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|_| HashError)?
+}
+
+/// [`verify_password`] on the blocking pool, against `hash` or — for an unknown account — the
+/// dummy hash, so that both cost the same.
+pub async fn verify_password_off_thread(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash())))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash of a random password, verified against when an account does not exist, so that a
 /// login for an unknown e-mail takes as long as one with a wrong password.
 pub fn dummy_hash() -> &'static str {

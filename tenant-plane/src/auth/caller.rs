@@ -111,7 +111,7 @@ async fn user_actor(state: &AppState, ctx: &TenantCtx, token: &str) -> Result<Ac
     if row.get::<_, &str>(1) != "active" {
         return Err(unauthenticated());
     }
-    let role = Role::parse(row.get(0)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role in users")))?;
+    let role = Role::from_db(row.get(0))?;
     Ok(Actor::User { id: claims.sub, role })
 }
 
@@ -145,7 +145,6 @@ async fn key_actor(ctx: &TenantCtx, key: &str) -> Result<Actor, ApiError> {
         }
     }
     let scopes = row.get::<_, Vec<String>>(1).iter().filter_map(|s| Permission::parse(s)).collect();
-    let owner_role =
-        Role::parse(row.get(6)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role in users")))?;
+    let owner_role = Role::from_db(row.get(6))?;
     Ok(Actor::ApiKey { id, scopes, owner: row.get(5), owner_role })
 }

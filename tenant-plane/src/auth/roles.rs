@@ -29,6 +29,12 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The role as the tenant database stores it; anything else there is an internal error.
+    pub fn from_db(s: &str) -> Result<Self, http_api::ApiError> {
+        Self::parse(s)
+            .ok_or_else(|| http_api::ApiError::internal(anyhow::anyhow!("unknown role {s:?} in the tenant database")))
+    }
+
     /// Whether this role may give `other` to someone, or change someone who has it: only
     /// owners touch owners.
     pub fn may_manage(self, other: Role) -> bool {

@@ -59,21 +59,7 @@ pub async fn start_session(
 
 /// Hashes a password with argon2id on the blocking pool (never on the async threads).
 pub async fn hash_password(password: domain::Password) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
+    secrets::password::hash_password_off_thread(password.expose().to_owned())
         .await
-        .map_err(ApiError::internal)?
         .map_err(|err| ApiError::internal(anyhow::anyhow!("hash password: {err}")))
-}
-
-/// Checks a password against a stored hash (or a dummy one, so unknown accounts cost the same)
-/// on the blocking pool.
-pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        secrets::password::verify_password(
-            &password,
-            hash.as_deref().unwrap_or_else(|| secrets::password::dummy_hash()),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)
 }

@@ -63,10 +63,7 @@ pub async fn list_audit_logs(
     caller: Can<perm::AuditRead>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::validation("limit", format!("must be between 1 and {PAGE_MAX}")));
-    }
+    let limit = super::fields::limit(query.limit, PAGE_MAX)?;
     for (field, value) in [("actor", &query.actor), ("action", &query.action)] {
         if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 100 || v.chars().any(char::is_control)) {
             return Err(ApiError::validation(field, "must be 1 to 100 characters without control characters"));
@@ -90,24 +87,25 @@ pub async fn list_audit_logs(
         )
         .await
         .map_err(ApiError::internal)?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<AuditEventView> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|r| AuditEventView {
-            seq: r.get(0),
-            occurred_at: r.get(1),
-            actor_type: r.get(2),
-            actor_id: r.get(3),
-            action: r.get(4),
-            target_type: r.get(5),
-            target_id: r.get(6),
-            ip: r.get(7),
-            request_id: r.get(8),
-            metadata: r.get(9),
-            hash: r.get(10),
-        })
-        .collect();
-    let next_cursor = if more { items.last().map(|e| e.seq) } else { None };
+    let (items, next_cursor) = super::fields::page(
+        &rows,
+        limit,
+        |r| {
+            Ok(AuditEventView {
+                seq: r.get(0),
+                occurred_at: r.get(1),
+                actor_type: r.get(2),
+                actor_id: r.get(3),
+                action: r.get(4),
+                target_type: r.get(5),
+                target_id: r.get(6),
+                ip: r.get(7),
+                request_id: r.get(8),
+                metadata: r.get(9),
+                hash: r.get(10),
+            })
+        },
+        |e| e.seq,
+    )?;
     Ok(HttpResponse::Ok().json(AuditEventList { items, next_cursor }))
 }

@@ -14,7 +14,7 @@ use crate::{
     audit::{AuditActor, AuditEvent, RequestMeta},
     auth::{
         Caller, Role,
-        session::{TokensView, issue_tokens, start_session, verify_password},
+        session::{TokensView, issue_tokens, start_session},
         throttle,
     },
 };
@@ -74,7 +74,7 @@ pub async fn login(
     let locked = row.as_ref().is_some_and(|r| r.get::<_, Option<bool>>(4) == Some(true));
     // A locked account is not even checked (but costs the same).
     let hash = row.as_ref().filter(|_| !locked).map(|r| r.get::<_, String>(1));
-    let verified = verify_password(password, hash).await?;
+    let verified = secrets::password::verify_password_off_thread(password, hash).await;
     let user = row.filter(|r| verified && !locked && r.get::<_, &str>(3) == "active");
     let client = ctx.client().await?;
     let Some(user) = user else {
@@ -86,7 +86,7 @@ pub async fn login(
     };
     state.login_throttle().succeeded(tenant, email.as_str());
     let id: Uuid = user.get(0);
-    let role = Role::parse(user.get(2)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = Role::from_db(user.get(2))?;
     let mut client = client;
     let txn = client.transaction().await.map_err(ApiError::internal)?;
     txn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1", &[&id])
@@ -183,7 +183,7 @@ pub async fn refresh(
     if expires_at < Utc::now() || row.get::<_, &str>(7) != "active" {
         return Err(unauthenticated());
     }
-    let role = Role::parse(row.get(6)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = Role::from_db(row.get(6))?;
     // The new pair is made before the old token is marked used, all in one transaction: a
     // failure leaves the old refresh token valid.
     let view = issue_tokens(&state, ctx.route.id, &txn, user, role, family, expires_at).await?;

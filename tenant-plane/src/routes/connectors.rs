@@ -131,14 +131,6 @@ pub struct PutConnector {
     secrets: Option<Value>,
 }
 
-fn unavailable_keys(err: impl std::fmt::Display) -> ApiError {
-    ApiError::with_cause(
-        ErrorCode::SECRETS_UNAVAILABLE,
-        "this tenant's keys are unavailable; retry later",
-        anyhow::anyhow!("{err}"),
-    )
-}
-
 /// Connects or updates a connector: settings and secrets, validated; secrets sealed.
 #[utoipa::path(put, path = "/v1/connectors/{key}", tag = "connectors", params(("key" = String, Path)), request_body = PutConnector, security(("bearer" = []), ("apiKey" = [])),
     responses((status = 200, body = ConnectorView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
@@ -166,7 +158,7 @@ pub async fn put_connector(
         .map(|o| o.iter().filter(|(_, v)| v.is_null()).map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
     let provided = connectors::schema_validate("secrets", connector.secret_fields(), &secrets_in, true)?;
-    let sealer = state.sealer(caller.ctx.route.id).await.map_err(unavailable_keys)?;
+    let sealer = state.sealer(caller.ctx.route.id).await?;
     let mut client = caller.ctx.client().await?;
     let txn = client.transaction().await.map_err(ApiError::internal)?;
     let stored: Map<String, Value> = txn
@@ -255,7 +247,7 @@ pub async fn test_connector(
     if let Some(to) = options.get("to") {
         domain::Email::parse(to.as_str().unwrap_or_default()).map_err(|err| ApiError::validation("to", err))?;
     }
-    let sealer = state.sealer(caller.ctx.route.id).await.map_err(unavailable_keys)?;
+    let sealer = state.sealer(caller.ctx.route.id).await?;
     let client = caller.ctx.client().await?;
     let (config, secrets) = connectors::load(&**client, &sealer, connector)
         .await?

@@ -8,7 +8,7 @@ use serde_json::json;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::fields::{limit, optional_text, text};
+use super::fields::{limit, optional_text, page, text};
 use crate::{
     auth::{Can, perm},
     modules::{self, Module},
@@ -183,9 +183,7 @@ pub async fn list_contacts(
         )
         .await
         .map_err(ApiError::internal)?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<ContactView> = rows.iter().take(limit as usize).map(ContactView::from).collect();
-    let next_cursor = if more { items.last().map(|c| c.id) } else { None };
+    let (items, next_cursor) = page(&rows, limit, |r| Ok(ContactView::from(r)), |c| c.id)?;
     Ok(HttpResponse::Ok().json(ContactList { items, next_cursor }))
 }
 

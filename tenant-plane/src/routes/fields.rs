@@ -2,6 +2,7 @@
 
 use http_api::ApiError;
 use serde::{Deserialize, Deserializer};
+use tokio_postgres::Row;
 
 /// `value` trimmed, `min..=max` characters, no control characters (line breaks and tabs
 /// allowed when `multiline`).
@@ -36,4 +37,18 @@ pub fn limit(value: Option<i64>, max: i64) -> Result<i64, ApiError> {
 /// `Some(None)`, a value → `Some(Some(v))`.
 pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// A page out of `rows` fetched with `LIMIT limit + 1`: at most `limit` items, and the cursor of
+/// the last one when there were more.
+pub fn page<T, C>(
+    rows: &[Row],
+    limit: i64,
+    item: impl Fn(&Row) -> Result<T, ApiError>,
+    cursor: impl Fn(&T) -> C,
+) -> Result<(Vec<T>, Option<C>), ApiError> {
+    let more = rows.len() as i64 > limit;
+    let items = rows.iter().take(limit.max(0) as usize).map(item).collect::<Result<Vec<_>, _>>()?;
+    let next = if more { items.last().map(cursor) } else { None };
+    Ok((items, next))
 }

@@ -190,7 +190,7 @@ pub async fn list_invitations(caller: Can<perm::UsersRead>) -> Result<HttpRespon
             Ok(InvitationView {
                 id: r.get(0),
                 email: r.get(1),
-                role: Role::parse(r.get(2)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?,
+                role: Role::from_db(r.get(2))?,
                 invited_by: r.get(3),
                 created_at: r.get(4),
                 expires_at: r.get(5),
@@ -222,7 +222,7 @@ pub async fn revoke_invitation(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("invitation"))?;
-    let role = Role::parse(open.get(0)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = Role::from_db(open.get(0))?;
     if !caller.role().may_manage(role) {
         return Err(ApiError::new(ErrorCode::FORBIDDEN, "only owners can revoke owner invitations"));
     }

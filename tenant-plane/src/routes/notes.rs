@@ -88,10 +88,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/v1/notes", tag = "notes", params(ListQuery, ("x-tenant-id" = Option<String>, Header, description = "Tenant id or slug, when the host does not name the tenant")), security(("bearer" = []), ("apiKey" = [])),
     responses((status = 200, body = NoteList), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN or TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn list_notes(caller: Can<perm::NotesRead>, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::validation("limit", format!("must be between 1 and {PAGE_MAX}")));
-    }
+    let limit = super::fields::limit(query.limit, PAGE_MAX)?;
     let client = caller.ctx.client().await?;
     let rows = client
         .query("SELECT id, title, body, created_at FROM notes ORDER BY created_at DESC, id DESC LIMIT $1", &[&limit])

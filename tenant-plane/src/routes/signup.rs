@@ -143,7 +143,7 @@ pub async fn accept_invitation(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::new(ErrorCode::UNAUTHENTICATED, "the invitation is unknown, used or expired"))?;
     let (invitation_id, email): (Uuid, String) = (invitation.get(0), invitation.get(1));
-    let role = Role::parse(invitation.get(2)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = Role::from_db(invitation.get(2))?;
     let id = Uuid::now_v7();
     txn.execute(
         "INSERT INTO users (id, email, password_hash, role, name) VALUES ($1, $2, $3, $4, $5)",

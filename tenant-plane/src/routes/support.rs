@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
-use super::fields::{limit, text};
+use super::fields::{limit, page, text};
 use crate::{
     audit::AuditEvent,
     auth::{Can, perm},
@@ -215,9 +215,7 @@ pub async fn list_tickets(
         )
         .await
         .map_err(ApiError::internal)?;
-    let more = rows.len() as i64 > limit;
-    let items = rows.iter().take(limit as usize).map(ticket_view).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = if more { items.last().map(|t| t.id) } else { None };
+    let (items, next_cursor) = page(&rows, limit, ticket_view, |t| t.id)?;
     Ok(HttpResponse::Ok().json(TicketList { items, next_cursor }))
 }
 

@@ -38,7 +38,7 @@ fn user_view(row: &Row) -> Result<UserView, ApiError> {
         id: row.get(0),
         email: row.get(1),
         name: row.get(2),
-        role: Role::parse(row.get(3)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?,
+        role: Role::from_db(row.get(3))?,
         status: row.get(4),
         created_at: row.get(5),
         last_login_at: row.get(6),
@@ -69,10 +69,7 @@ pub struct UserQuery {
 #[utoipa::path(get, path = "/v1/users", tag = "users", params(UserQuery), security(("bearer" = []), ("apiKey" = [])),
     responses((status = 200, body = UserList), (status = 401, description = "UNAUTHENTICATED", body = http_api::ErrorBody), (status = 403, description = "FORBIDDEN", body = http_api::ErrorBody)))]
 pub async fn list_users(caller: Can<perm::UsersRead>, query: web::Query<UserQuery>) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=PAGE_MAX).contains(&limit) {
-        return Err(ApiError::validation("limit", format!("must be between 1 and {PAGE_MAX}")));
-    }
+    let limit = super::fields::limit(query.limit, PAGE_MAX)?;
     let role = query.role.map(Role::as_str);
     let client = caller.ctx.client().await?;
     let rows = client
@@ -85,9 +82,7 @@ pub async fn list_users(caller: Can<perm::UsersRead>, query: web::Query<UserQuer
         )
         .await
         .map_err(ApiError::internal)?;
-    let more = rows.len() as i64 > limit;
-    let items = rows.iter().take(limit as usize).map(user_view).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = if more { items.last().map(|u| u.id) } else { None };
+    let (items, next_cursor) = super::fields::page(&rows, limit, user_view, |u| u.id)?;
     Ok(HttpResponse::Ok().json(UserList { items, next_cursor }))
 }
 
@@ -146,7 +141,7 @@ async fn lock_manageable(db: &impl GenericClient, caller: &Caller, id: Uuid) -> 
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("user"))?;
-    let role = Role::parse(row.get(0)).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = Role::from_db(row.get(0))?;
     if !caller.role().may_manage(role) {
         return Err(ApiError::new(ErrorCode::FORBIDDEN, "only owners can change owners"));
     }

@@ -4,13 +4,13 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use http_api::{ApiError, ErrorCode};
+use http_api::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::fields::{limit, text};
+use super::fields::{limit, page, text};
 use crate::{
     AppState,
     audit::AuditEvent,
@@ -97,13 +97,7 @@ fn check_events(events: &[String]) -> Result<Vec<String>, ApiError> {
 
 async fn seal_new_secret(state: &AppState, caller: &Caller, id: Uuid) -> Result<(String, String), ApiError> {
     let secret = format!("whsec_{}", secrets::random_token(32));
-    let sealer = state.sealer(caller.ctx.route.id).await.map_err(|err| {
-        ApiError::with_cause(
-            ErrorCode::SECRETS_UNAVAILABLE,
-            "this tenant's keys are unavailable; retry later",
-            anyhow::anyhow!("{err}"),
-        )
-    })?;
+    let sealer = state.sealer(caller.ctx.route.id).await?;
     let sealed = sealer.seal(&secret_context(id), &secret).map_err(ApiError::internal)?;
     Ok((secret, sealed))
 }
@@ -312,13 +306,7 @@ pub async fn test_webhook(
         .ok_or_else(|| ApiError::not_found("webhook"))?;
     drop(client);
     // The secret is opened before anything is written: a failure leaves no row behind.
-    let sealer = state.sealer(tenant).await.map_err(|err| {
-        ApiError::with_cause(
-            ErrorCode::SECRETS_UNAVAILABLE,
-            "this tenant's keys are unavailable; retry later",
-            anyhow::anyhow!("{err}"),
-        )
-    })?;
+    let sealer = state.sealer(tenant).await?;
     let secret = sealer.open(&secret_context(path.id), endpoint.get(1)).map_err(ApiError::internal)?;
     let (outbox, event_id) = (Uuid::now_v7(), Uuid::now_v7());
     let data = json!({ "message": "This is a test event from Tenantry." });
@@ -410,23 +398,24 @@ pub async fn list_deliveries(
         )
         .await
         .map_err(ApiError::internal)?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<DeliveryView> = rows
-        .iter()
-        .take(limit as usize)
-        .map(|r| DeliveryView {
-            id: r.get(0),
-            event_id: r.get(1),
-            event_type: r.get(2),
-            attempt: r.get(3),
-            attempted_at: r.get(4),
-            status_code: r.get(5),
-            error: r.get(6),
-            duration_ms: r.get(7),
-            event_status: r.get(8),
-            next_attempt_at: r.get(9),
-        })
-        .collect();
-    let next_cursor = if more { items.last().map(|d| d.id) } else { None };
+    let (items, next_cursor) = page(
+        &rows,
+        limit,
+        |r| {
+            Ok(DeliveryView {
+                id: r.get(0),
+                event_id: r.get(1),
+                event_type: r.get(2),
+                attempt: r.get(3),
+                attempted_at: r.get(4),
+                status_code: r.get(5),
+                error: r.get(6),
+                duration_ms: r.get(7),
+                event_status: r.get(8),
+                next_attempt_at: r.get(9),
+            })
+        },
+        |d| d.id,
+    )?;
     Ok(HttpResponse::Ok().json(DeliveryList { items, next_cursor }))
 }
