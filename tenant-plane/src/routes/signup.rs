@@ -47,6 +47,24 @@ fn email_taken(err: tokio_postgres::Error) -> ApiError {
     }
 }
 
+/// Creates a user; `409 CONFLICT` if the e-mail is taken.
+async fn insert_user(
+    db: &impl tokio_postgres::GenericClient,
+    email: &str,
+    hash: &str,
+    role: Role,
+    name: &str,
+) -> Result<Uuid, ApiError> {
+    let id = Uuid::now_v7();
+    db.execute(
+        "INSERT INTO users (id, email, password_hash, role, name) VALUES ($1, $2, $3, $4, $5)",
+        &[&id, &email, &hash, &role.as_str(), &name],
+    )
+    .await
+    .map_err(email_taken)?;
+    Ok(id)
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
@@ -84,13 +102,7 @@ pub async fn register(
     let hash = hash_password(password).await?;
     let mut client = ctx.client().await?;
     let txn = client.transaction().await.map_err(ApiError::internal)?;
-    let id = Uuid::now_v7();
-    txn.execute(
-        "INSERT INTO users (id, email, password_hash, role, name) VALUES ($1, $2, $3, 'viewer', $4)",
-        &[&id, &email.as_str(), &hash, &name],
-    )
-    .await
-    .map_err(email_taken)?;
+    let id = insert_user(&txn, email.as_str(), &hash, Role::Viewer, &name).await?;
     let view = start_session(&state, ctx.route.id, &txn, id, Role::Viewer).await?;
     AuditEvent::new("user.registered", AuditActor::user(id), &meta).target("user", id).write(&txn).await?;
     crate::webhooks::commit_with_event(
@@ -144,13 +156,7 @@ pub async fn accept_invitation(
         .ok_or_else(|| ApiError::new(ErrorCode::UNAUTHENTICATED, "the invitation is unknown, used or expired"))?;
     let (invitation_id, email): (Uuid, String) = (invitation.get(0), invitation.get(1));
     let role = Role::from_db(invitation.get(2))?;
-    let id = Uuid::now_v7();
-    txn.execute(
-        "INSERT INTO users (id, email, password_hash, role, name) VALUES ($1, $2, $3, $4, $5)",
-        &[&id, &email, &hash, &role.as_str(), &name],
-    )
-    .await
-    .map_err(email_taken)?;
+    let id = insert_user(&txn, &email, &hash, role, &name).await?;
     txn.execute("UPDATE invitations SET accepted_at = now() WHERE id = $1", &[&invitation_id])
         .await
         .map_err(ApiError::internal)?;
