@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tenantry needs on a fresh Debian machine of this kind, if missing:
-# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd and s3s-fs. Safe to run again.
+# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd, s3s-fs
+# and Azurite. Safe to run again.
 set -euo pipefail
 
 need_apt=()
@@ -34,6 +35,15 @@ if [ "${1:-}" = "--test" ]; then
   if [ -z "${TENANTRY_S3S_BIN:-}" ] && [ ! -x /var/tmp/tenantry-s3s/bin/s3s-fs ]; then
     echo "installing s3s-fs (cargo install, a few minutes)"
     cargo install s3s-fs@0.14.1 --features binary --locked --root /var/tmp/tenantry-s3s
+  fi
+  # Azurite: Azure Blob's emulator (npm), for the Azure storage backend's tests.
+  if [ -z "${TENANTRY_AZURITE_BIN:-}" ] && [ ! -x /var/tmp/tenantry-azurite/node_modules/.bin/azurite-blob ]; then
+    if ! command -v npm >/dev/null; then
+      SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+      $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+    fi
+    echo "installing azurite (npm)"
+    npm install --prefix /var/tmp/tenantry-azurite azurite@3.35.0 --no-audit --no-fund --loglevel=error
   fi
   # aiosmtpd: a real SMTP server for the EMAIL connector tests.
   if [ ! -x /var/tmp/tenantry-smtp-venv/bin/python ] || ! /var/tmp/tenantry-smtp-venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then

@@ -1,14 +1,16 @@
 //! Per-tenant object storage: an object-store trait, validated object keys, a tenant scope that
 //! prefixes every key (so no caller reaches outside its tenant's space), and the backends —
-//! the local filesystem (development and on-prem NAS/NFS mounts) and S3 (AWS or S3-compatible);
-//! Azure Blob next.
+//! the local filesystem (development and on-prem NAS/NFS mounts), S3 (AWS or S3-compatible) and
+//! Azure Blob.
 
+mod azure;
 mod key;
 mod local;
 mod s3;
 mod scope;
 mod store;
 
+pub use azure::{AzureCredential, AzureSettings, AzureStore};
 pub use key::{KeyError, ObjectKey};
 pub use local::LocalStore;
 pub use s3::{S3Settings, S3Store};

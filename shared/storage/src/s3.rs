@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use aws_sdk_s3::{
     Client,
-    config::{BehaviorVersion, Credentials, Region},
+    config::{BehaviorVersion, Credentials, Region, http::HttpResponse},
     error::{ProvideErrorMetadata, SdkError},
     primitives::ByteStream as S3Body,
     types::{CompletedMultipartUpload, CompletedPart},
@@ -46,7 +46,7 @@ impl std::fmt::Debug for S3Store {
     }
 }
 
-fn classify<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(err: SdkError<E, R>) -> StorageError {
+fn classify<E: ProvideErrorMetadata + std::fmt::Debug>(err: SdkError<E, HttpResponse>) -> StorageError {
     match &err {
         SdkError::ServiceError(service) => match service.err().code() {
             Some("NoSuchKey" | "NotFound" | "NoSuchBucket") => StorageError::NotFound,
@@ -54,7 +54,11 @@ fn classify<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(err: 
             Some("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "Forbidden") => {
                 StorageError::Refused(service.err().code().unwrap_or_default().to_owned())
             }
-            code => StorageError::Unavailable(format!("S3 error {}", code.unwrap_or("without a code"))),
+            // A server error is worth a retry or a fallback; any other answer is a refusal.
+            code if service.raw().status().is_server_error() => {
+                StorageError::Unavailable(format!("S3 error {}", code.unwrap_or("without a code")))
+            }
+            code => StorageError::Refused(format!("S3 error {}", code.unwrap_or("without a code"))),
         },
         // Timeouts, connection failures, response errors: worth a retry or a fallback.
         _ => StorageError::Unavailable(format!("S3 unreachable: {}", aws_smithy_error_kind(&err))),

@@ -16,7 +16,7 @@ use nix::fcntl::{Flock, FlockArg};
 use pgcluster::{ClusterConfig, PgCluster};
 
 pub use chaos::ChaosProxy;
-pub use servers::{S3Server, SmtpServer};
+pub use servers::{AZURITE_ACCOUNT, AZURITE_KEY, AzuriteServer, S3Server, SmtpServer};
 pub use vault::vault;
 
 /// The superuser URL of the test server, for `database`.

@@ -1,6 +1,7 @@
 //! Real third-party servers started per test: an SMTP server (aiosmtpd, from the venv that
-//! `scripts/lib/install.sh --test` makes) and an S3-compatible server (s3s-fs). Each runs on a
-//! free loopback port in a temporary folder and is killed when dropped.
+//! `scripts/lib/install.sh --test` makes), an S3-compatible server (s3s-fs) and Azure Blob's
+//! emulator (Azurite, from npm). Each runs on a free loopback port in a temporary folder and is
+//! killed when dropped.
 
 use std::{
     net::{TcpListener, TcpStream},
@@ -69,42 +70,63 @@ impl Drop for SmtpServer {
     }
 }
 
-/// A real S3-compatible server (SigV4) with one access key; buckets are folders.
+/// A real S3-compatible server (SigV4) with one access key; buckets are folders. It can be
+/// stopped and started again on the same port and data, for outage tests.
 pub struct S3Server {
     pub url: String,
     pub access_key: String,
     pub secret_key: String,
+    port: u16,
     dir: tempfile::TempDir,
-    child: Child,
+    child: Option<Child>,
 }
 
 impl S3Server {
     pub fn start() -> Self {
-        let bin = std::env::var_os("TENANTRY_S3S_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/var/tmp/tenantry-s3s/bin/s3s-fs"));
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
         let port = free_port();
         let (access_key, secret_key) = ("tenantry-test".to_owned(), secrets::random_token(24));
         crate::record_secret(&secret_key);
+        let mut server =
+            Self { url: format!("http://127.0.0.1:{port}"), access_key, secret_key, port, dir, child: None };
+        server.resume();
+        server
+    }
+
+    /// Kills the server process (connections are refused until [`S3Server::resume`]).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server process again on the same port and data.
+    pub fn resume(&mut self) {
+        if self.child.is_some() {
+            return;
+        }
+        let bin = std::env::var_os("TENANTRY_S3S_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/tmp/tenantry-s3s/bin/s3s-fs"));
         let mut child = Command::new(&bin)
             .args([
                 "--host",
                 "127.0.0.1",
                 "--port",
-                &port.to_string(),
+                &self.port.to_string(),
                 "--access-key",
-                &access_key,
+                &self.access_key,
                 "--secret-key",
-                &secret_key,
+                &self.secret_key,
             ])
-            .arg(dir.path())
+            .arg(self.dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {} (run scripts/lib/install.sh --test): {e}", bin.display()));
-        wait_for_port(port, &mut child, "the S3 server");
-        Self { url: format!("http://127.0.0.1:{port}"), access_key, secret_key, dir, child }
+        wait_for_port(self.port, &mut child, "the S3 server");
+        self.child = Some(child);
     }
 
     /// Creates a bucket (s3s-fs keeps each bucket as a folder).
@@ -114,6 +136,47 @@ impl S3Server {
 }
 
 impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Azurite's well-known development account and key (published by Microsoft; not a secret).
+pub const AZURITE_ACCOUNT: &str = "devstoreaccount1";
+pub const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// Azure Blob's emulator, Azurite, with the development account (shared-key auth).
+/// `--loose`: the Azure SDK asks for a CRC64 of each downloaded range, which real Azure supports
+/// and Azurite's strict mode refuses.
+pub struct AzuriteServer {
+    /// The blob endpoint including the account, as path-style clients expect it.
+    pub url: String,
+    _dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl AzuriteServer {
+    pub fn start() -> Self {
+        let bin = std::env::var_os("TENANTRY_AZURITE_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/tmp/tenantry-azurite/node_modules/.bin/azurite-blob"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let port = free_port();
+        let mut child = Command::new(&bin)
+            .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string(), "--location"])
+            .arg(dir.path())
+            .args(["--disableTelemetry", "--skipApiVersionCheck", "--silent", "--loose"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {} (run scripts/lib/install.sh --test): {e}", bin.display()));
+        wait_for_port(port, &mut child, "Azurite");
+        Self { url: format!("http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"), _dir: dir, child }
+    }
+}
+
+impl Drop for AzuriteServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -1,0 +1,143 @@
+/**
+ * The tenant-plane client (the tenant API every tenant host serves), typed from
+ * docs/openapi/tenant-plane.json. The same client works for a mobile app given a `baseUrl`.
+ *
+ * Tokens: the access token (15 min JWT) and the refresh token live in `TenantSession`
+ * (memory + this tab's sessionStorage, per origin, so per tenant host). Before a call whose
+ * access token is about to expire the client refreshes once (single flight; refresh tokens
+ * rotate and a reused one revokes the whole session, so two refreshes must never race).
+ * A `401` on an authenticated call ends the session; tenant-status errors
+ * (`TENANT_SUSPENDED`, `TENANT_GONE`, …) are reported to `onTenantUnavailable`.
+ */
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './generated/tenant-plane';
+import { SessionStore } from './session-store';
+import { isErrorBody, isRecord } from './errors';
+import { sameOrigin } from './control';
+
+export type TenantApi = Client<paths>;
+export type TokensView = components['schemas']['TokensView'];
+
+export interface TenantTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch milliseconds. */
+  accessExpiresAt: number;
+}
+
+function isTenantTokens(v: unknown): v is TenantTokens {
+  return (
+    isRecord(v) &&
+    typeof v.accessToken === 'string' &&
+    typeof v.refreshToken === 'string' &&
+    typeof v.accessExpiresAt === 'number'
+  );
+}
+
+/** Refresh this long before the access token expires, so a request never carries a dead one. */
+const REFRESH_MARGIN_MS = 30_000;
+
+/** Codes that say the tenant itself cannot be used (not the caller's fault). */
+export const TENANT_UNAVAILABLE_CODES = [
+  'TENANT_SUSPENDED',
+  'TENANT_GONE',
+  'TENANT_NOT_FOUND',
+  'TENANT_NOT_READY',
+] as const;
+
+export class TenantSession extends SessionStore<TenantTokens> {
+  private refreshing: Promise<string | null> | null = null;
+
+  constructor(
+    storage?: Storage | null,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    super('tenantry.portal.session', storage, isTenantTokens);
+  }
+
+  signIn(tokens: TokensView): void {
+    this.set({
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      accessExpiresAt: this.now() + tokens.expiresIn * 1000,
+    });
+  }
+
+  /**
+   * A usable access token, refreshing first when it is about to expire; null when signed out
+   * or when the refresh was refused (the session is then cleared).
+   */
+  async accessToken(refresh: (refreshToken: string) => Promise<TokensView | null>): Promise<string | null> {
+    const tokens = this.get();
+    if (!tokens) return null;
+    if (tokens.accessExpiresAt - REFRESH_MARGIN_MS > this.now()) return tokens.accessToken;
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        try {
+          const next = await refresh(tokens.refreshToken);
+          if (!next) {
+            this.set(null);
+            return null;
+          }
+          this.signIn(next);
+          return next.accessToken;
+        } finally {
+          this.refreshing = null;
+        }
+      })();
+    }
+    return this.refreshing;
+  }
+}
+
+export interface TenantApiOptions {
+  baseUrl?: string;
+  onTenantUnavailable?: (code: string, message: string) => void;
+}
+
+const PUBLIC_PATHS = ['/v1/auth/', '/v1/tenant'];
+
+function isPublic(url: string): boolean {
+  const path = new URL(url).pathname;
+  return PUBLIC_PATHS.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
+}
+
+export function createTenantApi(session: TenantSession, options: TenantApiOptions = {}): TenantApi {
+  const baseUrl = options.baseUrl ?? sameOrigin();
+  const fetchNow = (request: Request) => globalThis.fetch(request);
+
+  async function refresh(refreshToken: string): Promise<TokensView | null> {
+    const response = await globalThis.fetch(`${baseUrl}/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken }),
+    });
+    if (!response.ok) return null;
+    return (await response.json()) as TokensView;
+  }
+
+  const api = createClient<paths>({ baseUrl, fetch: fetchNow });
+  api.use({
+    async onRequest({ request }) {
+      if (isPublic(request.url)) return request;
+      const token = await session.accessToken(refresh);
+      if (token) request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+    async onResponse({ request, response }) {
+      if (response.ok) return response;
+      if (response.status === 401 && request.headers.has('authorization')) session.set(null);
+      if (options.onTenantUnavailable && (response.status === 403 || response.status >= 404)) {
+        const body: unknown = await response
+          .clone()
+          .json()
+          .catch(() => null);
+        if (isErrorBody(body) && (TENANT_UNAVAILABLE_CODES as readonly string[]).includes(body.error.code)) {
+          options.onTenantUnavailable(body.error.code, body.error.message);
+        }
+      }
+      return response;
+    },
+  });
+  return api;
+}

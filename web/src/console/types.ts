@@ -1,0 +1,25 @@
+/** Names for the control-plane schemas the console uses. */
+import type { components } from '../api/generated/control-plane';
+
+type Schemas = components['schemas'];
+export type TenantView = Schemas['TenantView'];
+export type JobView = Schemas['JobView'];
+export type AuditView = Schemas['AuditView'];
+
+/** shared/domain `TenantStatus`. */
+export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted', 'failed'] as const;
+/** shared/domain `Plan`; the server's default is `standard`. */
+export const PLANS = ['free', 'standard', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
+/** The job states `GET /v1/jobs?state=` accepts. */
+export const JOB_STATES = ['pending', 'running', 'succeeded', 'failed', 'compensated'] as const;
+/** The provisioning saga's steps in order (provisioner/src/saga.rs `Step::ALL`). */
+export const PROVISIONING_STEPS = [
+  'reserve',
+  'place',
+  'create_role',
+  'create_database',
+  'migrate',
+  'seed_admin',
+  'activate',
+] as const;

@@ -1,0 +1,47 @@
+// Two static sites from one package: `vite build --mode console` and `--mode portal`.
+// Each app has its own HTML entry under `<app>/index.html` and builds to `dist/<app>/`
+// with hashed assets, served at `/` by its plane (control plane: console; tenant plane:
+// portal at every tenant's host). In development `/v1` is proxied to the plane, so the
+// browser talks to one origin, as it does in production.
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type ProxyOptions } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const apps = {
+  console: { devPort: 5173, previewPort: 4173, api: 'http://127.0.0.1:8080' },
+  portal: { devPort: 5174, previewPort: 4174, api: 'http://127.0.0.1:8081' },
+} as const;
+
+type AppName = keyof typeof apps;
+
+function isApp(mode: string): mode is AppName {
+  return mode in apps;
+}
+
+export default defineConfig(({ mode }) => {
+  if (!isApp(mode)) {
+    throw new Error(`run vite with --mode console or --mode portal (got "${mode}")`);
+  }
+  const app = apps[mode];
+  const api = process.env.TENANTRY_WEB_API ?? app.api;
+  // The Host header is passed through unchanged (no changeOrigin): the tenant plane resolves
+  // the tenant from it, so `acme.localhost:5174` reaches tenant `acme`.
+  const proxy: Record<string, ProxyOptions> = {
+    '/v1': { target: api, changeOrigin: false },
+    '/.well-known': { target: api, changeOrigin: false },
+  };
+  return {
+    root: fileURLToPath(new URL(`./${mode}`, import.meta.url)),
+    base: '/',
+    publicDir: fileURLToPath(new URL('./public', import.meta.url)),
+    plugins: [react()],
+    build: {
+      outDir: fileURLToPath(new URL(`./dist/${mode}`, import.meta.url)),
+      emptyOutDir: true,
+      assetsDir: 'assets',
+      sourcemap: true,
+    },
+    server: { host: '127.0.0.1', port: app.devPort, strictPort: true, proxy, allowedHosts: ['.localhost'] },
+    preview: { host: '127.0.0.1', port: app.previewPort, strictPort: true, proxy, allowedHosts: ['.localhost'] },
+  };
+});
