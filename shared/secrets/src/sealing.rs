@@ -79,6 +79,18 @@ impl TenantSealer {
     pub fn open(&self, context: &str, sealed: &str) -> Result<SecretString, SecretError> {
         self.keyring.open(context, sealed).map_err(|err| SecretError::Unavailable(anyhow::anyhow!("open: {err}")))
     }
+
+    /// Seals raw bytes (a per-object data key).
+    pub fn seal_bytes(&self, context: &str, plaintext: &[u8]) -> Result<String, SecretError> {
+        self.keyring
+            .seal_bytes(context, plaintext)
+            .map_err(|err| SecretError::Unavailable(anyhow::anyhow!("seal: {err}")))
+    }
+
+    /// Opens raw bytes sealed for the same `context`.
+    pub fn open_bytes(&self, context: &str, sealed: &str) -> Result<Vec<u8>, SecretError> {
+        self.keyring.open_bytes(context, sealed).map_err(|err| SecretError::Unavailable(anyhow::anyhow!("open: {err}")))
+    }
 }
 
 #[cfg(test)]

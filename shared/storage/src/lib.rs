@@ -4,6 +4,7 @@
 //! Azure Blob.
 
 mod azure;
+mod encrypted;
 mod key;
 mod local;
 mod s3;
@@ -11,6 +12,7 @@ mod scope;
 mod store;
 
 pub use azure::{AzureCredential, AzureSettings, AzureStore};
+pub use encrypted::{EncryptedStore, KeyWrap};
 pub use key::{KeyError, ObjectKey};
 pub use local::LocalStore;
 pub use s3::{S3Settings, S3Store};

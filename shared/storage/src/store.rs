@@ -22,6 +22,10 @@ pub enum StorageError {
     /// The backend refused access (credentials, permissions, a path escaping its root).
     #[error("access refused: {0}")]
     Refused(String),
+    /// The object failed authentication or is not in the expected format (tampered, truncated,
+    /// or sealed for another key).
+    #[error("the object failed its integrity check: {0}")]
+    Integrity(&'static str),
     /// The backend could not be reached or failed (worth a retry or a fallback).
     #[error("backend unavailable: {0}")]
     Unavailable(String),

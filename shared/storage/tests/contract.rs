@@ -238,3 +238,33 @@ async fn wrong_azure_credentials_are_refused_not_mistaken_for_an_outage() {
     let err = down.list("", None, 10).await.unwrap_err();
     assert!(matches!(err, StorageError::Unavailable(_)), "{err}");
 }
+
+/// The tenant key, as the tenant plane holds it: a keyring from the secret store.
+struct TestKeys(secrets::Keyring);
+
+impl storage::KeyWrap for TestKeys {
+    fn wrap(&self, context: &str, key: &[u8]) -> Result<String, StorageError> {
+        Ok(self.0.seal_bytes(context, key).unwrap())
+    }
+    fn unwrap(&self, context: &str, wrapped: &str) -> Result<Vec<u8>, StorageError> {
+        self.0.open_bytes(context, wrapped).map_err(|_| StorageError::Integrity("does not open"))
+    }
+}
+
+fn test_keys() -> Arc<dyn storage::KeyWrap> {
+    Arc::new(TestKeys(secrets::Keyring::from_base64(&secrets::Keyring::generate_base64()).unwrap()))
+}
+
+#[tokio::test]
+async fn the_encrypted_local_backend_meets_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = Arc::new(LocalStore::open(dir.path()).unwrap());
+    contract(Arc::new(storage::EncryptedStore::new(local, test_keys()))).await;
+}
+
+#[tokio::test]
+async fn the_encrypted_s3_backend_meets_the_contract() {
+    let s3 = test_support::S3Server::start();
+    let inner = Arc::new(s3_store(&s3, "tenantry-sealed"));
+    contract(Arc::new(storage::EncryptedStore::new(inner, test_keys()))).await;
+}
