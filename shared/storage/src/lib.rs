@@ -5,6 +5,7 @@
 
 mod azure;
 mod encrypted;
+mod fallback;
 mod key;
 mod local;
 mod s3;
@@ -13,6 +14,7 @@ mod store;
 
 pub use azure::{AzureCredential, AzureSettings, AzureStore};
 pub use encrypted::{EncryptedStore, KeyWrap};
+pub use fallback::{FallbackStore, Pending, REPLAY_LIMIT, Replicated, ReplicationLog};
 pub use key::{KeyError, ObjectKey};
 pub use local::LocalStore;
 pub use s3::{S3Settings, S3Store};
