@@ -3,6 +3,7 @@
 pub(crate) mod audit;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod storage;
 pub(crate) mod tenants;
 
 use actix_web::web;

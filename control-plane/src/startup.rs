@@ -52,7 +52,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             .context("register default database server")?;
     }
     let store = settings.secrets.open(&catalog, &keyring).await?;
-    let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
+    let platform_storage = storage::Platform::from_env().map_err(anyhow::Error::msg)?;
+    let config = ProvisionerConfig { secrets: Some(store), storage: platform_storage, ..ProvisionerConfig::default() };
     let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     for server in catalog.servers().await? {
         let prepared = async {

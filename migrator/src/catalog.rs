@@ -2,6 +2,7 @@
 
 mod m0001_catalog;
 mod m0002_secrets;
+mod m0003_tenant_storage;
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,10 @@ pub struct CatalogMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for CatalogMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_catalog::Migration), Box::new(m0002_secrets::Migration)]
+        vec![
+            Box::new(m0001_catalog::Migration),
+            Box::new(m0002_secrets::Migration),
+            Box::new(m0003_tenant_storage::Migration),
+        ]
     }
 }

@@ -30,7 +30,7 @@ pub async fn ensure_catalog_reader(
         .batch_execute(&format!(
             "GRANT CONNECT ON DATABASE {db} TO {reader}; \
              GRANT USAGE ON SCHEMA public TO {reader}; \
-             GRANT SELECT ON tenants, domains, tenant_databases TO {reader}; \
+             GRANT SELECT ON tenants, domains, tenant_databases, tenant_storage TO {reader}; \
              GRANT SELECT ON secret_data_keys, secrets TO {reader}; \
              GRANT SELECT (id, name, host, port, state) ON database_servers TO {reader}",
             db = quote_ident(catalog_db)

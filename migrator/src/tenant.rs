@@ -10,6 +10,7 @@ mod m0004_audit;
 mod m0005_modules;
 mod m0006_webhooks;
 mod m0007_connectors;
+mod m0008_files;
 
 use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,7 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m0005_modules::Migration),
         Box::new(m0006_webhooks::Migration),
         Box::new(m0007_connectors::Migration),
+        Box::new(m0008_files::Migration),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! by the `tenantry` CLI in direct mode.
 //!
 //! Provisioning runs `reserve → place → create_role → create_database → migrate →
-//! seed_admin → activate`. Each step is idempotent with deterministic names and recorded in
+//! create_storage → seed_admin → activate`. Each step is idempotent with deterministic names and recorded in
 //! the job row; the job is run under a lease, so a job left by a crashed worker is resumed by
 //! another once the lease expires. A failed job stays `failed` for `tenantry jobs retry`, or
 //! is compensated in reverse, leaving no role, database or catalog row behind.
@@ -14,6 +14,7 @@ pub mod faults;
 mod lifecycle;
 mod saga;
 mod servers;
+mod storage_admin;
 #[cfg(feature = "testing")]
 #[expect(clippy::expect_used, reason = "test helpers fail loudly")]
 pub mod testing;
@@ -32,6 +33,7 @@ pub use lifecycle::{
 };
 pub use saga::{CreateTenant, ProvisionError, Step};
 pub use servers::{AdminPools, register_server_from_url};
+pub use storage_admin::{RegisterStorage, StorageAdminError, StorageView, register_storage, tenant_storage};
 pub use worker::run_worker;
 
 /// How `CREATE DATABASE` copies the template.
@@ -74,6 +76,7 @@ struct Inner {
     clone_strategy: CloneStrategy,
     pools: AdminPools,
     store: Arc<dyn SecretStore>,
+    storage: Option<storage::Platform>,
     faults: faults::Faults,
 }
 
@@ -86,6 +89,8 @@ pub struct ProvisionerConfig {
     pub schema: TenantSchema,
     /// Where tenant secrets go; `None`: the local store (catalog, master key).
     pub secrets: Option<Arc<dyn SecretStore>>,
+    /// The platform's storage backend; `None`: tenants get no storage space.
+    pub storage: Option<storage::Platform>,
 }
 
 impl Default for ProvisionerConfig {
@@ -96,6 +101,7 @@ impl Default for ProvisionerConfig {
             clone_strategy: CloneStrategy::default(),
             schema: TenantSchema::of::<migrator::tenant::TenantMigrator>(),
             secrets: None,
+            storage: None,
         }
     }
 }
@@ -121,6 +127,7 @@ impl Provisioner {
                 clone_strategy: config.clone_strategy,
                 pools: AdminPools::new(keyring.clone()),
                 store: config.secrets.unwrap_or_else(|| Arc::new(LocalStore::new(catalog.clone(), keyring))),
+                storage: config.storage,
                 faults,
             }),
         }
@@ -132,6 +139,10 @@ impl Provisioner {
 
     pub fn keyring(&self) -> &Keyring {
         &self.inner.keyring
+    }
+
+    pub fn storage_platform(&self) -> Option<&storage::Platform> {
+        self.inner.storage.as_ref()
     }
 
     pub fn worker_id(&self) -> &str {

@@ -22,17 +22,19 @@ pub enum Step {
     CreateRole,
     CreateDatabase,
     Migrate,
+    CreateStorage,
     SeedAdmin,
     Activate,
 }
 
 impl Step {
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 8] = [
         Step::Reserve,
         Step::Place,
         Step::CreateRole,
         Step::CreateDatabase,
         Step::Migrate,
+        Step::CreateStorage,
         Step::SeedAdmin,
         Step::Activate,
     ];
@@ -44,6 +46,7 @@ impl Step {
             Step::CreateRole => "create_role",
             Step::CreateDatabase => "create_database",
             Step::Migrate => "migrate",
+            Step::CreateStorage => "create_storage",
             Step::SeedAdmin => "seed_admin",
             Step::Activate => "activate",
         }

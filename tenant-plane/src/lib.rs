@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 pub mod connectors;
+mod files;
 mod limits;
 mod modules;
 mod openapi;

@@ -7,6 +7,7 @@ pub(crate) mod auth;
 pub(crate) mod connectors;
 pub(crate) mod crm;
 mod fields;
+pub(crate) mod files;
 pub(crate) mod health;
 pub(crate) mod invitations;
 pub(crate) mod jwks;
@@ -112,6 +113,26 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(support::update_ticket))
                 .route(web::delete().to(support::delete_ticket)),
         )
+        .service(web::resource("/v1/files").route(web::get().to(files::list_files)))
+        .service(
+            web::resource("/v1/files/{key:.*}")
+                .route(web::put().to(files::upload_file))
+                .route(web::get().to(files::download_file))
+                .route(web::head().to(files::head_file))
+                .route(web::delete().to(files::delete_file)),
+        )
+        .service(
+            web::resource("/v1/files-signed")
+                .app_data(json_limit(SETTINGS_BODY))
+                .route(web::post().to(files::sign_url)),
+        )
+        .service(
+            web::resource("/v1/files-signed/{key:.*}")
+                .route(web::get().to(files::signed_download))
+                .route(web::head().to(files::signed_download))
+                .route(web::put().to(files::signed_upload)),
+        )
+        .service(web::resource("/v1/storage").route(web::get().to(files::storage_status)))
         .service(
             web::resource("/v1/webhooks")
                 .app_data(json_limit(SETTINGS_BODY))

@@ -62,6 +62,9 @@ pub struct AppState {
     sealers: moka::future::Cache<uuid::Uuid, Arc<TenantSealer>>,
     catalog_url: String,
     listening: Arc<AtomicBool>,
+    files: crate::files::FileStores,
+    /// How often the storage replicator looks for fallback writes to replay.
+    replication_every: std::time::Duration,
 }
 
 impl AppState {
@@ -71,6 +74,7 @@ impl AppState {
         let signing = SigningKeys::with_defaults(secrets.clone());
         let tenant_keys = TenantKeys::new(secrets.clone());
         let routes = RouteCache::new(catalog, secrets.clone(), routing.route_ttl());
+        let secrets_for_files = secrets.clone();
         let pools =
             PoolRegistry::new(routing.max_db_connections, routing.tenant_pool_max, routing.pool_idle(), secrets);
         let jwks = moka::future::Cache::builder().max_capacity(100_000).time_to_live(JWKS_CACHE_TTL).build();
@@ -98,7 +102,25 @@ impl AppState {
             sealers,
             catalog_url,
             listening: Arc::new(AtomicBool::new(false)),
+            files: crate::files::FileStores::new(None, secrets_for_files),
+            replication_every: std::time::Duration::from_secs(5),
         }
+    }
+
+    /// The platform's storage backend (`TENANTRY_STORAGE`); `None`: no file storage.
+    pub fn with_storage(mut self, platform: Option<storage::Platform>) -> Self {
+        self.files = self.files.with_platform(platform);
+        self
+    }
+
+    /// How often fallback writes are replayed to a recovered primary (default 5 s).
+    pub fn with_replication_every(mut self, every: std::time::Duration) -> Self {
+        self.replication_every = every;
+        self
+    }
+
+    pub(crate) fn files(&self) -> &crate::files::FileStores {
+        &self.files
     }
 
     /// Replaces the default rate limits.
@@ -227,7 +249,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState::new(catalog, store, url, settings.routing.clone())
         .with_limits(&settings.limits)
         .with_webhooks(settings.webhooks.clone())
-        .with_connectors(settings.connectors.clone()))
+        .with_connectors(settings.connectors.clone())
+        .with_storage(storage::Platform::from_env().map_err(anyhow::Error::msg)?))
 }
 
 /// A bound, not yet running tenant plane.
@@ -280,6 +303,7 @@ impl Application {
         let inbox = self.state.webhook_inbox.lock().ok().and_then(|mut inbox| inbox.take());
         let dispatcher =
             inbox.map(|inbox| tokio::spawn(webhooks::dispatcher::run(self.state.clone(), inbox, wait_for(stopped))));
+        let replicator = crate::files::spawn_replicator(self.state.files.clone(), self.state.replication_every);
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("tenant plane shutting down");
@@ -290,6 +314,7 @@ impl Application {
         if let Some(dispatcher) = dispatcher {
             let _ = dispatcher.await;
         }
+        replicator.abort();
         self.state.pools.evict_all();
         server_task.await??;
         Ok(())

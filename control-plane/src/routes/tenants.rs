@@ -22,6 +22,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tenants/{tenant}/suspend").route(web::post().to(suspend_tenant)))
         .service(web::resource("/tenants/{tenant}/resume").route(web::post().to(resume_tenant)))
         .service(web::resource("/tenants/{tenant}/jobs").route(web::get().to(list_tenant_jobs)))
+        .service(
+            web::resource("/tenants/{tenant}/storage")
+                .route(web::get().to(super::storage::get_storage))
+                .route(web::put().to(super::storage::put_storage)),
+        )
         .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)))
         .service(web::resource("/tenants/{tenant}/rotate-signing-key").route(web::post().to(rotate_signing_key)));
 }
@@ -114,7 +119,7 @@ pub async fn list_tenants(
 }
 
 /// Resolves `{tenant}`: a tenant id, or the slug of a live tenant.
-async fn resolve(state: &AppState, key: &str) -> Result<TenantId, ApiError> {
+pub(crate) async fn resolve(state: &AppState, key: &str) -> Result<TenantId, ApiError> {
     if let Ok(id) = key.parse::<TenantId>() {
         return Ok(id);
     }

@@ -101,6 +101,13 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     ]
     .into_iter()
     .chain(key_file.map(|f| ("TENANTRY_MASTER_KEY_FILE", f.display().to_string())))
+    // Tenant files on the local disk (sealed with each tenant's key) unless storage is configured.
+    .chain(std::env::var_os("TENANTRY_STORAGE").is_none().then(|| ("TENANTRY_STORAGE", "local".to_owned())))
+    .chain(
+        std::env::var_os("TENANTRY_STORAGE")
+            .is_none()
+            .then(|| ("TENANTRY_STORAGE_DIR", data_dir.join("storage").display().to_string())),
+    )
     .collect();
     let mut children = Children(Vec::new());
     let control_plane = spawn("control-plane", &env)?;

@@ -32,6 +32,7 @@ impl Provisioner {
             Step::CreateRole => self.create_role(tenant).await,
             Step::CreateDatabase => self.create_database(tenant).await,
             Step::Migrate => self.migrate(tenant).await,
+            Step::CreateStorage => self.create_storage(tenant).await,
             Step::SeedAdmin => self.seed_admin(tenant, params).await,
             Step::Activate => self.activate(tenant).await,
         }
@@ -215,7 +216,82 @@ impl Provisioner {
 
     /// Drops the tenant's database (disconnecting its sessions) and role, and removes the
     /// placement. Idempotent; used by compensation and by offboarding.
+    /// The tenant's space on the platform's storage backend: its folder, prefix or container,
+    /// with a marker object. Tenant-hosted backends are registered (and checked) afterwards.
+    async fn create_storage(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let Some(platform) = self.storage_platform() else {
+            return Ok(());
+        };
+        let config = match self.catalog().storage_config(tenant.as_uuid()).await? {
+            Some(record) => serde_json::from_value(record.config).context("stored storage config")?,
+            None => {
+                let config = storage::StorageConfig::platform_default(Some(platform));
+                self.catalog().insert_storage_config(tenant.as_uuid(), serde_json::to_value(&config)?).await?;
+                config
+            }
+        };
+        if config.primary == storage::BackendSpec::Platform {
+            let store = storage::connect(&config.primary, None, Some(platform), tenant.as_uuid())?;
+            storage::create_space(&config.primary, store, Some(platform), tenant.as_uuid())
+                .await
+                .context("create the tenant's storage space")?;
+        }
+        Ok(())
+    }
+
+    /// Empties and removes the tenant's storage spaces. The platform's must go (an error stops
+    /// offboarding, which can be run again); on a tenant-hosted backend our objects are removed
+    /// when it answers, else left to the tenant (sealed ones are unreadable once the tenant's
+    /// keys are destroyed) and the failure logged.
+    async fn drop_tenant_storage(&self, tenant: TenantId) -> anyhow::Result<()> {
+        let Some(record) = self.catalog().storage_config(tenant.as_uuid()).await? else {
+            return Ok(());
+        };
+        let config: storage::StorageConfig = serde_json::from_value(record.config).context("stored storage config")?;
+        let scope = Scope::Tenant(tenant);
+        let backends = [(Some(config.primary), storage::PRIMARY_SECRET), (config.fallback, storage::FALLBACK_SECRET)];
+        for (spec, secret_name) in backends {
+            let Some(spec) = spec else { continue };
+            let secret = if spec.needs_secret() {
+                match self.secrets().get(&scope, &SecretName::well_known(secret_name), None).await {
+                    Ok(v) => Some(v.value),
+                    Err(SecretError::NotFound) => None,
+                    Err(err) => return Err(err).context("read storage credentials"),
+                }
+            } else {
+                None
+            };
+            let removed = async {
+                let store = storage::connect(&spec, secret, self.storage_platform(), tenant.as_uuid())?;
+                storage::remove_space(&spec, store, self.storage_platform(), tenant.as_uuid()).await
+            }
+            .await;
+            match (removed, &spec) {
+                (Ok(count), _) => {
+                    tracing::info!(tenant.id = %tenant, backend = spec.kind(), objects = count, "tenant storage removed")
+                }
+                (Err(err), storage::BackendSpec::Platform) => {
+                    return Err(anyhow::anyhow!("remove the tenant's storage space: {err}"));
+                }
+                (Err(err), _) => {
+                    tracing::warn!(tenant.id = %tenant, backend = spec.kind(), error = %err, "tenant-hosted storage not emptied; left to the tenant")
+                }
+            }
+        }
+        self.catalog().remove_storage_config(tenant.as_uuid()).await?;
+        Ok(())
+    }
+
+    /// How many files the tenant's index holds (read as the server admin).
+    pub(crate) async fn tenant_file_count(&self, tenant: TenantId) -> anyhow::Result<i64> {
+        let (placement, server) = self.placed(tenant).await?;
+        let (access, _) = self.pools().get(&server)?;
+        let client = access.connect(&placement.database_name).await?;
+        Ok(client.query_one("SELECT count(*) FROM files", &[]).await.context("count the tenant's files")?.get(0))
+    }
+
     pub(crate) async fn drop_tenant_resources(&self, tenant: TenantId) -> anyhow::Result<()> {
+        self.drop_tenant_storage(tenant).await?;
         let Some(placement) = self.catalog().placement(tenant).await? else {
             self.secrets().destroy_scope(&Scope::Tenant(tenant)).await.context("destroy tenant secrets")?;
             return Ok(());

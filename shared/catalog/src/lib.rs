@@ -17,6 +17,7 @@ mod operators;
 mod routes;
 mod secrets;
 mod servers;
+mod storage;
 mod tenants;
 
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use secrets::KekUsage;
 pub use servers::NewServer;
+pub use storage::StorageRecord;
 pub use tenants::{NewTenant, TenantPage};
 
 /// The channel the catalog's triggers notify on; the payload is the tenant id.

@@ -35,6 +35,8 @@ error_codes! {
     INVALID_PATH = BAD_REQUEST, "A path parameter is malformed (e.g. not a UUID).";
     UNSUPPORTED_MEDIA_TYPE = UNSUPPORTED_MEDIA_TYPE, "The body is not `application/json`.";
     PAYLOAD_TOO_LARGE = PAYLOAD_TOO_LARGE, "The body exceeds the size limit.";
+    QUOTA_EXCEEDED = PAYLOAD_TOO_LARGE, "The upload would take the tenant's stored bytes over its plan's quota.";
+    RANGE_NOT_SATISFIABLE = RANGE_NOT_SATISFIABLE, "The `Range` does not overlap the file; `Content-Range` gives its size.";
     VALIDATION_FAILED = UNPROCESSABLE_ENTITY, "A field failed validation; `details.field` names it.";
     INVALID_HOST = BAD_REQUEST, "The Host header is not a valid host name.";
     TENANT_MISMATCH = BAD_REQUEST, "`x-tenant-id` names a different tenant than the host.";
@@ -55,6 +57,8 @@ error_codes! {
     ALREADY_BOOTSTRAPPED = CONFLICT, "The first operator already exists.";
     PROVISIONING_FAILED = BAD_GATEWAY, "Provisioning failed; the job records the step and error.";
     SERVICE_UNAVAILABLE = SERVICE_UNAVAILABLE, "A dependency is unavailable; retry later.";
+    STORAGE_UNAVAILABLE = SERVICE_UNAVAILABLE, "The tenant's storage backend (and its fallback, if any) did not answer or refused; retry later.";
+    STORAGE_NOT_CONFIGURED = SERVICE_UNAVAILABLE, "The platform or the tenant has no file storage configured.";
     SECRETS_UNAVAILABLE = SERVICE_UNAVAILABLE, "The secret store (e.g. Vault) is unreachable and the tenant's credentials are not cached; retry later.";
     INTERNAL = INTERNAL_SERVER_ERROR, "An unexpected error; the cause is logged with the request id.";
 }

@@ -47,7 +47,7 @@ pub trait ReplicationLog: Send + Sync {
     async fn pending(&self, limit: usize) -> Result<Vec<(String, Pending)>, StorageError>;
     /// Removes the entry for `key` if it is still `pending` (a newer entry stays).
     async fn done(&self, key: &str, pending: Pending) -> Result<(), StorageError>;
-    async fn len(&self) -> Result<u64, StorageError>;
+    async fn queued(&self) -> Result<u64, StorageError>;
 }
 
 /// What one replication pass did.
@@ -145,7 +145,7 @@ impl FallbackStore {
     }
 
     pub async fn queue_len(&self) -> Result<u64, StorageError> {
-        self.log.len().await
+        self.log.queued().await
     }
 }
 

@@ -10,6 +10,8 @@ mod key;
 mod local;
 mod s3;
 mod scope;
+mod space;
+mod spec;
 mod store;
 
 pub use azure::{AzureCredential, AzureSettings, AzureStore};
@@ -19,4 +21,6 @@ pub use key::{KeyError, ObjectKey};
 pub use local::LocalStore;
 pub use s3::{S3Settings, S3Store};
 pub use scope::TenantStore;
+pub use space::{MARKER, connect_for_check, create_space, probe, remove_space};
+pub use spec::{AzureAuth, BackendSpec, FALLBACK_SECRET, PRIMARY_SECRET, Platform, StorageConfig, connect};
 pub use store::{ByteStream, ListPage, ObjectMeta, ObjectStore, StorageError};

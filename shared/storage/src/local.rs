@@ -19,6 +19,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError};
 
 const TMP_DIR: &str = ".tmp";
+/// Bytes per read when streaming an object.
+const READ_CHUNK: usize = 256 * 1024;
 
 /// Objects as files under a root directory.
 #[derive(Debug, Clone)]
@@ -119,7 +121,8 @@ impl ObjectStore for LocalStore {
             Some(_) => return Err(StorageError::BadRange),
         };
         file.seek(SeekFrom::Start(start)).await?;
-        let stream = tokio_util::io::ReaderStream::new(file.take(end - start));
+        // Large reads: each one is a trip to the blocking pool.
+        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(end - start), READ_CHUNK);
         Ok((self.meta(key, size, None), stream.boxed()))
     }
 

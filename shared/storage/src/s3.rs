@@ -10,7 +10,7 @@ use aws_sdk_s3::{
     config::{BehaviorVersion, Credentials, Region, http::HttpResponse},
     error::{ProvideErrorMetadata, SdkError},
     primitives::ByteStream as S3Body,
-    types::{CompletedMultipartUpload, CompletedPart},
+    types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption},
 };
 use bytes::BytesMut;
 use futures::StreamExt;
@@ -31,6 +31,8 @@ pub struct S3Settings {
     pub access_key_id: String,
     pub secret_access_key: secrecy::SecretString,
     pub path_style: bool,
+    /// `AES256` or `aws:kms`: server-side encryption requested on every write.
+    pub server_side_encryption: Option<String>,
 }
 
 /// Objects in one S3 bucket.
@@ -38,6 +40,7 @@ pub struct S3Settings {
 pub struct S3Store {
     client: Client,
     bucket: String,
+    sse: Option<ServerSideEncryption>,
 }
 
 impl std::fmt::Debug for S3Store {
@@ -93,7 +96,11 @@ impl S3Store {
         if let Some(endpoint) = &settings.endpoint {
             config = config.endpoint_url(endpoint);
         }
-        Self { client: Client::from_conf(config.build()), bucket: settings.bucket.clone() }
+        Self {
+            client: Client::from_conf(config.build()),
+            bucket: settings.bucket.clone(),
+            sse: settings.server_side_encryption.as_deref().map(ServerSideEncryption::from),
+        }
     }
 
     fn check(key: &str) -> Result<(), StorageError> {
@@ -108,8 +115,15 @@ impl S3Store {
         limit: u64,
         hasher: &mut Sha256,
     ) -> Result<u64, StorageError> {
-        let upload =
-            self.client.create_multipart_upload().bucket(&self.bucket).key(key).send().await.map_err(classify)?;
+        let upload = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_server_side_encryption(self.sse.clone())
+            .send()
+            .await
+            .map_err(classify)?;
         let upload_id = upload.upload_id().unwrap_or_default().to_owned();
         let result = async {
             let mut parts = Vec::new();
@@ -198,6 +212,7 @@ impl ObjectStore for S3Store {
                         .put_object()
                         .bucket(&self.bucket)
                         .key(key)
+                        .set_server_side_encryption(self.sse.clone())
                         .body(S3Body::from(buffer.freeze()))
                         .send()
                         .await

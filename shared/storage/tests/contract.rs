@@ -121,6 +121,7 @@ fn s3_store(s3: &test_support::S3Server, bucket: &str) -> storage::S3Store {
         access_key_id: s3.access_key.clone(),
         secret_access_key: s3.secret_key.clone().into(),
         path_style: true,
+        server_side_encryption: None,
     })
 }
 
@@ -167,6 +168,7 @@ async fn wrong_s3_credentials_are_refused_not_mistaken_for_an_outage() {
         access_key_id: s3.access_key.clone(),
         secret_access_key: "not-the-secret".to_owned().into(),
         path_style: true,
+        server_side_encryption: None,
     });
     let err = store.list("", None, 10).await.unwrap_err();
     assert!(matches!(err, StorageError::Refused(_)), "{err}");
@@ -183,6 +185,7 @@ fn s3_unreachable() -> storage::S3Store {
         access_key_id: "k".into(),
         secret_access_key: "s".to_owned().into(),
         path_style: true,
+        server_side_encryption: None,
     })
 }
 

@@ -31,7 +31,7 @@ impl ReplicationLog for MemoryLog {
         self.0.lock().unwrap().retain(|(k, p)| !(k == key && *p == pending));
         Ok(())
     }
-    async fn len(&self) -> Result<u64, StorageError> {
+    async fn queued(&self) -> Result<u64, StorageError> {
         Ok(self.0.lock().unwrap().len() as u64)
     }
 }
@@ -45,6 +45,7 @@ fn s3(server: &test_support::S3Server, secret: &str) -> S3Store {
         access_key_id: server.access_key.clone(),
         secret_access_key: secret.to_owned().into(),
         path_style: true,
+        server_side_encryption: None,
     })
 }
 
@@ -74,7 +75,7 @@ async fn an_s3_outage_falls_back_to_the_nas_and_replication_drains_when_it_retur
 
     let before = data(300_000, 1);
     store.put("t/before.bin", body(&before), 1 << 30).await.unwrap();
-    assert_eq!(log.len().await.unwrap(), 0, "a healthy primary takes writes directly");
+    assert_eq!(log.queued().await.unwrap(), 0, "a healthy primary takes writes directly");
 
     server.stop();
     // A small upload and one larger than an S3 part (10 MiB: the failure shows at the first part).
@@ -83,26 +84,26 @@ async fn an_s3_outage_falls_back_to_the_nas_and_replication_drains_when_it_retur
     let small_meta = store.put("t/during-small.bin", body(&small), 1 << 30).await.expect("lands on the fallback");
     let large_meta = store.put("t/during-large.bin", body(&large), 1 << 30).await.expect("lands on the fallback");
     assert!(store.primary_down());
-    assert_eq!(log.len().await.unwrap(), 2);
+    assert_eq!(log.queued().await.unwrap(), 2);
     assert_eq!(sha(nas.as_ref(), "t/during-small.bin").await.unwrap(), small_meta.sha256.clone().unwrap());
     // Reads: what the fallback holds is served; what only the primary holds is unavailable.
     assert_eq!(sha(&store, "t/during-large.bin").await.unwrap(), large_meta.sha256.clone().unwrap());
     assert!(matches!(store.get("t/before.bin", None).await, Err(StorageError::Unavailable(_))));
     // A delete while down is remembered for the primary.
     store.delete("t/before.bin").await.unwrap();
-    assert_eq!(log.len().await.unwrap(), 3);
+    assert_eq!(log.queued().await.unwrap(), 3);
     let listed: Vec<String> = store.list("t/", None, 10).await.unwrap().items.into_iter().map(|m| m.key).collect();
     assert_eq!(listed, ["t/during-large.bin", "t/during-small.bin"]);
 
     // Still down: replication leaves everything in place.
     let pass = store.replicate(10).await.unwrap();
     assert!(pass.left);
-    assert_eq!(log.len().await.unwrap(), 3);
+    assert_eq!(log.queued().await.unwrap(), 3);
 
     server.resume();
     let pass = store.replicate(10).await.unwrap();
     assert_eq!((pass.copied, pass.deleted, pass.left), (2, 1, false));
-    assert_eq!(log.len().await.unwrap(), 0);
+    assert_eq!(log.queued().await.unwrap(), 0);
     assert!(nas.list("", None, 10).await.unwrap().items.is_empty(), "the fallback is emptied");
     // Read from the primary itself: same bytes, and the delete reached it.
     assert_eq!(sha(primary.as_ref(), "t/during-small.bin").await.unwrap(), small_meta.sha256.unwrap());
@@ -122,7 +123,7 @@ async fn a_refusal_by_the_primary_is_not_an_outage_and_writes_nothing_to_the_fal
     assert!(matches!(err, StorageError::Refused(_)), "{err}");
     assert!(!store.primary_down());
     assert!(nas.list("", None, 10).await.unwrap().items.is_empty());
-    assert_eq!(log.len().await.unwrap(), 0);
+    assert_eq!(log.queued().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -138,6 +139,6 @@ async fn an_upload_that_breaks_on_the_client_side_is_not_replayed_or_blamed_on_t
         stream::iter(vec![Ok(Bytes::from_static(b"part")), Err(std::io::Error::other("client went away"))]).boxed();
     assert!(store.put("t/broken.bin", broken, 100).await.is_err());
     assert!(!store.primary_down(), "the client broke the upload, not the primary");
-    assert_eq!(log.len().await.unwrap(), 0);
+    assert_eq!(log.queued().await.unwrap(), 0);
     assert!(nas.list("", None, 10).await.unwrap().items.is_empty());
 }

@@ -15,14 +15,23 @@ fn free_port() -> u16 {
 }
 
 fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    if let Err(status) = try_wait_for_port(port, child, what) {
+        panic!("{what} exited early: {status}");
+    }
+}
+
+/// Waits until `port` answers; `Err` when the process exited first (e.g. another process took
+/// the free port between our check and its bind).
+fn try_wait_for_port(port: u16, child: &mut Child, what: &str) -> Result<(), std::process::ExitStatus> {
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited early: {status}");
+            return Err(status);
         }
         assert!(Instant::now() < deadline, "{what} did not start on port {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
+    Ok(())
 }
 
 /// A real SMTP server requiring AUTH with one user; messages land in files.
@@ -89,8 +98,18 @@ impl S3Server {
         crate::record_secret(&secret_key);
         let mut server =
             Self { url: format!("http://127.0.0.1:{port}"), access_key, secret_key, port, dir, child: None };
-        server.resume();
-        server
+        for _ in 0..5 {
+            match server.spawn() {
+                Ok(()) => return server,
+                // The port was taken before the server bound it: try another.
+                Err(_) => {
+                    server.port = free_port();
+                    server.url = format!("http://127.0.0.1:{}", server.port);
+                }
+            }
+        }
+        let log = std::fs::read_to_string(server.dir.path().join("s3s-fs.log")).unwrap_or_default();
+        panic!("the S3 server did not start: {log}");
     }
 
     /// Kills the server process (connections are refused until [`S3Server::resume`]).
@@ -103,8 +122,14 @@ impl S3Server {
 
     /// Starts the server process again on the same port and data.
     pub fn resume(&mut self) {
+        if let Err(status) = self.spawn() {
+            panic!("the S3 server exited early: {status}");
+        }
+    }
+
+    fn spawn(&mut self) -> Result<(), std::process::ExitStatus> {
         if self.child.is_some() {
-            return;
+            return Ok(());
         }
         let bin = std::env::var_os("TENANTRY_S3S_BIN")
             .map(PathBuf::from)
@@ -122,11 +147,16 @@ impl S3Server {
             ])
             .arg(self.dir.path())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(
+                std::fs::File::create(self.dir.path().join("s3s-fs.log"))
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+            )
             .spawn()
             .unwrap_or_else(|e| panic!("start {} (run scripts/lib/install.sh --test): {e}", bin.display()));
-        wait_for_port(self.port, &mut child, "the S3 server");
+        try_wait_for_port(self.port, &mut child, "the S3 server")?;
         self.child = Some(child);
+        Ok(())
     }
 
     /// Creates a bucket (s3s-fs keeps each bucket as a folder).

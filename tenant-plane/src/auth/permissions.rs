@@ -63,6 +63,8 @@ permissions! {
     SupportRead = "support.read", Viewer, "Read support tickets.";
     SupportWrite = "support.write", Staff, "Open, change, assign and delete support tickets.";
     ConnectorsManage = "connectors.manage", Admin, "Connect, configure, test and disconnect connectors (secrets are write-only).";
+    FilesRead = "files.read", Viewer, "List and download files, make signed download URLs, see storage usage.";
+    FilesWrite = "files.write", Staff, "Upload, replace and delete files, make signed upload URLs.";
     WebhooksManage = "webhooks.manage", Admin, "Create, change, test and delete webhook endpoints; read their delivery logs.";
 }
 

@@ -41,6 +41,11 @@ impl TenantCtx {
         &self.webhooks
     }
 
+    /// The tenant's connection pool (for work that outlives the request, e.g. the replicator).
+    pub fn pool(&self) -> &TenantPool {
+        &self.pool
+    }
+
     /// A connection to the tenant's own database, as the tenant's own role.
     pub async fn client(&self) -> Result<PooledClient, ApiError> {
         self.pool.get().await.map_err(|err| match err {

@@ -29,11 +29,17 @@ pub struct Options {
     pub webhooks: WebhookSettings,
     /// Where the Stripe and FCM stand-ins listen (nowhere by default).
     pub connectors: ConnectorSettings,
+    /// The platform's storage backend; `None`: a local directory the app owns.
+    pub storage: Option<storage::Platform>,
+    /// How often the tenant plane replays fallback writes.
+    pub replication_every: Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
+            storage: None,
+            replication_every: Duration::from_millis(200),
             catalog_proxy: false,
             max_db_connections: 40,
             tenant_pool_max: 4,
@@ -76,6 +82,8 @@ pub struct TestApp {
     /// Access tokens of each tenant's seeded owner, by slug (see [`TestApp::tp`]).
     owner_tokens: tokio::sync::Mutex<std::collections::HashMap<String, String>>,
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
+    /// The platform's local storage root, when the app made one.
+    pub storage_dir: Option<tempfile::TempDir>,
 }
 
 /// A Vault store with the root token (the control plane's) and one with a read-only
@@ -141,7 +149,16 @@ impl TestApp {
             limits,
             webhooks,
             connectors,
+            storage,
+            replication_every,
         } = options;
+        let (storage, storage_dir) = match storage {
+            Some(platform) => (platform, None),
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                (storage::Platform::Local { root: dir.path().to_owned() }, Some(dir))
+            }
+        };
         let platform = TestPlatform::with_key(&master_key.unwrap_or_else(secrets::Keyring::generate_base64)).await;
         let service_keyring = match service_keys {
             Some(keys) => secrets::Keyring::from_base64(&keys).unwrap(),
@@ -159,6 +176,7 @@ impl TestApp {
             Some((writer, _)) => platform.provisioner_with(
                 provisioner::ProvisionerConfig {
                     secrets: Some(std::sync::Arc::new(writer.clone())),
+                    storage: Some(storage.clone()),
                     ..Default::default()
                 },
                 provisioner::faults::Faults::none(),
@@ -166,7 +184,7 @@ impl TestApp {
             None => provisioner::Provisioner::new(
                 platform.catalog.clone(),
                 service_keyring.clone(),
-                provisioner::ProvisionerConfig::default(),
+                provisioner::ProvisionerConfig { storage: Some(storage.clone()), ..Default::default() },
             ),
         };
         let state = control_plane::AppState::new(provisioner, format!("http://{{slug}}.{BASE_DOMAIN}"));
@@ -205,7 +223,9 @@ impl TestApp {
         let state = tenant_plane::AppState::new(catalog, store, catalog_url, routing)
             .with_limits(&limits)
             .with_webhooks(webhooks)
-            .with_connectors(connectors);
+            .with_connectors(connectors)
+            .with_storage(Some(storage))
+            .with_replication_every(replication_every);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -235,6 +255,7 @@ impl TestApp {
             token: String::new(),
             owner_tokens: Default::default(),
             stop,
+            storage_dir,
         };
         app.token = app.bootstrap_operator().await;
         app

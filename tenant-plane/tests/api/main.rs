@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod bad_writes;
 mod connectors;
+mod files;
 mod helpers;
 mod isolation;
 mod jwks;
