@@ -7,10 +7,29 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type ProxyOptions } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * The Content-Security-Policy the planes should send with these pages (docs/web.md): nothing
+ * from other origins, no inline script or style. The portal also shows tenant logos, which are
+ * `https` URLs elsewhere. `vite preview` sends it, so the end-to-end run checks the apps under it.
+ */
+const CSP_BASE =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; font-src 'self'; " +
+  "manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 const apps = {
-  console: { devPort: 5173, previewPort: 4173, api: 'http://127.0.0.1:8080' },
-  portal: { devPort: 5174, previewPort: 4174, api: 'http://127.0.0.1:8081' },
+  console: { devPort: 5173, previewPort: 4173, api: 'http://127.0.0.1:8080', csp: `${CSP_BASE}; img-src 'self' data:` },
+  portal: { devPort: 5174, previewPort: 4174, api: 'http://127.0.0.1:8081', csp: `${CSP_BASE}; img-src 'self' data: https:` },
 } as const;
+
+/** Headers the planes should send with the HTML (see docs/web.md); assets add long caching. */
+function securityHeaders(csp: string): Record<string, string> {
+  return {
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  };
+}
 
 type AppName = keyof typeof apps;
 
@@ -39,9 +58,17 @@ export default defineConfig(({ mode }) => {
       outDir: fileURLToPath(new URL(`./dist/${mode}`, import.meta.url)),
       emptyOutDir: true,
       assetsDir: 'assets',
-      sourcemap: true,
+      // No source maps in the served output: they would double its size for little use in production.
+      sourcemap: false,
     },
     server: { host: '127.0.0.1', port: app.devPort, strictPort: true, proxy, allowedHosts: ['.localhost'] },
-    preview: { host: '127.0.0.1', port: app.previewPort, strictPort: true, proxy, allowedHosts: ['.localhost'] },
+    preview: {
+      host: '127.0.0.1',
+      port: app.previewPort,
+      strictPort: true,
+      proxy,
+      allowedHosts: ['.localhost'],
+      headers: securityHeaders(app.csp),
+    },
   };
 });

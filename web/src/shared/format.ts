@@ -13,6 +13,7 @@ export function localInputToIso(value: string): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** The last 8 characters: ids are UUID v7, whose leading digits are a timestamp shared by neighbours. */
 export function shortId(id: string | null | undefined): string {
-  return id ? id.slice(0, 8) : '—';
+  return id ? id.slice(-8) : '—';
 }

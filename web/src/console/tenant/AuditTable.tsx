@@ -31,7 +31,7 @@ export function AuditTable({ events, loading, hideTenant }: AuditTableProps) {
           {events.map((e) => (
             <tr key={e.id}>
               <td data-label="When">{formatDate(e.at)}</td>
-              <td data-label="Action">
+              <td data-label="Action" className="nowrap">
                 <code>{e.action}</code>
               </td>
               <td data-label="Actor">{e.actor}</td>

@@ -41,7 +41,6 @@ export function JobCard({ job, onChanged, showTenant }: JobCardProps) {
           </>
         ) : null}
         started {formatDate(job.createdAt)} · updated {formatDate(job.updatedAt)}
-        {job.attempts > 1 ? ` · run ${job.attempts} times` : ''}
       </p>
       <JobSteps steps={job.steps} currentStep={job.currentStep} jobState={job.state} />
       {job.lastError ? (

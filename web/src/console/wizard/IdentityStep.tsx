@@ -56,8 +56,13 @@ export function IdentityStep({ draft, onChange, nameError, slugError, availabili
       </p>
       <div className="url-preview">
         <span className="muted">Portal and API URL: </span>
-        {url ? <code data-testid="url-preview">{url}</code> : <span className="muted">shown once the slug is valid</span>}
-        {url || !draft.slug || slugError ? null : <span className="muted"> (shown after creation)</span>}
+        {url ? (
+          <code data-testid="url-preview">{url}</code>
+        ) : (
+          <span className="muted">
+            {!draft.slug || slugError ? 'shown once the slug is valid' : `${draft.slug}.… (the full URL is shown after creation)`}
+          </span>
+        )}
       </div>
     </>
   );

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { OnboardWizard } from './OnboardWizard';
+import { renderConsole } from '../../test/render';
+import { errorBody, mockApi } from '../../test/fetchMock';
+
+const SAMPLE = {
+  id: '0192f000-0000-7000-8000-0000000000g1',
+  slug: 'globex',
+  displayName: 'Globex',
+  plan: 'standard',
+  status: 'active',
+  url: 'http://globex.localhost:8081',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
+
+const CREATED = { ...SAMPLE, id: '0192f000-0000-7000-8000-0000000000a1', slug: 'acme', displayName: 'Acme Ltd', url: 'http://acme.localhost:8081', plan: 'enterprise' };
+
+function job(state: string, steps: Record<string, unknown>, currentStep: string | null = null) {
+  return {
+    id: '0192f000-0000-7000-8000-00000000j0b1',
+    tenantId: CREATED.id,
+    kind: 'provision',
+    state,
+    steps,
+    currentStep,
+    attempts: 1,
+    lastError: state === 'failed' ? 'create tenant database: connection refused' : null,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+const DONE = { state: 'done', attempts: 1, at: '2026-01-01T00:00:00Z', duration_ms: 3 };
+
+function baseRoutes(extra: Parameters<typeof mockApi>[0] = {}) {
+  return mockApi({
+    'GET /v1/tenants': { body: { items: [SAMPLE], nextCursor: null } },
+    'GET /v1/tenants/:tenant': (_req, { tenant }) =>
+      tenant === 'taken'
+        ? { body: { ...SAMPLE, slug: 'taken' } }
+        : tenant === CREATED.id
+          ? { body: CREATED }
+          : { status: 404, body: errorBody('NOT_FOUND', 'tenant not found') },
+    'GET /v1/tenants/:tenant/jobs': { status: 404, body: errorBody('NOT_FOUND', 'tenant not found') },
+    ...extra,
+  });
+}
+
+async function fillIdentity(user: ReturnType<typeof userEvent.setup>, name = 'Acme Ltd', slug = 'acme') {
+  await user.type(screen.getByLabelText(/^Tenant name/), name);
+  const slugInput = screen.getByLabelText(/^Slug/);
+  await user.clear(slugInput);
+  await user.type(slugInput, slug);
+  await screen.findByText('The slug is free.');
+  await user.click(screen.getByRole('button', { name: 'Next' }));
+}
+
+async function fillAdmin(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(screen.getByLabelText(/^Admin e-mail/), 'owner@acme.example');
+  await user.type(screen.getByLabelText(/^Admin password \*?$/), 'another long passphrase');
+  await user.type(screen.getByLabelText(/^Admin password again/), 'another long passphrase');
+  await user.click(screen.getByRole('button', { name: 'Next' }));
+}
+
+describe('onboarding wizard: identity step', () => {
+  it('suggests the slug from the name and previews the URL', async () => {
+    baseRoutes();
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await user.type(screen.getByLabelText(/^Tenant name/), 'Acme Ltd');
+    expect(screen.getByLabelText(/^Slug/)).toHaveValue('acme-ltd');
+    expect(await screen.findByTestId('url-preview')).toHaveTextContent('http://acme-ltd.localhost:8081');
+  });
+
+  it('validates the slug live with the server’s rules and checks availability', async () => {
+    baseRoutes();
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    const slug = screen.getByLabelText(/^Slug/);
+
+    await user.type(slug, 'Ab');
+    expect(slug).toHaveValue('ab');
+    expect(screen.getByText('slug must be 3 to 63 characters long')).toBeInTheDocument();
+    expect(slug).toHaveAttribute('aria-invalid', 'true');
+
+    await user.clear(slug);
+    await user.type(slug, 'admin');
+    expect(screen.getByText('slug is reserved')).toBeInTheDocument();
+
+    await user.clear(slug);
+    await user.type(slug, 'acme--x');
+    expect(screen.getByText('slug must not contain two hyphens in a row')).toBeInTheDocument();
+
+    await user.clear(slug);
+    await user.type(slug, 'taken');
+    expect(await screen.findByText('slug is taken')).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Tenant name/), 'Taken Inc');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument();
+  });
+
+  it('does not move on without a name', async () => {
+    baseRoutes();
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await user.type(screen.getByLabelText(/^Slug/), 'acme');
+    await screen.findByText('The slug is free.');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByText('must not be empty')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument();
+  });
+});
+
+describe('onboarding wizard: through to create', () => {
+  it('walks identity → plan → admin → review and creates the tenant', async () => {
+    const api = baseRoutes({ 'POST /v1/tenants': { status: 201, body: CREATED } });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+
+    await fillIdentity(user);
+    expect(screen.getByRole('heading', { name: /Step 2 of 4: Plan/ })).toHaveFocus();
+    await user.click(screen.getByRole('radio', { name: /enterprise/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    expect(screen.getByRole('heading', { name: /Step 3 of 4: First admin/ })).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Admin e-mail/), 'owner@acme.example');
+    await user.type(screen.getByLabelText(/^Admin password \*?$/), 'another long passphrase');
+    await user.type(screen.getByLabelText(/^Admin password again/), 'something else entirely');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByText('the two passwords differ')).toBeInTheDocument();
+    await user.clear(screen.getByLabelText(/^Admin password again/));
+    await user.type(screen.getByLabelText(/^Admin password again/), 'another long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    expect(screen.getByRole('heading', { name: /Step 4 of 4: Review/ })).toBeInTheDocument();
+    expect(screen.getByText('http://acme.localhost:8081')).toBeInTheDocument();
+    expect(screen.getByText(/owner@acme.example/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+
+    expect(await screen.findByRole('heading', { name: 'The tenant is ready' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'http://acme.localhost:8081' })).toHaveAttribute('href', 'http://acme.localhost:8081');
+    const [post] = api.requests('POST', '/v1/tenants');
+    expect(post?.body).toEqual({
+      slug: 'acme',
+      displayName: 'Acme Ltd',
+      plan: 'enterprise',
+      admin: { email: 'owner@acme.example', password: 'another long passphrase' },
+    });
+    expect(post?.headers.get('authorization')).toBe('Bearer op-token');
+  });
+
+  it('shows the failed step and retries the job', async () => {
+    const failed = job('failed', {
+      reserve: DONE,
+      place: DONE,
+      create_role: DONE,
+      create_database: { state: 'failed', attempts: 3, at: '2026-01-01T00:00:00Z', error: 'connection refused', duration_ms: 5 },
+    }, 'create_database');
+    const succeeded = job('succeeded', Object.fromEntries(['reserve', 'place', 'create_role', 'create_database', 'migrate', 'seed_admin', 'activate'].map((s) => [s, DONE])));
+    const api = baseRoutes({
+      'POST /v1/tenants': {
+        status: 502,
+        body: errorBody('PROVISIONING_FAILED', 'provisioning failed at step create_database', {
+          jobId: failed.id,
+          tenantId: CREATED.id,
+          step: 'create_database',
+          cause: 'connection refused',
+        }),
+      },
+      'GET /v1/jobs/:id': { body: failed },
+      'POST /v1/jobs/:id/retry': { body: succeeded },
+    });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+
+    expect(await screen.findByText('provisioning failed at step create_database')).toBeInTheDocument();
+    expect(screen.getByText('connection refused')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Retry from the failed step' }));
+    expect(await screen.findByRole('heading', { name: 'The tenant is ready' })).toBeInTheDocument();
+    expect(api.requests('POST', `/v1/jobs/${failed.id}/retry`)).toHaveLength(1);
+  });
+
+  it('sends the operator back to the field the server refused', async () => {
+    baseRoutes({ 'POST /v1/tenants': { status: 409, body: errorBody('SLUG_TAKEN', 'slug `acme` is taken', { field: 'slug' }) } });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+
+    await waitFor(() => expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument());
+    expect(screen.getByText('slug `acme` is taken')).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Slug/)).toHaveAttribute('aria-invalid', 'true');
+  });
+});
