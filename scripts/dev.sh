@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/lib/install.sh
 cargo build --bins
+scripts/lib/web.sh   # the console (served at :8080) and the portal (at every tenant host)
 exec "${CARGO_TARGET_DIR:-target}/debug/tenantry" dev "$@"

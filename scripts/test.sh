@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Run every test: installs what is missing, then runs the workspace's tests with nextest
-# against a throwaway Postgres cluster (started by the test-support crate, removed at the end).
+# against a throwaway Postgres cluster (started by the test-support crate, removed at the end),
+# then the web apps' component tests and the browser end-to-end run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/lib/install.sh --test
+# A clean clone (CI) gains nothing from incremental compilation, and its caches fill the disk.
+[ "${CI:-}" = "true" ] && export CARGO_INCREMENTAL=0
 export TENANTRY_TEST_PG_DIR="${TENANTRY_TEST_PG_DIR:-/var/tmp/tenantry-test-pg-$$}"
 cleanup() {
   local bin
@@ -26,3 +29,9 @@ export TENANTRY_TEST_LOG_DIR="${TENANTRY_TEST_LOG_DIR:-$TENANTRY_TEST_PG_DIR.log
 rm -rf "$TENANTRY_TEST_LOG_DIR"; mkdir -p "$TENANTRY_TEST_LOG_DIR"
 cargo nextest run --workspace --no-fail-fast "$@"
 scripts/lib/scan-logs.sh "$TENANTRY_TEST_LOG_DIR"
+# The console and the portal: type check and build, component tests, then the browser run
+# against a throwaway platform serving them.
+scripts/lib/web.sh
+(cd web && npm test --silent)
+cargo build --bins
+scripts/e2e.sh

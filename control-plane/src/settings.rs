@@ -32,6 +32,10 @@ pub struct Settings {
     /// Where to write a generated bootstrap token (mode 0600) instead of printing it.
     #[arg(long, env = "TENANTRY_BOOTSTRAP_TOKEN_FILE")]
     pub bootstrap_token_file: Option<PathBuf>,
+    /// The built console (`web/dist/console`); served at `/` when set. Under `--dev` it
+    /// defaults to `web/dist/console` when that exists.
+    #[arg(long, env = "TENANTRY_CONSOLE_DIR")]
+    pub console_dir: Option<PathBuf>,
     #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]

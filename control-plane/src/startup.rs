@@ -15,11 +15,21 @@ use crate::{Settings, bootstrap, routes};
 pub struct AppState {
     provisioner: Provisioner,
     tenant_url_template: String,
+    console: Option<http_api::WebApp>,
 }
 
 impl AppState {
     pub fn new(provisioner: Provisioner, tenant_url_template: String) -> Self {
-        Self { provisioner, tenant_url_template }
+        Self { provisioner, tenant_url_template, console: None }
+    }
+
+    /// Serves the built console from `dir` at `/` (the wizard learns the tenant URL template).
+    pub fn with_console(mut self, dir: &std::path::Path) -> anyhow::Result<Self> {
+        let app = http_api::WebApp::open(dir, http_api::CONSOLE_CSP)
+            .with_context(|| format!("console at {}", dir.display()))?
+            .with_meta("tenantry-tenant-url-template", &self.tenant_url_template);
+        self.console = Some(app);
+        Ok(self)
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -66,7 +76,13 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     }
     bootstrap::issue_if_needed(&catalog, settings.bootstrap_token.clone(), settings.bootstrap_token_file.as_deref())
         .await?;
-    Ok(AppState::new(provisioner, settings.tenant_url_template.clone()))
+    let state = AppState::new(provisioner, settings.tenant_url_template.clone());
+    let dev_default = std::path::Path::new("web/dist/console");
+    match &settings.console_dir {
+        Some(dir) => state.with_console(dir),
+        None if settings.keys.dev && dev_default.join("index.html").is_file() => state.with_console(dev_default),
+        None => Ok(state),
+    }
 }
 
 /// A master key may be retired only when nothing references it: refuse to start when a data
@@ -125,11 +141,17 @@ impl Application {
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
         let state = self.state.clone();
         let server = HttpServer::new(move || {
+            let console = state.console.clone();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .configure(|cfg| {
+                    if let Some(console) = console {
+                        cfg.app_data(web::Data::new(console));
+                    }
+                })
                 .configure(http_api::configure_extractors)
                 .configure(routes::config)
-                .default_service(web::to(http_api::not_found))
+                .default_service(web::to(http_api::serve_or_not_found))
                 .wrap(from_fn(http_api::request_id_middleware))
         })
         .listen(self.listener)?

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tenantry needs on a fresh Debian machine of this kind, if missing:
-# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd, s3s-fs
-# and Azurite. Safe to run again.
+# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd, s3s-fs,
+# Azurite and Chromium. Safe to run again.
 set -euo pipefail
 
 need_apt=()
@@ -44,6 +44,12 @@ if [ "${1:-}" = "--test" ]; then
     fi
     echo "installing azurite (npm)"
     npm install --prefix /var/tmp/tenantry-azurite azurite@3.35.0 --no-audit --no-fund --loglevel=error
+  fi
+  # Chromium for the browser end-to-end run (Playwright drives the machine's browser).
+  if [ -z "${TENANTRY_E2E_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+    echo "installing chromium"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
   fi
   # aiosmtpd: a real SMTP server for the EMAIL connector tests.
   if [ ! -x /var/tmp/tenantry-smtp-venv/bin/python ] || ! /var/tmp/tenantry-smtp-venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then

@@ -8,6 +8,10 @@ pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
+    /// The built portal (`web/dist/portal`); served at `/` of every tenant host when set. Under
+    /// `--dev` it defaults to `web/dist/portal` when that exists.
+    #[arg(long, env = "TENANTRY_PORTAL_DIR")]
+    pub portal_dir: Option<std::path::PathBuf>,
     /// Admin URL of the default database server (only used to derive the catalog URL).
     #[arg(long, env = "TENANTRY_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,

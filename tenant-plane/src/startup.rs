@@ -63,6 +63,7 @@ pub struct AppState {
     catalog_url: String,
     listening: Arc<AtomicBool>,
     files: crate::files::FileStores,
+    portal: Option<http_api::WebApp>,
     /// How often the storage replicator looks for fallback writes to replay.
     replication_every: std::time::Duration,
 }
@@ -103,6 +104,7 @@ impl AppState {
             catalog_url,
             listening: Arc::new(AtomicBool::new(false)),
             files: crate::files::FileStores::new(None, secrets_for_files),
+            portal: None,
             replication_every: std::time::Duration::from_secs(5),
         }
     }
@@ -111,6 +113,15 @@ impl AppState {
     pub fn with_storage(mut self, platform: Option<storage::Platform>) -> Self {
         self.files = self.files.with_platform(platform);
         self
+    }
+
+    /// Serves the built portal from `dir` at `/` of every tenant host.
+    pub fn with_portal(mut self, dir: &std::path::Path) -> anyhow::Result<Self> {
+        self.portal = Some(
+            http_api::WebApp::open(dir, http_api::PORTAL_CSP)
+                .with_context(|| format!("portal at {}", dir.display()))?,
+        );
+        Ok(self)
     }
 
     /// How often fallback writes are replayed to a recovered primary (default 5 s).
@@ -246,11 +257,17 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         }
         secrets::Backend::Vault => settings.secrets.open_vault().await?,
     };
-    Ok(AppState::new(catalog, store, url, settings.routing.clone())
+    let state = AppState::new(catalog, store, url, settings.routing.clone())
         .with_limits(&settings.limits)
         .with_webhooks(settings.webhooks.clone())
         .with_connectors(settings.connectors.clone())
-        .with_storage(storage::Platform::from_env().map_err(anyhow::Error::msg)?))
+        .with_storage(storage::Platform::from_env().map_err(anyhow::Error::msg)?);
+    let dev_default = std::path::Path::new("web/dist/portal");
+    match &settings.portal_dir {
+        Some(dir) => state.with_portal(dir),
+        None if settings.keys.dev && dev_default.join("index.html").is_file() => state.with_portal(dev_default),
+        None => Ok(state),
+    }
 }
 
 /// A bound, not yet running tenant plane.
@@ -278,11 +295,17 @@ impl Application {
         let state = self.state.clone();
         let path_routing = state.routing.path_routing;
         let server = HttpServer::new(move || {
+            let portal = state.portal.clone();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .configure(|cfg| {
+                    if let Some(portal) = portal {
+                        cfg.app_data(web::Data::new(portal));
+                    }
+                })
                 .configure(http_api::configure_extractors)
                 .configure(|cfg| routes::config(cfg, path_routing))
-                .default_service(web::to(http_api::not_found))
+                .default_service(web::to(http_api::serve_or_not_found))
                 .wrap(from_fn(limits::rate_limit_headers))
                 .wrap(from_fn(http_api::request_id_middleware))
         })

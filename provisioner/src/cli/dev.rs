@@ -101,6 +101,17 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
     ]
     .into_iter()
     .chain(key_file.map(|f| ("TENANTRY_MASTER_KEY_FILE", f.display().to_string())))
+    // The console and the portal, when built (`scripts/dev.sh` builds them).
+    .chain(
+        std::path::Path::new("web/dist/console/index.html")
+            .is_file()
+            .then(|| ("TENANTRY_CONSOLE_DIR", "web/dist/console".to_owned())),
+    )
+    .chain(
+        std::path::Path::new("web/dist/portal/index.html")
+            .is_file()
+            .then(|| ("TENANTRY_PORTAL_DIR", "web/dist/portal".to_owned())),
+    )
     // Tenant files on the local disk (sealed with each tenant's key) unless storage is configured.
     .chain(std::env::var_os("TENANTRY_STORAGE").is_none().then(|| ("TENANTRY_STORAGE", "local".to_owned())))
     .chain(
