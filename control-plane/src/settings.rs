@@ -36,6 +36,9 @@ pub struct Settings {
     /// defaults to `web/dist/console` when that exists.
     #[arg(long, env = "TENANTRY_CONSOLE_DIR")]
     pub console_dir: Option<PathBuf>,
+    /// Seconds between health probes of tenant-hosted storage backends.
+    #[arg(long, env = "TENANTRY_STORAGE_PROBE_SECS", default_value_t = 300)]
+    pub storage_probe_secs: u64,
     #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]

@@ -1,6 +1,9 @@
 //! Building the control plane: state, HTTP app, server and worker.
 
-use std::net::{SocketAddr, TcpListener};
+use std::{
+    net::{SocketAddr, TcpListener},
+    time::Duration,
+};
 
 use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context;
@@ -16,11 +19,18 @@ pub struct AppState {
     provisioner: Provisioner,
     tenant_url_template: String,
     console: Option<http_api::WebApp>,
+    storage_probe_every: std::time::Duration,
 }
 
 impl AppState {
     pub fn new(provisioner: Provisioner, tenant_url_template: String) -> Self {
-        Self { provisioner, tenant_url_template, console: None }
+        Self { provisioner, tenant_url_template, console: None, storage_probe_every: Duration::from_secs(300) }
+    }
+
+    /// How often tenant-hosted storage is probed (default 5 minutes).
+    pub fn with_storage_probe_every(mut self, every: Duration) -> Self {
+        self.storage_probe_every = every;
+        self
     }
 
     /// Serves the built console from `dir` at `/` (the wizard learns the tenant URL template).
@@ -76,7 +86,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     }
     bootstrap::issue_if_needed(&catalog, settings.bootstrap_token.clone(), settings.bootstrap_token_file.as_deref())
         .await?;
-    let state = AppState::new(provisioner, settings.tenant_url_template.clone());
+    let state = AppState::new(provisioner, settings.tenant_url_template.clone())
+        .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)));
     let dev_default = std::path::Path::new("web/dist/console");
     match &settings.console_dir {
         Some(dir) => state.with_console(dir),
@@ -162,12 +173,22 @@ impl Application {
         let worker = tokio::spawn(provisioner::run_worker(self.state.provisioner.clone(), async {
             let _ = worker_stopped.await;
         }));
+        let (stop_prober, prober_stopped) = tokio::sync::oneshot::channel::<()>();
+        let prober = tokio::spawn(provisioner::run_storage_prober(
+            self.state.provisioner.clone(),
+            self.state.storage_probe_every,
+            async {
+                let _ = prober_stopped.await;
+            },
+        ));
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("control plane shutting down");
         handle.stop(true).await;
         let _ = stop_worker.send(());
+        let _ = stop_prober.send(());
         let _ = worker.await;
+        let _ = prober.await;
         server_task.await??;
         Ok(())
     }

@@ -33,7 +33,10 @@ pub use lifecycle::{
 };
 pub use saga::{CreateTenant, ProvisionError, Step};
 pub use servers::{AdminPools, register_server_from_url};
-pub use storage_admin::{RegisterStorage, StorageAdminError, StorageView, register_storage, tenant_storage};
+pub use storage_admin::{
+    RegisterStorage, StorageAdminError, StorageView, probe_storage_health, register_storage, run_storage_prober,
+    tenant_storage,
+};
 pub use worker::run_worker;
 
 /// How `CREATE DATABASE` copies the template.

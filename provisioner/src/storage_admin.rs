@@ -206,3 +206,81 @@ async fn put_secret(
         .map_err(anyhow::Error::from)?;
     Ok(())
 }
+
+/// Probes every tenant-hosted backend once (write, read back, delete a probe object) and records
+/// the outcome in the catalog: `ok`, `degraded` (the primary fails, the fallback answers) or
+/// `failing`. Returns how many tenants were probed.
+pub async fn probe_storage_health(provisioner: &Provisioner) -> anyhow::Result<usize> {
+    let records = provisioner.catalog().hosted_storage_configs().await?;
+    for record in &records {
+        let config: StorageConfig = match serde_json::from_value(record.config.clone()) {
+            Ok(c) => c,
+            Err(err) => {
+                tracing::warn!(tenant.id = %record.tenant_id, error = %err, "unreadable storage config");
+                continue;
+            }
+        };
+        let id = TenantId::from_uuid(record.tenant_id);
+        let scope = Scope::Tenant(id);
+        let platform = provisioner.storage_platform();
+        let mut failed = Vec::new();
+        let backends = [
+            ("primary", Some(&config.primary), PRIMARY_SECRET),
+            ("fallback", config.fallback.as_ref(), FALLBACK_SECRET),
+        ];
+        for (field, spec, secret_name) in backends {
+            let Some(spec) = spec else { continue };
+            let secret = if spec.needs_secret() {
+                provisioner
+                    .secrets()
+                    .get(&scope, &SecretName::well_known(secret_name), None)
+                    .await
+                    .ok()
+                    .map(|v| v.value)
+            } else {
+                None
+            };
+            let outcome = match storage::connect_for_check(spec, secret, platform, record.tenant_id) {
+                Ok(store) => storage::probe(store, record.tenant_id).await,
+                Err(message) => Err(message),
+            };
+            if let Err(message) = outcome {
+                failed.push((field, message));
+            }
+        }
+        let health = match (failed.first(), failed.len()) {
+            (None, _) => "ok",
+            (Some(("primary", _)), 1) if config.fallback.is_some() => "degraded",
+            _ => "failing",
+        };
+        let detail = (!failed.is_empty())
+            .then(|| failed.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "));
+        if health != "ok" {
+            tracing::warn!(tenant.id = %record.tenant_id, health, detail = detail.as_deref().unwrap_or(""), "tenant storage unhealthy");
+        }
+        provisioner.catalog().set_storage_health(record.tenant_id, health, detail).await?;
+    }
+    Ok(records.len())
+}
+
+/// Probes tenant-hosted storage every `every` until `shutdown` resolves.
+pub async fn run_storage_prober(
+    provisioner: Provisioner,
+    every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let probing = async {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = probe_storage_health(&provisioner).await {
+                tracing::warn!(error = %format!("{err:#}"), "storage health probe failed");
+            }
+        }
+    };
+    tokio::select! {
+        () = probing => {}
+        () = shutdown => {}
+    }
+}

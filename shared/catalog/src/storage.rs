@@ -49,6 +49,20 @@ impl Catalog {
         Ok(())
     }
 
+    /// Configs of live tenants with a backend the platform does not run (a tenant-hosted
+    /// primary or any fallback): the ones worth probing.
+    pub async fn hosted_storage_configs(&self) -> Result<Vec<StorageRecord>> {
+        let stmt = Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT s.tenant_id, s.config, s.health, s.health_detail, s.checked_at FROM tenant_storage s \
+             JOIN tenants t ON t.id = s.tenant_id \
+             WHERE t.status IN ('active', 'suspended') \
+             AND (s.config->'primary'->>'kind' <> 'platform' OR jsonb_typeof(s.config->'fallback') = 'object') \
+             ORDER BY s.tenant_id",
+        );
+        Ok(StorageRecord::find_by_statement(stmt).all(&self.db).await?)
+    }
+
     pub async fn set_storage_health(&self, tenant: Uuid, health: &str, detail: Option<String>) -> Result<()> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -228,6 +228,25 @@ impl ObjectStore for AzureStore {
         }
     }
 
+    /// A service SAS for reading the blob (shared-key stores only: a SAS-authenticated store
+    /// cannot sign).
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+        _filename: &str,
+    ) -> Result<Option<String>, StorageError> {
+        let blob = self.blob(key)?;
+        let expiry = time::OffsetDateTime::now_utc() + expires_in;
+        let permissions = azure_storage::shared_access_signature::service_sas::BlobSasPermissions {
+            read: true,
+            ..Default::default()
+        };
+        let Ok(sas) = blob.shared_access_signature(permissions, expiry).await else { return Ok(None) };
+        let url = blob.generate_signed_blob_url(&sas).map_err(classify)?;
+        Ok(Some(url.to_string()))
+    }
+
     /// Azure has no "start after"; pages are read with its marker and keys up to `after` skipped.
     async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<ListPage, StorageError> {
         let limit = limit.clamp(1, 999);

@@ -251,6 +251,28 @@ impl ObjectStore for S3Store {
         Ok(())
     }
 
+    async fn presign_get(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+        filename: &str,
+    ) -> Result<Option<String>, StorageError> {
+        Self::check(key)?;
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| StorageError::Refused(format!("presign: {e}")))?;
+        let encoded: String = url::form_urlencoded::byte_serialize(filename.as_bytes()).collect();
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_disposition(format!("attachment; filename*=UTF-8''{encoded}"))
+            .presigned(config)
+            .await
+            .map_err(classify)?;
+        Ok(Some(request.uri().to_owned()))
+    }
+
     async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<ListPage, StorageError> {
         let limit = limit.clamp(1, 999);
         let page = self

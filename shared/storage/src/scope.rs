@@ -54,6 +54,16 @@ impl TenantStore {
         self.inner.delete(&key.under(&self.prefix)).await
     }
 
+    /// A backend URL for the object, when the backend can sign one.
+    pub async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        expires_in: std::time::Duration,
+        filename: &str,
+    ) -> Result<Option<String>, StorageError> {
+        self.inner.presign_get(&key.under(&self.prefix), expires_in, filename).await
+    }
+
     /// Lists the tenant's objects under `prefix` (free text, matched literally), after the
     /// cursor of the previous page.
     pub async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<ListPage, StorageError> {

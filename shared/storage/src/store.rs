@@ -73,4 +73,15 @@ pub trait ObjectStore: Send + Sync {
     async fn delete(&self, key: &str) -> Result<(), StorageError>;
     /// Objects whose keys start with `prefix`, in key order, after `after`, at most `limit`.
     async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<ListPage, StorageError>;
+    /// A URL the backend itself serves the object at, without credentials, until `expires_in`
+    /// has passed, offered as a download named `filename`; `None` when the backend cannot sign
+    /// (a directory) or its bytes would be of no use (sealed objects).
+    async fn presign_get(
+        &self,
+        _key: &str,
+        _expires_in: std::time::Duration,
+        _filename: &str,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(None)
+    }
 }

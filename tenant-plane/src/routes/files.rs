@@ -387,6 +387,7 @@ async fn serve(files: &TenantFiles, row: &Row, req: &HttpRequest) -> Result<Http
 
 const SERVE_COLUMNS: &str = "key, size, sha256, content_type, created_at, updated_at, object";
 
+/// The index row of a file (`SERVE_COLUMNS`).
 async fn find(ctx: &TenantCtx, key: &ObjectKey) -> Result<Row, ApiError> {
     let client = ctx.client().await?;
     client
@@ -480,10 +481,13 @@ pub struct SignRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignedUrl {
-    /// Absolute URL at the host the request came to.
+    /// Absolute URL: at the host the request came to, or the backend's own.
     url: String,
     method: SignedMethod,
     expires_at: DateTime<Utc>,
+    /// `backend` (an S3 presigned URL or an Azure SAS, for unsealed objects on a backend that
+    /// signs) or `tenantPlane`.
+    served_by: &'static str,
 }
 
 /// A short-lived URL that downloads (`GET`) or uploads (`PUT`) one file without credentials.
@@ -500,9 +504,19 @@ pub async fn sign_url(
     if !(1..=presign::MAX_EXPIRY_SECS).contains(&expires_in) {
         return Err(ApiError::validation("expiresIn", format!("must be 1 to {}", presign::MAX_EXPIRY_SECS)));
     }
+    let expires_at = Utc::now() + chrono::Duration::seconds(expires_in);
     let method = match body.method {
         SignedMethod::Get => {
-            find(&caller.ctx, &key).await?;
+            let row = find(&caller.ctx, &key).await?;
+            // Straight from the backend when it can sign and the bytes are usable as stored.
+            let files = state.files().for_tenant(&caller.ctx, &state).await?;
+            let object = ObjectKey::parse(row.get::<_, &str>(6)).map_err(ApiError::internal)?;
+            let name = key.as_str().rsplit('/').next().unwrap_or("file");
+            let lifetime = std::time::Duration::from_secs(expires_in.unsigned_abs());
+            if let Some(url) = files.store.presign_get(&object, lifetime, name).await.map_err(storage_error)? {
+                let signed = SignedUrl { url, method: body.method, expires_at, served_by: "backend" };
+                return Ok(HttpResponse::Created().json(signed));
+            }
             "GET"
         }
         SignedMethod::Put if !caller.has(crate::auth::Permission::FilesWrite) => {
@@ -510,7 +524,6 @@ pub async fn sign_url(
         }
         SignedMethod::Put => "PUT",
     };
-    let expires_at = Utc::now() + chrono::Duration::seconds(expires_in);
     let grant = presign::Grant {
         tenant: caller.ctx.route.id,
         method,
@@ -532,7 +545,7 @@ pub async fn sign_url(
         grant.expires,
         grant.by
     );
-    Ok(HttpResponse::Created().json(SignedUrl { url, method: body.method, expires_at }))
+    Ok(HttpResponse::Created().json(SignedUrl { url, method: body.method, expires_at, served_by: "tenantPlane" }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

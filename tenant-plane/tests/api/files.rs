@@ -352,6 +352,18 @@ async fn a_tenant_hosted_backend_is_accepted_only_after_a_live_check() {
     let listed = storage::ObjectStore::list(&direct, &prefix, None, 10).await.unwrap();
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].size, 100_000);
+    // Unsealed on a backend that signs: the signed URL is the backend's own.
+    let signed = app
+        .tp(Method::POST, &slug, "/v1/files-signed", Some(json!({ "key": "a.bin", "method": "GET", "expiresIn": 60 })))
+        .await;
+    assert_eq!(signed.body["servedBy"], "backend", "{:?}", signed.body);
+    let url = signed.body["url"].as_str().unwrap();
+    assert!(url.starts_with(&s3.url), "{url}");
+    let fetched = app.http.get(url).send().await.unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), data);
+    let tampered = url.replacen("/objects/", "/objects/0", 1);
+    assert_eq!(app.http.get(&tampered).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     // With a file on it, the primary cannot be switched away (the file would be stranded).
     let switch = app.cp(Method::PUT, &path, Some(json!({ "primary": { "kind": "platform" } }))).await;
     assert_error(&switch, StatusCode::CONFLICT, "INVALID_STATE");
@@ -402,6 +414,12 @@ async fn an_s3_outage_falls_back_to_the_nas_and_everything_replicates_back() {
         "{:?}",
         status.body
     );
+    // The control plane's probe sees it too.
+    let prober = app.platform.provisioner();
+    provisioner::probe_storage_health(&prober).await.unwrap();
+    let health = app.cp(Method::GET, &format!("/v1/tenants/{id}/storage"), None).await;
+    assert_eq!(health.body["health"], "degraded", "{:?}", health.body);
+    assert!(health.body["healthDetail"].as_str().unwrap().starts_with("primary:"), "{:?}", health.body);
     // What the fallback holds reads back while the primary is out.
     let during = download(&app, &slug, Some(&token), "/v1/files/during-3.bin", None).await;
     assert_eq!(sha(&during.bytes().await.unwrap()), expected[2].1);
@@ -417,6 +435,8 @@ async fn an_s3_outage_falls_back_to_the_nas_and_everything_replicates_back() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(drained, "replication drained after the primary came back");
+    provisioner::probe_storage_health(&prober).await.unwrap();
+    assert_eq!(app.cp(Method::GET, &format!("/v1/tenants/{id}/storage"), None).await.body["health"], "ok");
     assert!(files_under(nas.path()).iter().all(|f| f.len() < 1024), "only the marker is left on the NAS");
     // Every file is on the primary itself with the same SHA-256.
     let direct = storage::S3Store::new(&storage::S3Settings {
@@ -490,5 +510,48 @@ async fn a_200_mb_file_streams_up_and_down_in_bounded_memory() {
         growth / MB as u64
     );
     assert!(growth < 64 * MB as u64, "peak RSS grew by {} MiB moving 200 MB", growth / MB as u64);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_tenants_azure_account_serves_its_files_and_signs_sas_links() {
+    let app = TestApp::spawn().await;
+    let (id, slug) = app.create_tenant("azure").await;
+    let azurite = test_support::AzuriteServer::start();
+    let settings = |key: &str| storage::AzureSettings {
+        endpoint: Some(azurite.url.clone()),
+        account: test_support::AZURITE_ACCOUNT.into(),
+        container: "acme-blobs".into(),
+        credential: storage::AzureCredential::SharedKey(key.to_owned().into()),
+    };
+    // A tenant-hosted container exists before it is registered.
+    storage::AzureStore::new(&settings(test_support::AZURITE_KEY)).unwrap().create_container().await.unwrap();
+    let spec = json!({ "kind": "azure", "endpoint": azurite.url, "account": test_support::AZURITE_ACCOUNT, "container": "acme-blobs", "auth": "sharedKey" });
+    let path = format!("/v1/tenants/{id}/storage");
+    let wrong_key = "bm90LXRoZS1rZXktbm90LXRoZS1rZXktbm90LXRoZS1rZXk=";
+    let refused =
+        app.cp(Method::PUT, &path, Some(json!({ "primary": spec, "secrets": { "primary": wrong_key } }))).await;
+    assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let ok = app
+        .cp(Method::PUT, &path, Some(json!({ "primary": spec, "secrets": { "primary": test_support::AZURITE_KEY } })))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+
+    let token = app.owner_token(&slug).await.unwrap();
+    let data = sample(5 * 1024 * 1024 + 3, 9);
+    let up = upload(&app, &slug, &token, "designs/plan.dwg", data.clone(), "application/octet-stream").await;
+    assert_eq!(up.status(), StatusCode::CREATED);
+    let part = download(&app, &slug, Some(&token), "/v1/files/designs/plan.dwg", Some("bytes=4194300-4194309")).await;
+    assert_eq!(part.bytes().await.unwrap().to_vec(), data[4_194_300..4_194_310], "a range across two blocks");
+    let signed = app
+        .tp(Method::POST, &slug, "/v1/files-signed", Some(json!({ "key": "designs/plan.dwg", "method": "GET" })))
+        .await;
+    assert_eq!(signed.body["servedBy"], "backend", "{:?}", signed.body);
+    let url = signed.body["url"].as_str().unwrap();
+    assert!(url.starts_with(&azurite.url) && url.contains("sig="), "{url}");
+    let fetched = app.http.get(url).send().await.unwrap();
+    assert_eq!(sha(&fetched.bytes().await.unwrap()), sha(&data));
+    let tampered = url.replacen("/objects/", "/objects/0", 1);
+    assert!(app.http.get(&tampered).send().await.unwrap().status().is_client_error(), "another blob with the same SAS");
     app.cleanup().await;
 }
