@@ -29,9 +29,10 @@ pub enum StorageAdminError {
     /// The live check failed.
     #[error("{field}: {message}")]
     CheckFailed { field: &'static str, message: String },
-    /// The tenant already has files on its current primary, which would be stranded.
-    #[error("the tenant has {0} files on its current primary; moving them is not supported yet")]
-    HasFiles(i64),
+    /// The tenant already has files stored in a way the change would strand (another primary,
+    /// sealed or not), or objects waiting on its current fallback.
+    #[error("{0}")]
+    WouldStrand(String),
     #[error("the tenant is not active or suspended")]
     NotLive,
     #[error("the platform has no storage configured")]
@@ -88,13 +89,24 @@ pub async fn register_storage(
     if uses_platform && platform.is_none() {
         return Err(StorageAdminError::NoPlatform);
     }
-    let current = tenant_storage(provisioner, id).await?;
-    if let Some(current) = &current
-        && current.config.primary != req.primary
-    {
-        let files = provisioner.tenant_file_count(id).await?;
-        if files > 0 {
-            return Err(StorageAdminError::HasFiles(files));
+    let encrypted = req.encrypted.unwrap_or_else(|| req.primary.encrypt_by_default(platform));
+    if let Some(current) = tenant_storage(provisioner, id).await? {
+        let (files, queued) = provisioner.tenant_storage_counts(id).await?;
+        if files > 0 && current.config.primary != req.primary {
+            return Err(StorageAdminError::WouldStrand(format!(
+                "the tenant has {files} files on its current primary; moving them is not supported yet"
+            )));
+        }
+        if files > 0 && current.config.encrypted != encrypted {
+            return Err(StorageAdminError::WouldStrand(format!(
+                "the tenant has {files} files stored {}; encryption cannot change under them",
+                if current.config.encrypted { "sealed" } else { "unsealed" }
+            )));
+        }
+        if queued > 0 && current.config.fallback != req.fallback {
+            return Err(StorageAdminError::WouldStrand(format!(
+                "{queued} objects on the current fallback still wait for the primary"
+            )));
         }
     }
 
@@ -140,7 +152,6 @@ pub async fn register_storage(
             put_secret(provisioner, &scope, name, &secret).await?;
         }
     }
-    let encrypted = req.encrypted.unwrap_or_else(|| req.primary.encrypt_by_default(platform));
     let config = StorageConfig { primary: req.primary, fallback: req.fallback, encrypted };
     provisioner
         .catalog()

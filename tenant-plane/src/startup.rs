@@ -326,7 +326,7 @@ impl Application {
         let inbox = self.state.webhook_inbox.lock().ok().and_then(|mut inbox| inbox.take());
         let dispatcher =
             inbox.map(|inbox| tokio::spawn(webhooks::dispatcher::run(self.state.clone(), inbox, wait_for(stopped))));
-        let replicator = crate::files::spawn_replicator(self.state.files.clone(), self.state.replication_every);
+        let replicator = crate::files::spawn_replicator(self.state.clone(), self.state.replication_every);
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("tenant plane shutting down");

@@ -62,7 +62,7 @@ fn storage_error(err: StorageAdminError) -> ApiError {
         StorageAdminError::Invalid { field, message } | StorageAdminError::CheckFailed { field, message } => {
             ApiError::validation(field, message)
         }
-        err @ (StorageAdminError::HasFiles(_) | StorageAdminError::NotLive) => {
+        err @ (StorageAdminError::WouldStrand(_) | StorageAdminError::NotLive) => {
             ApiError::new(ErrorCode::INVALID_STATE, err.to_string())
         }
         err @ StorageAdminError::NoPlatform => ApiError::new(ErrorCode::STORAGE_NOT_CONFIGURED, err.to_string()),
@@ -92,7 +92,7 @@ pub async fn get_storage(
 /// Azure, a NAS mount), with an optional fallback. Each backend must pass a live check.
 #[utoipa::path(put, path = "/v1/tenants/{tenant}/storage", tag = "tenants", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant id or slug")), request_body = StorageBody,
-    responses((status = 200, body = StorageConfigView), (status = 422, description = "VALIDATION_FAILED: a field is wrong or a live check failed (`details.field` = `primary` or `fallback`)", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE (the tenant has files on its current primary, or is not live)", body = http_api::ErrorBody), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+    responses((status = 200, body = StorageConfigView), (status = 422, description = "VALIDATION_FAILED: a field is wrong or a live check failed (`details.field` = `primary` or `fallback`)", body = http_api::ErrorBody), (status = 409, description = "INVALID_STATE (files would be stranded: another primary or encryption setting with files stored, another fallback with objects waiting; or the tenant is not live)", body = http_api::ErrorBody), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
 pub async fn put_storage(
     state: web::Data<AppState>,
     operator: Operator,

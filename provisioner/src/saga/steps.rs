@@ -282,12 +282,17 @@ impl Provisioner {
         Ok(())
     }
 
-    /// How many files the tenant's index holds (read as the server admin).
-    pub(crate) async fn tenant_file_count(&self, tenant: TenantId) -> anyhow::Result<i64> {
+    /// How many files the tenant's index holds and how many objects wait on its fallback (read
+    /// as the server admin).
+    pub(crate) async fn tenant_storage_counts(&self, tenant: TenantId) -> anyhow::Result<(i64, i64)> {
         let (placement, server) = self.placed(tenant).await?;
         let (access, _) = self.pools().get(&server)?;
         let client = access.connect(&placement.database_name).await?;
-        Ok(client.query_one("SELECT count(*) FROM files", &[]).await.context("count the tenant's files")?.get(0))
+        let row = client
+            .query_one("SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM storage_replication)", &[])
+            .await
+            .context("count the tenant's files")?;
+        Ok((row.get(0), row.get(1)))
     }
 
     pub(crate) async fn drop_tenant_resources(&self, tenant: TenantId) -> anyhow::Result<()> {

@@ -208,15 +208,21 @@ impl ObjectStore for FallbackStore {
         }
     }
 
+    /// The primary first — or, while it is marked down, the fallback first; an object either
+    /// one holds is served (the mark only saves writes a wasted attempt: it may be stale, and
+    /// a replicated object lives on the primary alone).
     async fn get(&self, key: &str, range: Option<Range<u64>>) -> Result<(ObjectMeta, ByteStream), StorageError> {
-        let primary_err = if self.primary_down() {
-            StorageError::Unavailable("primary marked down".to_owned())
-        } else {
-            match self.primary.get(key, range.clone()).await {
-                Ok(found) => return Ok(found),
-                Err(err @ (StorageError::NotFound | StorageError::Unavailable(_))) => err,
-                Err(err) => return Err(err),
+        if self.primary_down() {
+            match self.fallback.get(key, range.clone()).await {
+                Err(StorageError::NotFound) => {}
+                other => return other,
             }
+            return self.primary.get(key, range).await;
+        }
+        let primary_err = match self.primary.get(key, range.clone()).await {
+            Ok(found) => return Ok(found),
+            Err(err @ (StorageError::NotFound | StorageError::Unavailable(_))) => err,
+            Err(err) => return Err(err),
         };
         if matches!(primary_err, StorageError::Unavailable(_)) {
             self.mark_down();
@@ -229,14 +235,17 @@ impl ObjectStore for FallbackStore {
     }
 
     async fn head(&self, key: &str) -> Result<ObjectMeta, StorageError> {
-        let primary_err = if self.primary_down() {
-            StorageError::Unavailable("primary marked down".to_owned())
-        } else {
-            match self.primary.head(key).await {
-                Ok(meta) => return Ok(meta),
-                Err(err @ (StorageError::NotFound | StorageError::Unavailable(_))) => err,
-                Err(err) => return Err(err),
+        if self.primary_down() {
+            match self.fallback.head(key).await {
+                Err(StorageError::NotFound) => {}
+                other => return other,
             }
+            return self.primary.head(key).await;
+        }
+        let primary_err = match self.primary.head(key).await {
+            Ok(meta) => return Ok(meta),
+            Err(err @ (StorageError::NotFound | StorageError::Unavailable(_))) => err,
+            Err(err) => return Err(err),
         };
         match self.fallback.head(key).await {
             Err(StorageError::NotFound) => Err(primary_err),

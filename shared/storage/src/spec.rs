@@ -14,14 +14,18 @@ use crate::{AzureCredential, AzureSettings, AzureStore, LocalStore, ObjectStore,
 
 /// One backend of a tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+// Fields are renamed per variant (`rename_all_fields` would do, but the OpenAPI generator
+// ignores it and would document snake_case names).
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum BackendSpec {
     /// The platform's own backend: a folder (local), a prefix of the shared bucket (S3) or a
     /// container of its own (Azure).
     Platform,
     /// A directory the platform's hosts mount: an on-prem NAS or NFS share.
+    #[serde(rename_all = "camelCase")]
     Nas { root: String },
     /// An S3-compatible endpoint the tenant hosts (or AWS itself when `endpoint` is absent).
+    #[serde(rename_all = "camelCase")]
     S3 {
         endpoint: Option<String>,
         region: String,
@@ -34,6 +38,7 @@ pub enum BackendSpec {
         server_side_encryption: Option<String>,
     },
     /// An Azure Blob account the tenant hosts; the container must exist.
+    #[serde(rename_all = "camelCase")]
     Azure { endpoint: Option<String>, account: String, container: String, auth: AzureAuth },
 }
 

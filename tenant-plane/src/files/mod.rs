@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 pub use replicator::spawn_replicator;
 
-use crate::routing::TenantCtx;
+use crate::routing::{TenantCtx, TenantPool};
 
 /// How long a tenant's composed store is kept (a changed config or key is picked up after it).
 const STORE_TTL: Duration = Duration::from_secs(60);
@@ -108,13 +108,39 @@ impl FileStores {
 
     /// The tenant's files, composing its store on first use.
     pub async fn for_tenant(&self, ctx: &TenantCtx, state: &crate::AppState) -> Result<Arc<TenantFiles>, ApiError> {
-        let tenant = ctx.route.id;
+        self.cached_or_composed(ctx.route.id, ctx.pool(), state).await
+    }
+
+    async fn cached_or_composed(
+        &self,
+        tenant: Uuid,
+        pool: &TenantPool,
+        state: &crate::AppState,
+    ) -> Result<Arc<TenantFiles>, ApiError> {
         if let Some(found) = self.cache.get(&tenant).await {
             return Ok(found);
         }
-        let built = Arc::new(self.compose(ctx, state).await?);
+        let built = Arc::new(self.compose(tenant, pool, state).await?);
         self.cache.insert(tenant, built.clone()).await;
         Ok(built)
+    }
+
+    /// The files of an active tenant this worker may not have served yet (the replicator's
+    /// sweep after a restart); `None` for a tenant that is not active.
+    pub(crate) async fn for_tenant_id(
+        &self,
+        tenant: Uuid,
+        state: &crate::AppState,
+    ) -> anyhow::Result<Option<Arc<TenantFiles>>> {
+        if let Some(found) = self.cache.get(&tenant).await {
+            return Ok(Some(found));
+        }
+        let route = state.routes().get(crate::routing::RouteKey::Id(tenant)).await?;
+        let Some(route) = route.filter(|r| r.status == domain::TenantStatus::Active) else { return Ok(None) };
+        let Some(target) = route.db.as_ref() else { return Ok(None) };
+        let pool = state.pools().pool(tenant, target).await?;
+        let files = self.cached_or_composed(tenant, &pool, state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Some(files))
     }
 
     /// Composed stores currently cached (the replicator walks them).
@@ -122,8 +148,11 @@ impl FileStores {
         self.cache.iter().map(|(_, v)| v).collect()
     }
 
-    async fn compose(&self, ctx: &TenantCtx, state: &crate::AppState) -> Result<TenantFiles, ApiError> {
-        let tenant = ctx.route.id;
+    pub(crate) fn cached_ids(&self) -> std::collections::HashSet<Uuid> {
+        self.cache.iter().map(|(k, _)| *k).collect()
+    }
+
+    async fn compose(&self, tenant: Uuid, pool: &TenantPool, state: &crate::AppState) -> Result<TenantFiles, ApiError> {
         let not_configured =
             || ApiError::new(ErrorCode::STORAGE_NOT_CONFIGURED, "file storage is not configured for this tenant");
         let record = state.catalog().storage_config(tenant).await.map_err(ApiError::unavailable)?;
@@ -135,7 +164,7 @@ impl FileStores {
         let (inner, fallback): (Arc<dyn ObjectStore>, _) = match &config.fallback {
             Some(spec) => {
                 let secondary = self.open(spec, storage::FALLBACK_SECRET, tenant).await?;
-                let log = Arc::new(log::DbReplicationLog::new(ctx.pool().clone()));
+                let log = Arc::new(log::DbReplicationLog::new(pool.clone()));
                 let store = FallbackStore::new(primary, secondary, log);
                 (Arc::new(store.clone()), Some(store))
             }

@@ -364,9 +364,14 @@ async fn a_tenant_hosted_backend_is_accepted_only_after_a_live_check() {
     assert_eq!(fetched.bytes().await.unwrap().to_vec(), data);
     let tampered = url.replacen("/objects/", "/objects/0", 1);
     assert_eq!(app.http.get(&tampered).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    // With a file on it, the primary cannot be switched away (the file would be stranded).
+    // With a file on it, the primary cannot be switched away, nor sealing turned on under it.
     let switch = app.cp(Method::PUT, &path, Some(json!({ "primary": { "kind": "platform" } }))).await;
     assert_error(&switch, StatusCode::CONFLICT, "INVALID_STATE");
+    let seal =
+        app.cp(Method::PUT, &path, Some(json!({ "primary": s3_spec(&s3, "acme-files"), "encrypted": true }))).await;
+    assert_error(&seal, StatusCode::CONFLICT, "INVALID_STATE");
+    let same = app.cp(Method::PUT, &path, Some(json!({ "primary": s3_spec(&s3, "acme-files") }))).await;
+    assert_eq!(same.status, StatusCode::OK, "the stored secret is reused: {:?}", same.body);
     app.cleanup().await;
 }
 
@@ -553,5 +558,57 @@ async fn a_tenants_azure_account_serves_its_files_and_signs_sas_links() {
     assert_eq!(sha(&fetched.bytes().await.unwrap()), sha(&data));
     let tampered = url.replacen("/objects/", "/objects/0", 1);
     assert!(app.http.get(&tampered).send().await.unwrap().status().is_client_error(), "another blob with the same SAS");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_worker_that_never_served_the_tenant_drains_its_log_after_a_restart() {
+    // The first worker replays only once an hour: the log is left as by a worker that crashed.
+    let mut app = TestApp::spawn_with(crate::helpers::Options {
+        replication_every: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    })
+    .await;
+    let (id, slug) = app.create_tenant("restart").await;
+    let mut s3 = test_support::S3Server::start();
+    s3.create_bucket("restart-files");
+    let nas = tempfile::tempdir().unwrap();
+    let body = json!({
+        "primary": s3_spec(&s3, "restart-files"),
+        "fallback": { "kind": "nas", "root": nas.path() },
+        "secrets": { "primary": s3.secret_key },
+    });
+    assert_eq!(app.cp(Method::PUT, &format!("/v1/tenants/{id}/storage"), Some(body)).await.status, StatusCode::OK);
+    let token = app.owner_token(&slug).await.unwrap();
+    s3.stop();
+    let data = sample(300_000, 5);
+    assert_eq!(upload(&app, &slug, &token, "kept.bin", data.clone(), "text/plain").await.status(), StatusCode::CREATED);
+    assert_eq!(app.tp(Method::GET, &slug, "/v1/storage", None).await.body["queueLength"], 1);
+    s3.resume();
+
+    app.spawn_second_tenant_plane(std::time::Duration::from_millis(200)).await;
+    let mut drained = false;
+    for _ in 0..100 {
+        if app.tp(Method::GET, &slug, "/v1/storage", None).await.body["queueLength"] == 0 {
+            drained = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(drained, "the second worker found the tenant in the catalog and replayed its log");
+    let direct = storage::S3Store::new(&storage::S3Settings {
+        endpoint: Some(s3.url.clone()),
+        region: "us-east-1".into(),
+        bucket: "restart-files".into(),
+        access_key_id: s3.access_key.clone(),
+        secret_access_key: s3.secret_key.clone().into(),
+        path_style: true,
+        server_side_encryption: None,
+    });
+    let prefix = format!("tenants/{}/objects/", uuid::Uuid::parse_str(&id).unwrap().simple());
+    assert_eq!(storage::ObjectStore::list(&direct, &prefix, None, 10).await.unwrap().items.len(), 1);
+    let read = download(&app, &slug, Some(&token), "/v1/files/kept.bin", None).await;
+    assert_eq!(read.status(), StatusCode::OK, "readable from the primary at the worker that saw the outage");
+    assert_eq!(sha(&read.bytes().await.unwrap()), sha(&data));
     app.cleanup().await;
 }

@@ -413,6 +413,34 @@ impl TestApp {
         Some(token)
     }
 
+    /// Another tenant-plane worker on the same catalog and storage, serving no request yet (as
+    /// after a restart); stopped by [`TestApp::cleanup`].
+    pub async fn spawn_second_tenant_plane(&mut self, replication_every: Duration) -> String {
+        let catalog = catalog::Catalog::connect(&self.platform.reader_url).await.unwrap();
+        let store = std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), self.platform.keyring.clone()));
+        let root = self.storage_dir.as_ref().expect("the app's own storage").path().to_owned();
+        let routing = RoutingSettings {
+            base_domain: BASE_DOMAIN.into(),
+            path_routing: true,
+            default_tenant: None,
+            max_db_connections: 10,
+            tenant_pool_max: 2,
+            pool_idle_secs: 300,
+            route_ttl_secs: 60,
+        };
+        let state = tenant_plane::AppState::new(catalog, store, self.platform.reader_url.clone(), routing)
+            .with_storage(Some(storage::Platform::Local { root }))
+            .with_replication_every(replication_every);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.stop.push(tx);
+        tokio::spawn(tenant_plane::Application::from_listener(listener, state).run_until(async {
+            let _ = rx.await;
+        }));
+        url
+    }
+
     pub async fn cleanup(mut self) {
         for tx in self.stop.drain(..) {
             let _ = tx.send(());
