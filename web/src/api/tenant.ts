@@ -102,11 +102,9 @@ function isPublic(url: string): boolean {
   return PUBLIC_PATHS.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
 }
 
-export function createTenantApi(session: TenantSession, options: TenantApiOptions = {}): TenantApi {
-  const baseUrl = options.baseUrl ?? sameOrigin();
-  const fetchNow = (request: Request) => globalThis.fetch(request);
-
-  async function refresh(refreshToken: string): Promise<TokensView | null> {
+/** Exchanges a refresh token at `baseUrl`; null when the server refuses it. */
+function refresher(baseUrl: string) {
+  return async (refreshToken: string): Promise<TokensView | null> => {
     const response = await globalThis.fetch(`${baseUrl}/v1/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -114,7 +112,21 @@ export function createTenantApi(session: TenantSession, options: TenantApiOption
     });
     if (!response.ok) return null;
     return (await response.json()) as TokensView;
-  }
+  };
+}
+
+/**
+ * A usable access token for requests made outside the client (uploads with progress go
+ * through `XMLHttpRequest`); refreshes through the same single flight as the client.
+ */
+export function bearerToken(session: TenantSession, baseUrl: string = sameOrigin()): Promise<string | null> {
+  return session.accessToken(refresher(baseUrl));
+}
+
+export function createTenantApi(session: TenantSession, options: TenantApiOptions = {}): TenantApi {
+  const baseUrl = options.baseUrl ?? sameOrigin();
+  const fetchNow = (request: Request) => globalThis.fetch(request);
+  const refresh = refresher(baseUrl);
 
   const api = createClient<paths>({ baseUrl, fetch: fetchNow });
   api.use({

@@ -20,6 +20,7 @@ export const PROVISIONING_STEPS = [
   'create_role',
   'create_database',
   'migrate',
+  'create_storage',
   'seed_admin',
   'activate',
 ] as const;

@@ -25,6 +25,7 @@ import { ConnectorsPage } from './connectors/ConnectorsPage';
 import { WebhooksPage } from './webhooks/WebhooksPage';
 import { WebhookDetailPage } from './webhooks/WebhookDetailPage';
 import { AuditLogPage } from './pages/AuditLogPage';
+import { FilesPage } from './files/FilesPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 function RequireUser({ identity }: { identity: PortalIdentity }) {
@@ -93,6 +94,7 @@ export function PortalApp() {
           <Route path="connectors" element={<ConnectorsPage />} />
           <Route path="webhooks" element={<WebhooksPage />} />
           <Route path="webhooks/:id" element={<WebhookDetailPage />} />
+          <Route path="files" element={<FilesPage />} />
           <Route path="audit" element={<AuditLogPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFoundPage />} />

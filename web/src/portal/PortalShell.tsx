@@ -8,6 +8,7 @@ const NAV: readonly (NavItem & { needs?: string })[] = [
   { to: '/', label: 'Dashboard', end: true },
   { to: '/users', label: 'Users', needs: 'users.read' },
   { to: '/api-keys', label: 'API keys', needs: 'api_keys.manage' },
+  { to: '/files', label: 'Files', needs: 'files.read' },
   { to: '/modules', label: 'Modules', needs: 'modules.read' },
   { to: '/connectors', label: 'Connectors', needs: 'connectors.manage' },
   { to: '/webhooks', label: 'Webhooks', needs: 'webhooks.manage' },

@@ -1,4 +1,4 @@
-/** A tenant, job, user or delivery state as a coloured label (the text carries the meaning). */
+/** A tenant, job, user, delivery or storage-health state as a coloured label (the text carries the meaning). */
 const TONES: Record<string, string> = {
   active: 'ok',
   succeeded: 'ok',
@@ -14,6 +14,9 @@ const TONES: Record<string, string> = {
   compensated: 'muted',
   deleted: 'muted',
   failed: 'bad',
+  ok: 'ok',
+  degraded: 'warn',
+  failing: 'bad',
 };
 
 export function StatusBadge({ status }: { status: string }) {

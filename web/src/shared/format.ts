@@ -17,3 +17,19 @@ export function localInputToIso(value: string): string | null {
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(-8) : '—';
 }
+
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/** `1536` → `1.5 KiB`; binary units, as the plans' limits are set (25 MiB, 50 GiB, 1 TiB). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes))} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  let value = bytes;
+  let unit = 'bytes';
+  for (const next of BYTE_UNITS) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  const digits = value >= 100 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${unit}`;
+}

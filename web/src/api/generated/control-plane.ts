@@ -284,6 +284,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's storage backends and their last health check. */
+        get: operations["get_storage"];
+        /**
+         * Sets the tenant's storage: the platform's backend or one the tenant hosts (S3-compatible,
+         *     Azure, a NAS mount), with an optional fallback. Each backend must pass a live check.
+         */
+        put: operations["put_storage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/suspend": {
         parameters: {
             query?: never;
@@ -321,6 +342,34 @@ export interface components {
             requestId?: string | null;
             /** Format: uuid */
             tenantId?: string | null;
+        };
+        /** @enum {string} */
+        AzureAuth: "sharedKey" | "sas";
+        /** @description One backend of a tenant. */
+        BackendSpec: {
+            /** @enum {string} */
+            kind: "platform";
+        } | {
+            /** @enum {string} */
+            kind: "nas";
+            root: string;
+        } | {
+            accessKeyId: string;
+            bucket: string;
+            endpoint?: string | null;
+            /** @enum {string} */
+            kind: "s3";
+            pathStyle?: boolean;
+            region: string;
+            /** @description `AES256` or `aws:kms` server-side encryption requested on every write. */
+            serverSideEncryption?: string | null;
+        } | {
+            account: string;
+            auth: components["schemas"]["AzureAuth"];
+            container: string;
+            endpoint?: string | null;
+            /** @enum {string} */
+            kind: "azure";
         };
         BootstrapBody: {
             email: string;
@@ -440,6 +489,29 @@ export interface components {
         /** @description The id of a new signing key. */
         SigningKeyView: {
             kid: string;
+        };
+        StorageBody: {
+            /** @description Client-side encryption; default: on for NAS and local platform storage. */
+            encrypted?: boolean | null;
+            fallback?: null | components["schemas"]["BackendSpec"];
+            primary: components["schemas"]["BackendSpec"];
+            secrets?: components["schemas"]["StorageSecrets"];
+        };
+        /** @description The tenant's storage config (secrets never included). */
+        StorageConfigView: {
+            /** Format: date-time */
+            checkedAt?: string | null;
+            encrypted: boolean;
+            fallback?: null | components["schemas"]["BackendSpec"];
+            /** @description `unknown`, `ok`, `degraded` or `failing`. */
+            health: string;
+            healthDetail?: string | null;
+            primary: components["schemas"]["BackendSpec"];
+        };
+        StorageSecrets: {
+            fallback?: string | null;
+            /** @description The primary's S3 secret access key, Azure account key or SAS token. */
+            primary?: string | null;
         };
         SuspendBody: {
             /** @description Shown to operators; at most 500 characters. */
@@ -1082,6 +1154,90 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_storage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConfigView"];
+                };
+            };
+            /** @description NOT_FOUND (also: no storage configured) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_storage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConfigView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE (files would be stranded: another primary or encryption setting with files stored, another fallback with objects waiting; or the tenant is not live) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a field is wrong or a live check failed (`details.field` = `primary` or `fallback`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -297,6 +297,78 @@ export interface paths {
         patch: operations["update_contact"];
         trace?: never;
     };
+    "/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's files in key order. */
+        get: operations["list_files"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files-signed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived URL that downloads (`GET`) or uploads (`PUT`) one file without credentials. */
+        post: operations["sign_url"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files-signed/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a file through a signed URL (no credentials; the signature is the grant). */
+        get: operations["signed_download"];
+        /** Uploads a file through a signed URL. */
+        put: operations["signed_upload"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a file, streamed; a single `Range` gets `206`. Served as an attachment. */
+        get: operations["download_file"];
+        /** Uploads (or replaces) a file, streamed. `Content-Type` is stored and served back. */
+        put: operations["upload_file"];
+        post?: never;
+        /** Deletes a file. */
+        delete: operations["delete_file"];
+        options?: never;
+        /** A file's headers (size, type, `ETag`) without its bytes. */
+        head: operations["head_file"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations": {
         parameters: {
             query?: never;
@@ -466,6 +538,23 @@ export interface paths {
         post?: never;
         /** Deletes a note. */
         delete: operations["delete_note"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's storage: backends, health, replication queue, usage against the quota. */
+        get: operations["storage_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -915,6 +1004,22 @@ export interface components {
             name: string;
             required: boolean;
         };
+        FileList: {
+            items: components["schemas"]["FileView"][];
+            nextCursor?: string | null;
+        };
+        FileView: {
+            contentType: string;
+            /** Format: date-time */
+            createdAt: string;
+            key: string;
+            /** @description Hex SHA-256 of the content (also the `ETag`). */
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         /** @description Open invitations. */
         InvitationList: {
             items: components["schemas"]["InvitationView"][];
@@ -988,6 +1093,19 @@ export interface components {
             id: string;
             title: string;
         };
+        /** @description Size limits of a plan. */
+        PlanStorage: {
+            /**
+             * Format: int64
+             * @description The largest single upload.
+             */
+            maxUploadBytes: number;
+            /**
+             * Format: int64
+             * @description All files together.
+             */
+            quotaBytes: number;
+        };
         /**
          * @description How urgent a ticket is.
          * @enum {string}
@@ -1028,11 +1146,50 @@ export interface components {
         RotatedSecret: {
             secret: string;
         };
+        SignRequest: {
+            /**
+             * Format: int64
+             * @description Seconds, 1–604800 (7 days); default 900.
+             */
+            expiresIn?: number | null;
+            key: string;
+            method: components["schemas"]["SignedMethod"];
+        };
+        /** @enum {string} */
+        SignedMethod: "GET" | "PUT";
+        SignedUrl: {
+            /** Format: date-time */
+            expiresAt: string;
+            method: components["schemas"]["SignedMethod"];
+            /**
+             * @description `backend` (an S3 presigned URL or an Azure SAS, for unsealed objects on a backend that
+             *     signs) or `tenantPlane`.
+             */
+            servedBy: string;
+            /** @description Absolute URL: at the host the request came to, or the backend's own. */
+            url: string;
+        };
         /**
          * @description Who may become a user: `invite_only` (the default) or `open` (anyone may register).
          * @enum {string}
          */
         SignupPolicy: "invite_only" | "open";
+        StorageStatus: components["schemas"]["PlanStorage"] & {
+            /** @description The primary is out and writes go to the fallback. */
+            degraded: boolean;
+            /** @description Objects are sealed with the tenant's key before they leave the tenant plane. */
+            encrypted: boolean;
+            fallback?: string | null;
+            /** @description `platform`, `nas`, `s3` or `azure`. */
+            primary: string;
+            /**
+             * Format: int64
+             * @description Objects on the fallback waiting for the primary.
+             */
+            queueLength: number;
+            /** Format: int64 */
+            usedBytes: number;
+        };
         /** @description What a test call found. */
         TestOutcome: {
             /** Format: int64 */
@@ -1960,6 +2117,458 @@ export interface operations {
             };
         };
     };
+    list_files: {
+        parameters: {
+            query?: {
+                /** @description Only keys starting with this text. */
+                prefix?: string;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description 1–1000, default 100. */
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileList"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_url: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrl"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN (PUT needs files.write) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND (GET of a missing file) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    signed_download: {
+        parameters: {
+            query: {
+                expires: number;
+                by: string;
+                sig: string;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED (invalid or expired signature) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    signed_upload: {
+        parameters: {
+            query: {
+                expires: number;
+                by: string;
+                sig: string;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileView"];
+                };
+            };
+            /** @description UNAUTHENTICATED (invalid or expired signature) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE or QUOTA_EXCEEDED */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `bytes=start-end`, `bytes=start-` or `bytes=-suffix` */
+                Range?: string | null;
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RANGE_NOT_SATISFIABLE */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORAGE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path: {
+                /** @description The file's key: up to 1024 bytes, `/`-separated, no `.`/`..` segments */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileView"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE (the plan's upload limit) or QUOTA_EXCEEDED */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED (key, content-type) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORAGE_UNAVAILABLE or STORAGE_NOT_CONFIGURED */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    head_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's headers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_invitations: {
         parameters: {
             query?: never;
@@ -2530,6 +3139,55 @@ export interface operations {
             };
             /** @description TENANT_NOT_FOUND or NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    storage_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant id or slug, when the host does not name the tenant */
+                "x-tenant-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN or TENANT_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description STORAGE_NOT_CONFIGURED */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-/** One tenant: identity, URL, plan, status, database placement, jobs, audit, and its lifecycle. */
+/** One tenant: identity, URL, plan, status, database placement, storage, jobs, audit, and its lifecycle. */
 import { useParams } from 'react-router';
 import { call } from '../../api/call';
 import { useConsole } from '../context';
@@ -14,6 +14,7 @@ import { AuditTable } from './AuditTable';
 import { SuspendResume } from './SuspendResume';
 import { OffboardForm } from './OffboardForm';
 import { RotateCredentials } from './RotateCredentials';
+import { StorageSection } from '../storage/StorageSection';
 
 function Overview({ tenant }: { tenant: TenantView }) {
   const db = tenant.database;
@@ -99,6 +100,12 @@ export function TenantDetailPage() {
             <h2 id="overview">Overview</h2>
             <Overview tenant={t} />
           </section>
+          {t.status !== 'deleted' ? (
+            <section aria-labelledby="storage" className="card">
+              <h2 id="storage">Storage</h2>
+              <StorageSection tenant={t.id} live={t.status === 'active' || t.status === 'suspended'} onChanged={audit.reload} />
+            </section>
+          ) : null}
           <section aria-labelledby="lifecycle" className="card">
             <h2 id="lifecycle">Suspend or resume</h2>
             <SuspendResume tenant={t} onChanged={changed} />

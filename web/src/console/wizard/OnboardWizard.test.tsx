@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { OnboardWizard } from './OnboardWizard';
 import { renderConsole } from '../../test/render';
@@ -99,7 +99,7 @@ describe('onboarding wizard: identity step', () => {
     expect(await screen.findByText('slug is taken')).toBeInTheDocument();
     await user.type(screen.getByLabelText(/^Tenant name/), 'Taken Inc');
     await user.click(screen.getByRole('button', { name: 'Next' }));
-    expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
   });
 
   it('does not move on without a name', async () => {
@@ -110,22 +110,26 @@ describe('onboarding wizard: identity step', () => {
     await screen.findByText('The slug is free.');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByText('must not be empty')).toBeInTheDocument();
-    expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument();
   });
 });
 
 describe('onboarding wizard: through to create', () => {
-  it('walks identity → plan → admin → review and creates the tenant', async () => {
+  it('walks identity → plan → storage → admin → review and creates the tenant', async () => {
     const api = baseRoutes({ 'POST /v1/tenants': { status: 201, body: CREATED } });
     const user = userEvent.setup();
     renderConsole(<OnboardWizard />);
 
     await fillIdentity(user);
-    expect(screen.getByRole('heading', { name: /Step 2 of 4: Plan/ })).toHaveFocus();
+    expect(screen.getByRole('heading', { name: /Step 2 of 5: Plan/ })).toHaveFocus();
     await user.click(screen.getByRole('radio', { name: /enterprise/ }));
     await user.click(screen.getByRole('button', { name: 'Next' }));
 
-    expect(screen.getByRole('heading', { name: /Step 3 of 4: First admin/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 3 of 5: Storage/ })).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: /Platform default/ })).toBeChecked();
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    expect(screen.getByRole('heading', { name: /Step 4 of 5: First admin/ })).toBeInTheDocument();
     await user.type(screen.getByLabelText(/^Admin e-mail/), 'owner@acme.example');
     await user.type(screen.getByLabelText(/^Admin password \*?$/), 'another long passphrase');
     await user.type(screen.getByLabelText(/^Admin password again/), 'something else entirely');
@@ -135,7 +139,7 @@ describe('onboarding wizard: through to create', () => {
     await user.type(screen.getByLabelText(/^Admin password again/), 'another long passphrase');
     await user.click(screen.getByRole('button', { name: 'Next' }));
 
-    expect(screen.getByRole('heading', { name: /Step 4 of 4: Review/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 5 of 5: Review/ })).toBeInTheDocument();
     expect(screen.getByText('http://acme.localhost:8081')).toBeInTheDocument();
     expect(screen.getByText(/owner@acme.example/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Create tenant' }));
@@ -150,6 +154,8 @@ describe('onboarding wizard: through to create', () => {
       admin: { email: 'owner@acme.example', password: 'another long passphrase' },
     });
     expect(post?.headers.get('authorization')).toBe('Bearer op-token');
+    // Platform default: nothing to register afterwards.
+    expect(api.calls.filter((c) => c.method === 'PUT')).toHaveLength(0);
   });
 
   it('shows the failed step and retries the job', async () => {
@@ -177,6 +183,7 @@ describe('onboarding wizard: through to create', () => {
     renderConsole(<OnboardWizard />);
     await fillIdentity(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
     await fillAdmin(user);
     await user.click(screen.getByRole('button', { name: 'Create tenant' }));
 
@@ -193,11 +200,85 @@ describe('onboarding wizard: through to create', () => {
     renderConsole(<OnboardWizard />);
     await fillIdentity(user);
     await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
     await fillAdmin(user);
     await user.click(screen.getByRole('button', { name: 'Create tenant' }));
 
-    await waitFor(() => expect(screen.getByRole('heading', { name: /Step 1 of 4/ })).toBeInTheDocument());
+    await waitFor(() => expect(screen.getByRole('heading', { name: /Step 1 of 5/ })).toBeInTheDocument());
     expect(screen.getByText('slug `acme` is taken')).toBeInTheDocument();
     expect(screen.getByLabelText(/^Slug/)).toHaveAttribute('aria-invalid', 'true');
+  });
+});
+
+describe('onboarding wizard: storage', () => {
+  const STORAGE_PATH = `/v1/tenants/${CREATED.id}/storage`;
+  const NAS_VIEW = { primary: { kind: 'nas', root: '/srv/acme' }, fallback: null, encrypted: true, health: 'ok', checkedAt: '2026-01-01T00:00:00Z' };
+
+  async function chooseNas(user: ReturnType<typeof userEvent.setup>, root: string) {
+    await user.click(screen.getByRole('radio', { name: /Tenant-hosted/ }));
+    const primary = screen.getByRole('group', { name: 'Primary backend' });
+    expect(within(primary).getByLabelText('Kind')).toHaveValue('nas');
+    await user.type(within(primary).getByLabelText(/^Mount path/), root);
+  }
+
+  it('registers a tenant-hosted backend right after the tenant is created', async () => {
+    const api = baseRoutes({ 'POST /v1/tenants': { status: 201, body: CREATED }, [`PUT ${STORAGE_PATH}`]: { body: NAS_VIEW } });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+
+    await user.click(screen.getByRole('radio', { name: /Tenant-hosted/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByText('root must be an absolute path')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: /Step 3 of 5: Storage/ })).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Mount path/), '/srv/acme');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+
+    expect(screen.getByText(/NAS mount at \/srv\/acme; encrypted with the tenant’s key/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+    expect(await screen.findByRole('heading', { name: 'The tenant is ready' })).toBeInTheDocument();
+    expect(await screen.findByText(/Files go to NAS mount at \/srv\/acme: it passed its live check/)).toBeInTheDocument();
+    const puts = api.requests('PUT', STORAGE_PATH);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.body).toEqual({ primary: { kind: 'nas', root: '/srv/acme' }, fallback: null, encrypted: true });
+    // The tenant was created without storage in its body: that is a separate call.
+    expect(api.requests('POST', '/v1/tenants')[0]?.body).not.toHaveProperty('storage');
+  });
+
+  it('shows a failed live check on the ready screen, to fix and retry', async () => {
+    let attempt = 0;
+    const api = baseRoutes({
+      'POST /v1/tenants': { status: 201, body: CREATED },
+      [`PUT ${STORAGE_PATH}`]: () =>
+        ++attempt === 1
+          ? { status: 422, body: errorBody('VALIDATION_FAILED', 'primary: /srv/acm is not a directory', { field: 'primary' }) }
+          : { body: NAS_VIEW },
+    });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await chooseNas(user, '/srv/acm');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+
+    expect(await screen.findByRole('heading', { name: 'The tenant is ready' })).toBeInTheDocument();
+    const primary = await screen.findByRole('group', { name: 'Primary backend' });
+    expect(within(primary).getByRole('alert')).toHaveTextContent('primary: /srv/acm is not a directory');
+    expect(screen.getByText(/uses the platform’s storage for now/)).toBeInTheDocument();
+
+    const root = within(primary).getByLabelText(/^Mount path/);
+    await user.clear(root);
+    await user.type(root, '/srv/acme');
+    expect(within(primary).queryByRole('alert')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Check again and save' }));
+    expect(await screen.findByText(/Files go to NAS mount at \/srv\/acme/)).toBeInTheDocument();
+    expect(api.requests('PUT', STORAGE_PATH).map((r) => (r.body as { primary: { root: string } }).primary.root)).toEqual([
+      '/srv/acm',
+      '/srv/acme',
+    ]);
   });
 });

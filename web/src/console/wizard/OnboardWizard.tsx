@@ -1,10 +1,11 @@
 /**
- * The onboarding wizard: identity → plan → first admin → review → create with live progress.
- * Each step validates before "Next" with the server's own rules; a server error that names a
- * field sends the operator back to the step that owns it.
+ * The onboarding wizard: identity → plan → storage → first admin → review → create with live
+ * progress → (a tenant-hosted backend) register the storage. Each step validates before "Next"
+ * with the server's own rules; a server error that names a field sends the operator back to
+ * the step that owns it.
  *
- * Left out until the API has them: choosing a database server, a storage backend (issue 4)
- * and inviting the first admin by e-mail instead of setting a password.
+ * Left out until the API has them: choosing a database server, and inviting the first admin by
+ * e-mail instead of setting a password.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -14,10 +15,13 @@ import { Page } from '../../shared/Page';
 import { ErrorAlert } from '../../shared/ErrorAlert';
 import { fieldError, isFieldError } from '../../shared/forms/fieldError';
 import { validateDisplayName, validateEmail, validatePassword, validateSlug } from '../../shared/validation';
-import { EMPTY_DRAFT, FIELD_STEP, STEPS, type TenantDraft } from './draft';
+import { EMPTY_DRAFT, FIELD_STEP, STEP, STEPS, type TenantDraft } from './draft';
 import { IdentityStep } from './IdentityStep';
 import { PlanStep } from './PlanStep';
+import { StorageStep } from './StorageStep';
 import { AdminStep } from './AdminStep';
+import { ApplyStorage } from './ApplyStorage';
+import { emptyStorage, isStorageValid, validateStorage, withoutSecrets } from '../storage/storageDraft';
 import { ReviewStep } from './ReviewStep';
 import { ProvisioningProgress } from './ProvisioningProgress';
 import { useSlugAvailability } from './useSlugAvailability';
@@ -58,9 +62,11 @@ export function OnboardWizard() {
     password: validatePassword(draft.adminPassword) ?? fieldError(serverError, 'admin.password'),
     confirm: draft.adminPassword === draft.adminPasswordConfirm ? null : 'the two passwords differ',
   };
+  const storageErrors = validateStorage(draft.storage);
   const stepValid = [
     !errors.displayName && !errors.slug && availability !== 'taken',
     true,
+    draft.storageMode === 'platform' || isStorageValid(storageErrors),
     !errors.email && !errors.password && !errors.confirm,
     true,
   ];
@@ -106,7 +112,7 @@ export function OnboardWizard() {
 
   function startOver() {
     provisioning.reset();
-    setDraft(EMPTY_DRAFT);
+    setDraft({ ...EMPTY_DRAFT, storage: emptyStorage() });
     setShowErrors(STEPS.map(() => false));
     setStep(0);
   }
@@ -121,6 +127,15 @@ export function OnboardWizard() {
           error={provisioning.error}
           onJobChanged={(job) => void provisioning.jobChanged(job)}
           onStartOver={startOver}
+          afterReady={
+            provisioning.tenant && draft.storageMode === 'hosted' ? (
+              <ApplyStorage
+                tenant={provisioning.tenant}
+                draft={draft.storage}
+                onApplied={() => setDraft((d) => ({ ...d, storage: withoutSecrets(d.storage) }))}
+              />
+            ) : null
+          }
         />
       </Page>
     );
@@ -142,7 +157,7 @@ export function OnboardWizard() {
           Step {step + 1} of {STEPS.length}: {STEPS[step]}
         </h2>
         {shownAtField ? null : <ErrorAlert error={serverError} />}
-        {step === 0 ? (
+        {step === STEP.identity ? (
           <IdentityStep
             draft={draft}
             onChange={update}
@@ -153,8 +168,15 @@ export function OnboardWizard() {
             showErrors={show}
           />
         ) : null}
-        {step === 1 ? <PlanStep plan={draft.plan} onChange={(plan) => update({ plan })} serverError={serverError} /> : null}
-        {step === 2 ? (
+        {step === STEP.plan ? <PlanStep plan={draft.plan} onChange={(plan) => update({ plan })} serverError={serverError} /> : null}
+        {step === STEP.storage ? (
+          <StorageStep
+            draft={draft}
+            onChange={update}
+            errors={show ? storageErrors : { primary: {}, fallback: {}, fallbackGroup: null }}
+          />
+        ) : null}
+        {step === STEP.admin ? (
           <AdminStep
             draft={draft}
             onChange={update}
@@ -165,7 +187,7 @@ export function OnboardWizard() {
             }
           />
         ) : null}
-        {step === 3 ? <ReviewStep draft={draft} urlTemplate={urlTemplate} onEdit={setStep} /> : null}
+        {step === STEP.review ? <ReviewStep draft={draft} urlTemplate={urlTemplate} onEdit={setStep} /> : null}
         <div className="button-row">
           {step > 0 ? (
             <button type="button" className="btn btn-secondary" onClick={() => setStep(step - 1)}>

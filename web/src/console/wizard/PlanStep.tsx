@@ -23,8 +23,9 @@ export function PlanStep({ plan, onChange, serverError }: { plan: Plan; onChange
       ))}
       {error ? <div className="field-error">{error}</div> : null}
       <p className="hint">
-        Placement on a database server is automatic (the default server); choosing a server and a storage backend
-        comes with the storage and servers API.
+        Placement on a database server is automatic (the default server); choosing a server comes with the servers
+        API. The plan sets the file limits: free 25 MiB per upload and 1 GiB in all, standard 512 MiB and 50 GiB,
+        enterprise 5 GiB and 1 TiB.
       </p>
     </fieldset>
   );

@@ -1,4 +1,5 @@
 /** The create step of the wizard: live steps, then the new tenant's links, or retry on failure. */
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { JobView, TenantView } from '../types';
 import type { ProvisioningPhase } from './useProvisioning';
@@ -14,9 +15,11 @@ export interface ProvisioningProgressProps {
   error: unknown;
   onJobChanged: (job: JobView) => void;
   onStartOver: () => void;
+  /** Shown once the tenant is ready (the wizard's storage registration). */
+  afterReady?: ReactNode;
 }
 
-export function ProvisioningProgress({ phase, job, tenant, error, onJobChanged, onStartOver }: ProvisioningProgressProps) {
+export function ProvisioningProgress({ phase, job, tenant, error, onJobChanged, onStartOver, afterReady }: ProvisioningProgressProps) {
   return (
     <section aria-labelledby="progress-heading" aria-busy={phase === 'running'}>
       <h2 id="progress-heading" tabIndex={-1}>
@@ -31,6 +34,7 @@ export function ProvisioningProgress({ phase, job, tenant, error, onJobChanged, 
           <Notice>
             <strong>{tenant.displayName}</strong> is ready: its database answered a login and a write as its own role.
           </Notice>
+          {afterReady}
           {job ? <JobSteps steps={job.steps} currentStep={job.currentStep} jobState={job.state} /> : null}
           <ul className="link-list">
             <li>

@@ -1,6 +1,18 @@
-/** Wizard step 4: everything at a glance, each part editable, before the tenant is created. */
-import type { TenantDraft } from './draft';
+/** Wizard step 5: everything at a glance, each part editable, before the tenant is created. */
+import { STEP, type TenantDraft } from './draft';
 import { tenantUrl } from './tenantUrl';
+import { describeBackend, specFromDraft } from '../storage/storageDraft';
+
+function storageSummary(draft: TenantDraft): string {
+  if (draft.storageMode === 'platform') return 'platform default';
+  const s = draft.storage;
+  return [
+    describeBackend(specFromDraft(s.primary)),
+    s.fallbackOn ? `; fallback: ${describeBackend(specFromDraft(s.fallback))}` : '',
+    s.encrypted ? '; encrypted with the tenant’s key' : '; not encrypted by the platform',
+    ' — checked live after creation',
+  ].join('');
+}
 
 export interface ReviewStepProps {
   draft: TenantDraft;
@@ -18,21 +30,25 @@ export function ReviewStep({ draft, urlTemplate, onEdit }: ReviewStepProps) {
     <dl className="facts review">
       <dt>Name</dt>
       <dd>
-        {draft.displayName.trim()} {edit(0, 'name')}
+        {draft.displayName.trim()} {edit(STEP.identity, 'name')}
       </dd>
       <dt>Slug</dt>
       <dd>
-        <code>{draft.slug}</code> {edit(0, 'slug')}
+        <code>{draft.slug}</code> {edit(STEP.identity, 'slug')}
       </dd>
       <dt>URL</dt>
       <dd>{tenantUrl(urlTemplate, draft.slug) ?? 'shown after creation'}</dd>
       <dt>Plan</dt>
       <dd>
-        {draft.plan} {edit(1, 'plan')}
+        {draft.plan} {edit(STEP.plan, 'plan')}
+      </dd>
+      <dt>Storage</dt>
+      <dd>
+        {storageSummary(draft)} {edit(STEP.storage, 'storage')}
       </dd>
       <dt>First admin</dt>
       <dd>
-        {draft.adminEmail.trim()} (password set) {edit(2, 'first admin')}
+        {draft.adminEmail.trim()} (password set) {edit(STEP.admin, 'first admin')}
       </dd>
     </dl>
   );

@@ -1,5 +1,9 @@
 /** What the onboarding wizard collects, and which step owns each field the server may name. */
 import type { Plan } from '../types';
+import { emptyStorage, type StorageDraft } from '../storage/storageDraft';
+
+/** `platform`: the platform's default, nothing to send; `hosted`: registered right after creation. */
+export type StorageMode = 'platform' | 'hosted';
 
 export interface TenantDraft {
   displayName: string;
@@ -7,6 +11,8 @@ export interface TenantDraft {
   /** False while the slug follows the name; true once the operator typed one. */
   slugEdited: boolean;
   plan: Plan;
+  storageMode: StorageMode;
+  storage: StorageDraft;
   adminEmail: string;
   adminPassword: string;
   adminPasswordConfirm: string;
@@ -17,18 +23,22 @@ export const EMPTY_DRAFT: TenantDraft = {
   slug: '',
   slugEdited: false,
   plan: 'standard',
+  storageMode: 'platform',
+  storage: emptyStorage(),
   adminEmail: '',
   adminPassword: '',
   adminPasswordConfirm: '',
 };
 
-export const STEPS = ['Identity', 'Plan', 'First admin', 'Review'] as const;
+export const STEPS = ['Identity', 'Plan', 'Storage', 'First admin', 'Review'] as const;
+
+export const STEP = { identity: 0, plan: 1, storage: 2, admin: 3, review: 4 } as const;
 
 /** Server field name (`details.field`) → wizard step index. */
 export const FIELD_STEP: Record<string, number> = {
-  displayName: 0,
-  slug: 0,
-  plan: 1,
-  'admin.email': 2,
-  'admin.password': 2,
+  displayName: STEP.identity,
+  slug: STEP.identity,
+  plan: STEP.plan,
+  'admin.email': STEP.admin,
+  'admin.password': STEP.admin,
 };

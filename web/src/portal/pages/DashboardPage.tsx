@@ -10,6 +10,7 @@ import { useLoad } from '../../shared/useLoad';
 const SHORTCUTS = [
   { to: '/users', label: 'Invite your team', needs: 'users.manage' },
   { to: '/api-keys', label: 'Create an API key', needs: 'api_keys.manage' },
+  { to: '/files', label: 'Upload and share files', needs: 'files.write' },
   { to: '/modules', label: 'Turn modules on or off', needs: 'modules.manage' },
   { to: '/connectors', label: 'Connect e-mail, Stripe, storage or push', needs: 'connectors.manage' },
   { to: '/webhooks', label: 'Send events to your systems', needs: 'webhooks.manage' },
