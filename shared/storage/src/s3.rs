@@ -92,6 +92,9 @@ impl S3Store {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(settings.region.clone()))
             .credentials_provider(credentials)
+            // No extra CRC32 over every upload: the tenant plane already hashes every byte
+            // (SHA-256, the file's ETag), and the bench showed the checksum's cost on both sides.
+            .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
             .force_path_style(settings.path_style);
         if let Some(endpoint) = &settings.endpoint {
             config = config.endpoint_url(endpoint);
