@@ -542,8 +542,8 @@ if "local" in backends:
 if "s3" in backends:
     w(f"- **s3** (upload {r('s3', '64MiB', 'upload')}, download {r('s3', '64MiB', 'download')} at 64 MiB): not encrypted "
       "client-side. Objects above 8 MiB go as a multipart upload in 8 MiB parts, one after the other; the SDK "
-      "(aws-sdk-s3 over plain http) signs each request's payload — a second SHA-256 pass — and adds a CRC32 checksum "
-      "(`x-amz-checksum-crc32`, seen on the wire), which s3s-fs then verifies, and s3s-fs assembles the parts on "
+      "(aws-sdk-s3 over plain http) signs each request's payload — a second SHA-256 pass — (CRC32 request checksums are off unless an "
+      "operation requires one: `RequestChecksumCalculation::WhenRequired`), and s3s-fs assembles the parts on "
       "completion. The direct curl `PUT` is one request with an unsigned payload"
       + (f"; s3s-fs itself spends {mean(cpu_srv[('s3', '64MiB', 'upload', 'through')]):.2f} s of CPU on a 64 MiB upload "
          f"through the tenant plane against {mean(cpu_srv[('s3', '64MiB', 'upload', 'direct')]):.2f} s direct, on the same 2 cores"
