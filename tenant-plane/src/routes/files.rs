@@ -105,8 +105,9 @@ async fn store_upload(
     let Upload { key, content_type, actor, user } = upload;
     let key = &key;
     let limits = plan_storage(&ctx.route.plan);
-    let client = ctx.client().await?;
+    // Before taking a connection: the sweep takes its own (one per upload at a time).
     sweep_garbage(ctx, files).await;
+    let client = ctx.client().await?;
     let used: i64 = client.query_one("SELECT bytes FROM storage_usage", &[]).await.map_err(ApiError::internal)?.get(0);
     let room = limits.quota_bytes.saturating_sub(used.max(0) as u64);
     let limit = limits.max_upload_bytes.min(room);
