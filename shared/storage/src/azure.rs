@@ -21,7 +21,7 @@ use futures::{StreamExt, TryStreamExt};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError};
+use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError, store::fill};
 
 /// Bytes per block; also the download chunk.
 const BLOCK: usize = 4 * 1024 * 1024;
@@ -138,23 +138,7 @@ impl AzureStore {
         let mut size = buffer.len() as u64;
         let mut finished = false;
         while !finished {
-            while buffer.len() < BLOCK {
-                match body.next().await {
-                    Some(chunk) => {
-                        let chunk = chunk.map_err(|e| StorageError::Unavailable(format!("reading the upload: {e}")))?;
-                        size += chunk.len() as u64;
-                        if size > limit {
-                            return Err(StorageError::TooLarge { limit });
-                        }
-                        hasher.update(&chunk);
-                        buffer.extend_from_slice(&chunk);
-                    }
-                    None => {
-                        finished = true;
-                        break;
-                    }
-                }
-            }
+            finished = fill(body, &mut buffer, BLOCK, &mut size, limit, hasher).await?;
             if buffer.is_empty() {
                 break;
             }
@@ -174,22 +158,9 @@ impl ObjectStore for AzureStore {
         let mut hasher = Sha256::new();
         let mut buffer = BytesMut::new();
         let mut size = 0u64;
-        while buffer.len() < BLOCK {
-            match body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk.map_err(|e| StorageError::Unavailable(format!("reading the upload: {e}")))?;
-                    size += chunk.len() as u64;
-                    if size > limit {
-                        return Err(StorageError::TooLarge { limit });
-                    }
-                    hasher.update(&chunk);
-                    buffer.extend_from_slice(&chunk);
-                }
-                None => {
-                    blob.put_block_blob(buffer.freeze()).await.map_err(classify)?;
-                    return Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) });
-                }
-            }
+        if fill(&mut body, &mut buffer, BLOCK, &mut size, limit, &mut hasher).await? {
+            blob.put_block_blob(buffer.freeze()).await.map_err(classify)?;
+            return Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) });
         }
         let size = self.put_blocks(&blob, buffer, &mut body, limit, &mut hasher).await?;
         Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) })

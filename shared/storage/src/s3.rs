@@ -16,7 +16,7 @@ use bytes::BytesMut;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError};
+use crate::{ByteStream, ListPage, ObjectKey, ObjectMeta, ObjectStore, StorageError, store::fill};
 
 /// Bytes per multipart part (S3's minimum is 5 MiB, except the last part).
 const PART: usize = 8 * 1024 * 1024;
@@ -134,24 +134,7 @@ impl S3Store {
             let mut size = buffer.len() as u64;
             let mut finished = false;
             while !finished {
-                while buffer.len() < PART {
-                    match body.next().await {
-                        Some(chunk) => {
-                            let chunk =
-                                chunk.map_err(|e| StorageError::Unavailable(format!("reading the upload: {e}")))?;
-                            size += chunk.len() as u64;
-                            if size > limit {
-                                return Err(StorageError::TooLarge { limit });
-                            }
-                            hasher.update(&chunk);
-                            buffer.extend_from_slice(&chunk);
-                        }
-                        None => {
-                            finished = true;
-                            break;
-                        }
-                    }
-                }
+                finished = fill(body, &mut buffer, PART, &mut size, limit, hasher).await?;
                 if buffer.is_empty() {
                     break;
                 }
@@ -199,30 +182,17 @@ impl ObjectStore for S3Store {
         let mut buffer = BytesMut::new();
         let mut size = 0u64;
         // Up to one part: buffer and send in one request.
-        while buffer.len() < PART {
-            match body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk.map_err(|e| StorageError::Unavailable(format!("reading the upload: {e}")))?;
-                    size += chunk.len() as u64;
-                    if size > limit {
-                        return Err(StorageError::TooLarge { limit });
-                    }
-                    hasher.update(&chunk);
-                    buffer.extend_from_slice(&chunk);
-                }
-                None => {
-                    self.client
-                        .put_object()
-                        .bucket(&self.bucket)
-                        .key(key)
-                        .set_server_side_encryption(self.sse.clone())
-                        .body(S3Body::from(buffer.freeze()))
-                        .send()
-                        .await
-                        .map_err(classify)?;
-                    return Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) });
-                }
-            }
+        if fill(&mut body, &mut buffer, PART, &mut size, limit, &mut hasher).await? {
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .set_server_side_encryption(self.sse.clone())
+                .body(S3Body::from(buffer.freeze()))
+                .send()
+                .await
+                .map_err(classify)?;
+            return Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) });
         }
         let size = self.put_multipart(key, buffer, &mut body, limit, &mut hasher).await?;
         Ok(ObjectMeta { key: key.to_owned(), size, sha256: Some(hex::encode(hasher.finalize())) })

@@ -85,3 +85,29 @@ pub trait ObjectStore: Send + Sync {
         Ok(None)
     }
 }
+
+/// Reads `body` into `buffer` until it holds `target` bytes or the body ends, adding what it
+/// reads to `size` (refusing more than `limit`) and to `hasher`. Returns whether the body ended.
+/// The part and block uploads of the S3 and Azure backends are built on it.
+pub(crate) async fn fill(
+    body: &mut ByteStream,
+    buffer: &mut bytes::BytesMut,
+    target: usize,
+    size: &mut u64,
+    limit: u64,
+    hasher: &mut sha2::Sha256,
+) -> Result<bool, StorageError> {
+    use futures::StreamExt;
+    use sha2::Digest;
+    while buffer.len() < target {
+        let Some(chunk) = body.next().await else { return Ok(true) };
+        let chunk = chunk.map_err(|e| StorageError::Unavailable(format!("reading the upload: {e}")))?;
+        *size += chunk.len() as u64;
+        if *size > limit {
+            return Err(StorageError::TooLarge { limit });
+        }
+        hasher.update(&chunk);
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(false)
+}
