@@ -9,26 +9,22 @@ scripts/lib/install.sh --test
 [ "${CI:-}" = "true" ] && export CARGO_INCREMENTAL=0
 export TENANTRY_TEST_PG_DIR="${TENANTRY_TEST_PG_DIR:-/var/tmp/tenantry-test-pg-$$}"
 cleanup() {
-  local bin
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
-  if [ -f "$TENANTRY_TEST_PG_DIR/cluster/pgdata/postmaster.pid" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-      runuser -u postgres -- "${TENANTRY_PG_BIN:-$bin}/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
-    else
-      "${TENANTRY_PG_BIN:-$bin}/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
-    fi
-  fi
+  scripts/lib/stop-test-clusters.sh "$TENANTRY_TEST_PG_DIR"
   local bao_dir="$TENANTRY_TEST_PG_DIR.bao"
   [ -f "$bao_dir/pid" ] && kill "$(cat "$bao_dir/pid")" 2>/dev/null || true
-  rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock" "$bao_dir"
+  rm -rf "$bao_dir"
+  # The logs are kept only when a run failed (for reading); a green run removes them.
+  [ "${keep_logs:-}" = "1" ] || rm -rf "$TENANTRY_TEST_LOG_DIR"
 }
 trap cleanup EXIT
 # Every test process logs JSON at debug level here and records the secrets it handled; after
 # the run, no log line may contain any of them.
 export TENANTRY_TEST_LOG_DIR="${TENANTRY_TEST_LOG_DIR:-$TENANTRY_TEST_PG_DIR.logs}"
 rm -rf "$TENANTRY_TEST_LOG_DIR"; mkdir -p "$TENANTRY_TEST_LOG_DIR"
+keep_logs=1
 cargo nextest run --workspace --no-fail-fast "$@"
 scripts/lib/scan-logs.sh "$TENANTRY_TEST_LOG_DIR"
+keep_logs=0
 # The console and the portal: type check and build, component tests, then the browser run
 # against a throwaway platform serving them.
 scripts/lib/web.sh

@@ -18,6 +18,7 @@ pub fn provision_error(err: ProvisionError) -> ApiError {
     match err {
         ProvisionError::SlugTaken(slug) => ApiError::new(ErrorCode::SLUG_TAKEN, format!("slug `{slug}` is taken"))
             .with_details(serde_json::json!({ "field": "slug" })),
+        ProvisionError::Placement(message) => ApiError::validation("server", message),
         err @ (ProvisionError::LeaseHeld(_) | ProvisionError::LeaseLost(_)) => {
             ApiError::new(ErrorCode::CONFLICT, err.to_string())
         }

@@ -20,6 +20,8 @@ use crate::{auth, routes};
         routes::tenants::list_tenant_jobs, routes::tenants::rotate_db_credentials, routes::tenants::rotate_signing_key,
         routes::jobs::list_jobs, routes::jobs::get_job, routes::jobs::retry_job, routes::jobs::compensate_job,
         routes::audit::list_audit_events,
+        routes::servers::list_servers, routes::servers::register_server, routes::servers::get_server,
+        routes::servers::update_server, routes::servers::remove_server, routes::servers::check_server,
         routes::health::health, routes::health::ready,
     ),
     components(schemas(http_api::ErrorBody)),

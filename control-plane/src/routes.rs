@@ -3,6 +3,7 @@
 pub(crate) mod audit;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod servers;
 pub(crate) mod storage;
 pub(crate) mod tenants;
 
@@ -21,6 +22,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/auth/logout").route(web::post().to(auth::logout)))
                 .configure(tenants::config)
                 .configure(jobs::config)
+                .configure(servers::config)
                 .configure(audit::config),
         );
 }

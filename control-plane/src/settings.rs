@@ -39,6 +39,9 @@ pub struct Settings {
     /// Seconds between health probes of tenant-hosted storage backends.
     #[arg(long, env = "TENANTRY_STORAGE_PROBE_SECS", default_value_t = 300)]
     pub storage_probe_secs: u64,
+    /// Seconds between health checks of the database servers.
+    #[arg(long, env = "TENANTRY_SERVER_PROBE_SECS", default_value_t = 60)]
+    pub server_probe_secs: u64,
     #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]

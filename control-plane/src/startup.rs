@@ -20,11 +20,24 @@ pub struct AppState {
     tenant_url_template: String,
     console: Option<http_api::WebApp>,
     storage_probe_every: std::time::Duration,
+    server_probe_every: std::time::Duration,
 }
 
 impl AppState {
     pub fn new(provisioner: Provisioner, tenant_url_template: String) -> Self {
-        Self { provisioner, tenant_url_template, console: None, storage_probe_every: Duration::from_secs(300) }
+        Self {
+            provisioner,
+            tenant_url_template,
+            console: None,
+            storage_probe_every: Duration::from_secs(300),
+            server_probe_every: Duration::from_secs(60),
+        }
+    }
+
+    /// How often every database server is checked (default 1 minute).
+    pub fn with_server_probe_every(mut self, every: Duration) -> Self {
+        self.server_probe_every = every;
+        self
     }
 
     /// How often tenant-hosted storage is probed (default 5 minutes).
@@ -87,7 +100,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     bootstrap::issue_if_needed(&catalog, settings.bootstrap_token.clone(), settings.bootstrap_token_file.as_deref())
         .await?;
     let state = AppState::new(provisioner, settings.tenant_url_template.clone())
-        .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)));
+        .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)))
+        .with_server_probe_every(Duration::from_secs(settings.server_probe_secs.max(1)));
     let dev_default = std::path::Path::new("web/dist/console");
     match &settings.console_dir {
         Some(dir) => state.with_console(dir),
@@ -173,22 +187,29 @@ impl Application {
         let worker = tokio::spawn(provisioner::run_worker(self.state.provisioner.clone(), async {
             let _ = worker_stopped.await;
         }));
-        let (stop_prober, prober_stopped) = tokio::sync::oneshot::channel::<()>();
-        let prober = tokio::spawn(provisioner::run_storage_prober(
+        let (stop_prober, prober_stopped) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let storage_prober = tokio::spawn(provisioner::run_storage_prober(
             self.state.provisioner.clone(),
             self.state.storage_probe_every,
-            async {
-                let _ = prober_stopped.await;
-            },
+            stopped(prober_stopped.clone()),
+        ));
+        let server_prober = tokio::spawn(provisioner::run_server_prober(
+            self.state.provisioner.clone(),
+            self.state.server_probe_every,
+            stopped(prober_stopped),
         ));
         let server_task = tokio::spawn(server);
         shutdown.await;
         tracing::info!("control plane shutting down");
         handle.stop(true).await;
         let _ = stop_worker.send(());
-        let _ = stop_prober.send(());
+        let _ = stop_prober.send(true);
         let _ = worker.await;
-        let _ = prober.await;
+        let _ = storage_prober.await;
+        let _ = server_prober.await;
         server_task.await??;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! JSON shapes the API returns (camelCase).
 
-use catalog::entity::{audit_event, provisioning_job, tenant, tenant_database};
+use catalog::entity::{audit_event, database_server, provisioning_job, tenant, tenant_database};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -27,6 +27,9 @@ pub struct TenantView {
 #[serde(rename_all = "camelCase")]
 pub struct DatabaseView {
     pub server_id: Uuid,
+    /// The server's name and last health check (`unknown`, `ok`, `failing`).
+    pub server: Option<String>,
+    pub server_health: Option<String>,
     pub name: String,
     pub role: String,
     pub schema_version: Option<String>,
@@ -34,7 +37,12 @@ pub struct DatabaseView {
 }
 
 impl TenantView {
-    pub fn new(t: tenant::Model, url: String, placement: Option<tenant_database::Model>) -> Self {
+    pub fn new(
+        t: tenant::Model,
+        url: String,
+        placement: Option<tenant_database::Model>,
+        server: Option<&database_server::Model>,
+    ) -> Self {
         Self {
             id: t.id,
             slug: t.slug,
@@ -48,6 +56,8 @@ impl TenantView {
             deleted_at: t.deleted_at,
             database: placement.map(|p| DatabaseView {
                 server_id: p.server_id,
+                server: server.map(|s| s.name.clone()),
+                server_health: server.map(|s| s.health.clone()),
                 name: p.database_name,
                 role: p.role_name,
                 schema_version: p.schema_version,

@@ -3,6 +3,7 @@
 mod m0001_catalog;
 mod m0002_secrets;
 mod m0003_tenant_storage;
+mod m0004_fleet;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0001_catalog::Migration),
             Box::new(m0002_secrets::Migration),
             Box::new(m0003_tenant_storage::Migration),
+            Box::new(m0004_fleet::Migration),
         ]
     }
 }

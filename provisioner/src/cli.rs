@@ -7,6 +7,7 @@ mod dev;
 mod direct;
 mod keys;
 mod output;
+mod servers;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,9 @@ pub enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenants(TenantsCmd),
+    /// Database servers: register, drain, check, remove.
+    #[command(subcommand)]
+    Servers(servers::ServersCmd),
     /// Bring the catalog, the template and every tenant database to the newest schema.
     Migrate(MigrateArgs),
     /// Inspect and repair provisioning jobs.
@@ -155,6 +159,10 @@ pub struct CreateArgs {
     /// Read the admin password from standard input.
     #[arg(long, conflicts_with = "admin_password")]
     pub admin_password_stdin: bool,
+    /// Pin the tenant to this database server (by name); default: the shared server with the
+    /// fewest tenants.
+    #[arg(long)]
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod faults;
 mod lifecycle;
 mod saga;
+mod server_admin;
 mod servers;
 mod storage_admin;
 #[cfg(feature = "testing")]
@@ -32,6 +33,10 @@ pub use lifecycle::{
     verify_audit_log,
 };
 pub use saga::{CreateTenant, ProvisionError, Step};
+pub use server_admin::{
+    DEFAULT_TEMPLATE_DATABASE, RegisterServer, ServerAdminError, ServerCheck, check_server, probe_server_health,
+    run_server_prober, validate_server_name,
+};
 pub use servers::{AdminPools, register_server_from_url};
 pub use storage_admin::{
     RegisterStorage, StorageAdminError, StorageView, probe_storage_health, register_storage, run_storage_prober,

@@ -61,12 +61,16 @@ pub struct CreateTenant {
     pub plan: Plan,
     pub admin_email: Email,
     pub admin_password: Password,
+    /// The database server to pin the tenant to (by name); `None`: the "fewest tenants" policy.
+    pub server: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
     #[error("slug `{0}` is taken")]
     SlugTaken(String),
+    #[error("cannot place the tenant: {0}")]
+    Placement(String),
     #[error("job {0} is being run by another worker")]
     LeaseHeld(Uuid),
     #[error("job {0} lost its lease to another worker")]
@@ -90,6 +94,7 @@ impl Provisioner {
     /// Reserves and provisions a tenant; returns once it is active and its database answers
     /// through the same path the tenant plane uses ("ready means ready").
     pub async fn create_tenant(&self, req: CreateTenant, actor: &Actor) -> Result<tenant::Model, ProvisionError> {
+        self.check_placement(req.server.as_deref()).await?;
         let password = req.admin_password.clone();
         let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
             .await
@@ -97,7 +102,10 @@ impl Provisioner {
             .map_err(anyhow::Error::from)?;
         let tenant_id = TenantId::new();
         let job_id = Uuid::now_v7();
-        let params = serde_json::json!({ "adminEmail": req.admin_email.as_str(), "adminPasswordHash": hash });
+        let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str(), "adminPasswordHash": hash });
+        if let Some(server) = &req.server {
+            params["server"] = server.clone().into();
+        }
         let new = NewTenant {
             id: tenant_id,
             slug: req.slug.clone(),
@@ -119,6 +127,29 @@ impl Provisioner {
         .await;
         self.run_job(job_id).await?;
         Ok(self.catalog().tenant(tenant_id).await?)
+    }
+
+    /// Refuses a tenant that could not be placed before anything is reserved: the pinned server
+    /// must exist and take it, or some shared server must have room. The `place` step checks
+    /// again under a lock.
+    async fn check_placement(&self, server: Option<&str>) -> Result<(), ProvisionError> {
+        let result = match server {
+            Some(name) => match self.catalog().server_by_name(name).await {
+                Ok(server) => self.catalog().check_pin(&server).await,
+                Err(CatalogError::NotFound(_)) => {
+                    return Err(ProvisionError::Placement(format!("no database server named `{name}`")));
+                }
+                Err(err) => Err(err),
+            },
+            None => self.catalog().least_loaded_server().await.map(|_| ()),
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(err @ (CatalogError::InvalidState { .. } | CatalogError::NotFound(_))) => {
+                Err(ProvisionError::Placement(err.to_string()))
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Runs (or resumes) a provisioning job from its first unfinished step.

@@ -96,11 +96,13 @@ pub async fn register_server_from_url(
         admin_database: database,
         template_database: template_database.to_owned(),
         capacity: 5000,
+        kind: catalog::ServerKind::Platform,
+        placement: catalog::PlacementMode::Shared,
     };
     Ok(catalog.upsert_server(id, &new).await?)
 }
 
-fn percent_decode(s: &str) -> anyhow::Result<String> {
+pub(crate) fn percent_decode(s: &str) -> anyhow::Result<String> {
     let bytes: Vec<u8> = url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned().into_bytes())

@@ -60,20 +60,49 @@ impl TestPlatform {
         Provisioner::with_faults(self.catalog.clone(), self.keyring.clone(), config, faults)
     }
 
-    /// Drops every tenant database and role this platform placed, its template and catalog.
-    /// First records every secret the platform held, for the suite-wide log scan.
+    /// Registers another server (on an extra test cluster from
+    /// [`test_support::extra_cluster_url`], or any admin URL) through the live-checked path,
+    /// with a template database of its own.
+    pub async fn add_server(&self, name: &str, admin_url: &str, kind: catalog::ServerKind) -> database_server::Model {
+        let url = url::Url::parse(admin_url).expect("admin url");
+        let request = crate::RegisterServer {
+            name: name.to_owned(),
+            host: url.host_str().expect("host").to_owned(),
+            port: url.port().expect("port"),
+            admin_user: url.username().to_owned(),
+            admin_password: url.password().map(|p| secrets::SecretString::from(p.to_owned())),
+            admin_database: "postgres".into(),
+            template_database: Some(test_support::unique_name("ttpl")),
+            kind,
+            placement: None,
+            capacity: if kind == catalog::ServerKind::TenantHosted { 1 } else { 5000 },
+        };
+        let (server, _) =
+            self.provisioner().register_server(request, &crate::Actor::system()).await.expect("register server");
+        server
+    }
+
+    /// Drops every tenant database and role this platform placed (on every server), the
+    /// templates and the catalog. First records every secret the platform held, for the
+    /// suite-wide log scan.
     pub async fn cleanup(self) {
         self.record_secrets().await;
-        let client = test_support::admin_client("postgres").await.expect("admin connection");
-        if let Ok(placements) = self.catalog.placements().await {
-            for p in placements {
+        let placements = self.catalog.placements().await.unwrap_or_default();
+        for server in self.catalog.servers().await.unwrap_or_default() {
+            let Ok(access) = migrator::ServerAccess::open(&server, &self.keyring) else { continue };
+            let Ok(client) = access.connect("postgres").await else { continue };
+            for p in placements.iter().filter(|p| p.server_id == server.id) {
                 let _ = client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", p.database_name))
                     .await;
                 let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", p.role_name)).await;
             }
+            let template = &server.template_database;
+            let _ = client.batch_execute(&format!("ALTER DATABASE \"{template}\" WITH IS_TEMPLATE false")).await;
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{template}\" WITH (FORCE)")).await;
         }
         let _ = self.catalog.connection().clone().close().await;
+        let client = test_support::admin_client("postgres").await.expect("admin connection");
         let _ = client.batch_execute(&format!("ALTER DATABASE \"{}\" WITH IS_TEMPLATE false", self.template_db)).await;
         let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.template_db)).await;
         let _ = test_support::drop_database(&self.catalog_db).await;
@@ -115,6 +144,7 @@ pub fn tenant_request(slug: &str) -> CreateTenant {
         plan: Plan::Standard,
         admin_email: Email::parse(&format!("owner@{slug}.test")).expect("email"),
         admin_password: Password::parse("correct horse battery staple").expect("password"),
+        server: None,
     }
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/lib/install.sh --test
 export TENANTRY_TEST_PG_DIR="${TENANTRY_TEST_PG_DIR:-/var/tmp/tenantry-rotation-pg-$$}"
-trap 'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1); [ -f "$TENANTRY_TEST_PG_DIR/cluster/pgdata/postmaster.pid" ] && { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop; else "$bin/pg_ctl" -D "$TENANTRY_TEST_PG_DIR/cluster/pgdata" -m immediate -w stop; fi; } >/dev/null 2>&1; rm -rf "$TENANTRY_TEST_PG_DIR" "$TENANTRY_TEST_PG_DIR.lock"' EXIT
+trap 'scripts/lib/stop-test-clusters.sh "$TENANTRY_TEST_PG_DIR"' EXIT
 mkdir -p reports
 ROTATION_ROUNDS="${ROTATION_ROUNDS:-20}" ROTATION_REPORT="$PWD/reports/rotation.md" \
   cargo nextest run -p tenant-plane --no-fail-fast master_key_and_credential_rotation_under_load

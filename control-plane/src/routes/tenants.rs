@@ -40,6 +40,9 @@ pub struct CreateTenantBody {
     display_name: String,
     plan: Option<String>,
     admin: AdminBody,
+    /// Database server to pin the tenant to (its name); default: the shared server with the
+    /// fewest tenants.
+    server: Option<String>,
 }
 
 /// The tenant's first admin (owner).
@@ -62,13 +65,14 @@ impl CreateTenantBody {
             admin_email: Email::parse(&self.admin.email).map_err(|e| ApiError::validation("admin.email", e))?,
             admin_password: Password::parse(&self.admin.password)
                 .map_err(|e| ApiError::validation("admin.password", e))?,
+            server: self.server,
         })
     }
 }
 
 /// Provisions a tenant and answers once it is ready to serve.
 #[utoipa::path(post, path = "/v1/tenants", tag = "tenants", security(("bearer" = [])), request_body = CreateTenantBody,
-    responses((status = 201, body = TenantView), (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody),
+    responses((status = 201, body = TenantView), (status = 422, description = "VALIDATION_FAILED (field `server`: the server does not exist or takes no tenant now)", body = http_api::ErrorBody),
         (status = 409, description = "SLUG_TAKEN", body = http_api::ErrorBody),
         (status = 502, description = "PROVISIONING_FAILED (details: jobId, step, cause)", body = http_api::ErrorBody)))]
 pub async fn create_tenant(
@@ -78,9 +82,8 @@ pub async fn create_tenant(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner().parse()?;
     let tenant = state.provisioner().create_tenant(request, &operator.actor()).await.map_err(provision_error)?;
-    let placement = state.catalog().placement(TenantId::from_uuid(tenant.id)).await.map_err(catalog_error)?;
-    let url = state.tenant_url(&tenant.slug);
-    Ok(HttpResponse::Created().json(TenantView::new(tenant, url, placement)))
+    let view = view(&state, TenantId::from_uuid(tenant.id)).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -111,9 +114,14 @@ pub async fn list_tenants(
     let status =
         query.status.map(|s| s.parse::<TenantStatus>()).transpose().map_err(|e| ApiError::validation("status", e))?;
     let page = state.catalog().list_tenants(query.cursor, limit, status).await.map_err(catalog_error)?;
+    let ids: Vec<_> = page.items.iter().map(|t| t.id).collect();
+    let placements = state.catalog().placements_of(&ids).await.map_err(catalog_error)?;
+    let servers = state.catalog().servers().await.map_err(catalog_error)?;
     let items = page.items.into_iter().map(|t| {
         let url = state.tenant_url(&t.slug);
-        TenantView::new(t, url, None)
+        let placement = placements.iter().find(|p| p.tenant_id == t.id).cloned();
+        let server = placement.as_ref().and_then(|p| servers.iter().find(|s| s.id == p.server_id));
+        TenantView::new(t, url, placement, server)
     });
     Ok(HttpResponse::Ok().json(Page { items: items.collect(), next_cursor: page.next_cursor }))
 }
@@ -131,8 +139,12 @@ pub(crate) async fn resolve(state: &AppState, key: &str) -> Result<TenantId, Api
 async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
     let tenant = state.catalog().tenant(id).await.map_err(catalog_error)?;
     let placement = state.catalog().placement(id).await.map_err(catalog_error)?;
+    let server = match &placement {
+        Some(p) => Some(state.catalog().server(p.server_id).await.map_err(catalog_error)?),
+        None => None,
+    };
     let url = state.tenant_url(&tenant.slug);
-    Ok(TenantView::new(tenant, url, placement))
+    Ok(TenantView::new(tenant, url, placement, server.as_ref()))
 }
 
 /// One tenant, with its database placement.
@@ -206,7 +218,7 @@ pub async fn delete_tenant(
     let tenant =
         provisioner::delete_tenant(state.provisioner(), id, &operator.actor()).await.map_err(lifecycle_error)?;
     let url = state.tenant_url(&tenant.slug);
-    Ok(HttpResponse::Ok().json(TenantView::new(tenant, url, None)))
+    Ok(HttpResponse::Ok().json(TenantView::new(tenant, url, None, None)))
 }
 
 /// A tenant's provisioning jobs, newest first.

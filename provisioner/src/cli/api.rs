@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 
 use super::{Command, GlobalArgs, JobsCmd, TenantsCmd, direct::admin_password, output::print};
 
-struct Api {
+pub(super) struct Api {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Api {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    pub(super) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
         let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -43,10 +43,13 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
     let value = match command {
         Command::Tenants(TenantsCmd::Create(args)) => {
             let password = admin_password(&args)?;
-            let body = json!({
+            let mut body = json!({
                 "slug": args.slug, "displayName": args.name, "plan": args.plan,
                 "admin": { "email": args.admin_email, "password": password },
             });
+            if let Some(server) = &args.server {
+                body["server"] = server.clone().into();
+            }
             api.call(Method::POST, "/v1/tenants", Some(body)).await?
         }
         Command::Tenants(TenantsCmd::List { limit, cursor, status }) => {
@@ -99,6 +102,7 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
         Command::Jobs(JobsCmd::Compensate { job }) => {
             api.call(Method::POST, &format!("/v1/jobs/{job}/compensate"), None).await?
         }
+        Command::Servers(cmd) => super::servers::api(&api, cmd).await?,
         Command::Migrate(_) => bail!("`migrate` runs in direct mode (it needs the catalog and the master key)"),
         Command::Keys(_) => bail!("`keys` runs in direct mode (it needs the catalog and the master keys)"),
         Command::Audit(_) => bail!("`audit` runs in direct mode (it reads the tenant database as the server admin)"),
@@ -109,6 +113,6 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
 }
 
 /// Percent-encodes one path segment.
-fn seg(s: &str) -> String {
+pub(super) fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -67,6 +67,10 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
+        Command::Servers(cmd) => {
+            print(&super::servers::direct(&provisioner, &actor, cmd).await?, global.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(KeysCmd::Status) => super::keys::status(&catalog, &keyring, global.json).await,
         Command::Keys(KeysCmd::Rewrap) => super::keys::rewrap(&catalog, &keyring, &actor, global.json).await,
         Command::Audit(AuditCmd::Verify { tenant, anchor }) => {
@@ -102,6 +106,7 @@ pub(super) fn create_request(args: &CreateArgs, password: &str) -> anyhow::Resul
         plan: args.plan.parse::<Plan>().context("plan")?,
         admin_email: Email::parse(&args.admin_email).context("admin e-mail")?,
         admin_password: Password::parse(password).context("admin password")?,
+        server: args.server.clone(),
     })
 }
 

@@ -28,7 +28,7 @@ impl Provisioner {
     pub(super) async fn execute(&self, step: Step, tenant: TenantId, params: &serde_json::Value) -> anyhow::Result<()> {
         match step {
             Step::Reserve => Ok(()),
-            Step::Place => self.place(tenant).await,
+            Step::Place => self.place(tenant, params).await,
             Step::CreateRole => self.create_role(tenant).await,
             Step::CreateDatabase => self.create_database(tenant).await,
             Step::Migrate => self.migrate(tenant).await,
@@ -38,11 +38,15 @@ impl Provisioner {
         }
     }
 
-    async fn place(&self, tenant: TenantId) -> anyhow::Result<()> {
+    async fn place(&self, tenant: TenantId, params: &serde_json::Value) -> anyhow::Result<()> {
         if self.catalog().placement(tenant).await?.is_some() {
             return Ok(());
         }
-        let server = self.catalog().least_loaded_server().await?;
+        // Pinned to a server by name, or placed by the "fewest tenants" policy.
+        let pinned = match params.get("server").and_then(serde_json::Value::as_str) {
+            Some(name) => Some(self.catalog().server_by_name(name).await?.id),
+            None => None,
+        };
         // Stored before the role exists; an earlier attempt's password is kept.
         let scope = Scope::Tenant(tenant);
         self.secrets().ensure_scope(&scope).await.context("prepare tenant secret scope")?;
@@ -59,7 +63,7 @@ impl Provisioner {
             .context("create tenant data key")?;
         let db = DatabaseName::for_tenant(&tenant);
         let role = RoleName::for_tenant(&tenant);
-        self.catalog().place_tenant(tenant, server.id, db.as_str(), role.as_str()).await?;
+        self.catalog().place_tenant(tenant, pinned, db.as_str(), role.as_str()).await?;
         Ok(())
     }
 

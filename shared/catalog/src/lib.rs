@@ -28,7 +28,7 @@ pub use audit::NewAuditEvent;
 pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use secrets::KekUsage;
-pub use servers::NewServer;
+pub use servers::{NewServer, PlacementMode, ServerHealth, ServerKind, ServerSummary, ServerUpdate};
 pub use storage::StorageRecord;
 pub use tenants::{NewTenant, TenantPage};
 

@@ -79,6 +79,15 @@ pub async fn admin_client(database: &str) -> anyhow::Result<tokio_postgres::Clie
     Ok(client)
 }
 
+/// Connects with a full URL (another cluster's, from [`extra_cluster_url`]).
+pub async fn admin_client_at(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
 /// Creates an empty database and returns its name.
 pub async fn create_database(prefix: &str) -> anyhow::Result<String> {
     let name = unique_name(prefix);
@@ -98,9 +107,31 @@ fn cluster_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join(format!("tenantry-test-pg-{}", nix::unistd::geteuid())))
 }
 
+/// The superuser URL (for `database`) of another shared test cluster named `name`, started on
+/// first use like the main one: for tests that need several database servers. Its folder sits
+/// next to the main cluster's, so `scripts/test.sh` stops it too.
+pub fn extra_cluster_url(name: &str, database: &str) -> String {
+    static BASES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut bases = BASES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, base)) = bases.iter().find(|(n, _)| n == name) {
+        return format!("{base}/{database}");
+    }
+    let cluster = match start_cluster(&cluster_dir().join(format!("extra-{name}"))) {
+        Ok(cluster) => cluster,
+        Err(err) => panic!("could not start the extra test cluster {name}: {err:#}"),
+    };
+    let base = cluster.url("").trim_end_matches('/').to_owned();
+    bases.push((name.to_owned(), base.clone()));
+    format!("{base}/{database}")
+}
+
 fn start_shared_cluster() -> anyhow::Result<PgCluster> {
-    let dir = cluster_dir();
-    fs::create_dir_all(&dir)?;
+    start_cluster(&cluster_dir())
+}
+
+/// Starts (or reuses) the cluster kept in `dir` under a file lock shared by test processes.
+fn start_cluster(dir: &std::path::Path) -> anyhow::Result<PgCluster> {
+    fs::create_dir_all(dir)?;
     let lock_path = dir.with_extension("lock");
     let lock_file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
     let _lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock test cluster")?;

@@ -19,6 +19,18 @@ pub struct Model {
     pub state: String,
     pub capacity: i32,
     pub created_at: DateTimeUtc,
+    /// `platform` or `tenant_hosted` (a tenant's own server).
+    pub kind: String,
+    /// `shared` (automatic placement) or `dedicated` (only tenants pinned to it, at most one).
+    pub placement: String,
+    /// `disable`, `prefer` or `require` (libpq `sslmode`).
+    pub tls_mode: String,
+    /// `server_version` from the last check.
+    pub server_version: Option<String>,
+    /// `unknown`, `ok` or `failing`, from the last check.
+    pub health: String,
+    pub health_detail: Option<String>,
+    pub checked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub migrated_at: Option<DateTimeUtc>,
     pub last_migration_error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The fleet migration run that last touched this database.
+    pub last_run_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -174,6 +174,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every database server with its tenant count and health. */
+        get: operations["list_servers"];
+        put?: never;
+        /**
+         * Registers a database server after a live check: it must be reachable, run Postgres 15 or
+         *     newer, and its admin user must be able to create databases and roles (the template database
+         *     is prepared as part of the check).
+         */
+        post: operations["register_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/servers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One database server. */
+        get: operations["get_server"];
+        put?: never;
+        post?: never;
+        /** Removes a server that holds no tenant databases (and drops its template database). */
+        delete: operations["remove_server"];
+        options?: never;
+        head?: never;
+        /** Drains or re-activates a server, or changes its capacity or placement mode. */
+        patch: operations["update_server"];
+        trace?: never;
+    };
+    "/v1/servers/{name}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks a server now and records its health. */
+        post: operations["check_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants": {
         parameters: {
             query?: never;
@@ -376,10 +434,23 @@ export interface components {
             password: string;
             token: string;
         };
+        CheckView: {
+            /** Format: int32 */
+            maxConnections: number;
+            superuser: boolean;
+            /** @description Whether the control plane's connection is encrypted. */
+            tls: boolean;
+            version: string;
+        };
         CreateTenantBody: {
             admin: components["schemas"]["AdminBody"];
             displayName: string;
             plan?: string | null;
+            /**
+             * @description Database server to pin the tenant to (its name); default: the shared server with the
+             *     fewest tenants.
+             */
+            server?: string | null;
             /**
              * @description DNS label, 3–63 characters, lower case, not reserved.
              * @example acme
@@ -391,6 +462,9 @@ export interface components {
             name: string;
             role: string;
             schemaVersion?: string | null;
+            /** @description The server's name and last health check (`unknown`, `ok`, `failing`). */
+            server?: string | null;
+            serverHealth?: string | null;
             /** Format: uuid */
             serverId: string;
         };
@@ -481,10 +555,72 @@ export interface components {
             /** Format: uuid */
             nextCursor?: string | null;
         };
+        RegisterServerBody: {
+            /** @description Default `postgres`. */
+            adminDatabase?: string | null;
+            /** @description Write-only; sealed with the master key. */
+            adminPassword?: string | null;
+            adminUser: string;
+            /**
+             * Format: int32
+             * @description Most tenant databases it takes (default 5000; 1 for tenant-hosted).
+             */
+            capacity?: number | null;
+            host: string;
+            /** @description `platform` (default) or `tenant_hosted`. */
+            kind?: string | null;
+            /** @description 1–63 of `a-z`, `0-9`, `-`, `_`. */
+            name: string;
+            /** @description `shared` (default for platform servers) or `dedicated` (always for tenant-hosted ones). */
+            placement?: string | null;
+            /** Format: int32 */
+            port?: number | null;
+        };
         /** @description The version of a rotated credential. */
         RotatedView: {
             /** Format: int32 */
             version: number;
+        };
+        /** @description A registered server and what its live check found. */
+        ServerCheckView: {
+            check?: null | components["schemas"]["CheckView"];
+            server: components["schemas"]["ServerView"];
+        };
+        ServerList: {
+            items: components["schemas"]["ServerView"][];
+        };
+        /** @description A database server (its admin password is never returned). */
+        ServerView: {
+            adminDatabase: string;
+            adminUser: string;
+            /** Format: int32 */
+            capacity: number;
+            /** Format: date-time */
+            checkedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description `unknown`, `ok` or `failing`, from the last check. */
+            health: string;
+            healthDetail?: string | null;
+            host: string;
+            /** Format: uuid */
+            id: string;
+            /** @description `platform` or `tenant_hosted`. */
+            kind: string;
+            name: string;
+            /** @description `shared` (automatic placement) or `dedicated` (only a tenant pinned to it). */
+            placement: string;
+            /** Format: int32 */
+            port: number;
+            serverVersion?: string | null;
+            /** @description `active` (takes new tenants) or `draining`. */
+            state: string;
+            templateDatabase: string;
+            /**
+             * Format: int64
+             * @description Tenant databases on the server.
+             */
+            tenants: number;
         };
         /** @description The id of a new signing key. */
         SigningKeyView: {
@@ -538,6 +674,13 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             token: string;
+        };
+        UpdateServerBody: {
+            /** Format: int32 */
+            capacity?: number | null;
+            placement?: string | null;
+            /** @description `active` or `draining` (draining takes no new tenants; its tenants stay). */
+            state?: string | null;
         };
     };
     responses: never;
@@ -874,6 +1017,215 @@ export interface operations {
             };
         };
     };
+    list_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerList"];
+                };
+            };
+        };
+    };
+    register_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterServerBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerCheckView"];
+                };
+            };
+            /** @description CONFLICT: the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a bad field, or the live check failed (details.check says why) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE: tenant databases are on it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateServerBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE: a server with several tenants cannot become dedicated */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerCheckView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_tenants: {
         parameters: {
             query?: {
@@ -939,7 +1291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /** @description VALIDATION_FAILED (field `server`: the server does not exist or takes no tenant now) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,262 @@
+//! `/v1/servers`: the database servers tenant databases are placed on. Registering one runs a
+//! live check first (reachable, version, privileges, template prepared); the admin password is
+//! write-only and sealed.
+
+use actix_web::{HttpResponse, web};
+use catalog::{PlacementMode, ServerKind, ServerSummary, ServerUpdate, entity::database_server};
+use chrono::{DateTime, Utc};
+use http_api::{ApiError, ErrorCode};
+use provisioner::{RegisterServer, ServerAdminError, ServerCheck};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{AppState, auth::Operator, errors::catalog_error};
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/servers").route(web::get().to(list_servers)).route(web::post().to(register_server)))
+        .service(
+            web::resource("/servers/{name}")
+                .route(web::get().to(get_server))
+                .route(web::patch().to(update_server))
+                .route(web::delete().to(remove_server)),
+        )
+        .service(web::resource("/servers/{name}/check").route(web::post().to(check_server)));
+}
+
+/// A database server (its admin password is never returned).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerView {
+    id: Uuid,
+    name: String,
+    host: String,
+    port: i32,
+    admin_user: String,
+    admin_database: String,
+    template_database: String,
+    /// `platform` or `tenant_hosted`.
+    kind: String,
+    /// `shared` (automatic placement) or `dedicated` (only a tenant pinned to it).
+    placement: String,
+    /// `active` (takes new tenants) or `draining`.
+    state: String,
+    capacity: i32,
+    /// Tenant databases on the server.
+    tenants: i64,
+    /// `unknown`, `ok` or `failing`, from the last check.
+    health: String,
+    health_detail: Option<String>,
+    server_version: Option<String>,
+    checked_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl ServerView {
+    fn new(s: database_server::Model, tenants: i64) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            host: s.host,
+            port: s.port,
+            admin_user: s.admin_user,
+            admin_database: s.admin_database,
+            template_database: s.template_database,
+            kind: s.kind,
+            placement: s.placement,
+            state: s.state,
+            capacity: s.capacity,
+            tenants,
+            health: s.health,
+            health_detail: s.health_detail,
+            server_version: s.server_version,
+            checked_at: s.checked_at,
+            created_at: s.created_at,
+        }
+    }
+}
+
+impl From<ServerSummary> for ServerView {
+    fn from(s: ServerSummary) -> Self {
+        Self::new(s.server, s.tenants)
+    }
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ServerList {
+    items: Vec<ServerView>,
+}
+
+/// A registered server and what its live check found.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerCheckView {
+    server: ServerView,
+    /// `null` when the check failed (see `server.healthDetail`).
+    check: Option<CheckView>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckView {
+    version: String,
+    /// Whether the control plane's connection is encrypted.
+    tls: bool,
+    superuser: bool,
+    max_connections: i32,
+}
+
+impl From<ServerCheck> for CheckView {
+    fn from(c: ServerCheck) -> Self {
+        Self { version: c.version, tls: c.tls, superuser: c.superuser, max_connections: c.max_connections }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegisterServerBody {
+    /// 1–63 of `a-z`, `0-9`, `-`, `_`.
+    name: String,
+    host: String,
+    port: Option<u16>,
+    admin_user: String,
+    /// Write-only; sealed with the master key.
+    #[schema(value_type = Option<String>)]
+    admin_password: Option<secrecy::SecretString>,
+    /// Default `postgres`.
+    admin_database: Option<String>,
+    /// `platform` (default) or `tenant_hosted`.
+    #[schema(value_type = Option<String>)]
+    kind: Option<ServerKind>,
+    /// `shared` (default for platform servers) or `dedicated` (always for tenant-hosted ones).
+    #[schema(value_type = Option<String>)]
+    placement: Option<PlacementMode>,
+    /// Most tenant databases it takes (default 5000; 1 for tenant-hosted).
+    capacity: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateServerBody {
+    /// `active` or `draining` (draining takes no new tenants; its tenants stay).
+    state: Option<String>,
+    capacity: Option<i32>,
+    #[schema(value_type = Option<String>)]
+    placement: Option<PlacementMode>,
+}
+
+fn server_error(err: ServerAdminError) -> ApiError {
+    match err {
+        ServerAdminError::Invalid { field, message } => ApiError::validation(field, message),
+        ServerAdminError::CheckFailed { message } => ApiError::new(ErrorCode::VALIDATION_FAILED, message.clone())
+            .with_details(serde_json::json!({ "field": "server", "check": message })),
+        ServerAdminError::Catalog(err) => catalog_error(err),
+        ServerAdminError::Other(err) => ApiError::internal(err),
+    }
+}
+
+async fn find(state: &AppState, name: &str) -> Result<(database_server::Model, i64), ApiError> {
+    let server = state.catalog().server_by_name(name).await.map_err(catalog_error)?;
+    let tenants = state.catalog().tenant_count_on(server.id).await.map_err(catalog_error)?;
+    Ok((server, tenants))
+}
+
+/// Every database server with its tenant count and health.
+#[utoipa::path(get, path = "/v1/servers", tag = "servers", security(("bearer" = [])),
+    responses((status = 200, body = ServerList)))]
+pub async fn list_servers(state: web::Data<AppState>, _operator: Operator) -> Result<HttpResponse, ApiError> {
+    let servers = state.catalog().server_summaries().await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(ServerList { items: servers.into_iter().map(ServerView::from).collect() }))
+}
+
+/// Registers a database server after a live check: it must be reachable, run Postgres 15 or
+/// newer, and its admin user must be able to create databases and roles (the template database
+/// is prepared as part of the check).
+#[utoipa::path(post, path = "/v1/servers", tag = "servers", security(("bearer" = [])), request_body = RegisterServerBody,
+    responses((status = 201, body = ServerCheckView),
+        (status = 422, description = "VALIDATION_FAILED: a bad field, or the live check failed (details.check says why)", body = http_api::ErrorBody),
+        (status = 409, description = "CONFLICT: the name is taken", body = http_api::ErrorBody)))]
+pub async fn register_server(
+    state: web::Data<AppState>,
+    operator: Operator,
+    body: web::Json<RegisterServerBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let kind = body.kind.unwrap_or(ServerKind::Platform);
+    let default_capacity = if kind == ServerKind::TenantHosted { 1 } else { 5000 };
+    let req = RegisterServer {
+        name: body.name,
+        host: body.host,
+        port: body.port.unwrap_or(5432),
+        admin_user: body.admin_user,
+        admin_password: body.admin_password,
+        admin_database: body.admin_database.unwrap_or_else(|| "postgres".into()),
+        template_database: None,
+        kind,
+        placement: body.placement,
+        capacity: body.capacity.unwrap_or(default_capacity),
+    };
+    let (server, check) = state.provisioner().register_server(req, &operator.actor()).await.map_err(server_error)?;
+    Ok(HttpResponse::Created().json(ServerCheckView { server: ServerView::new(server, 0), check: Some(check.into()) }))
+}
+
+/// One database server.
+#[utoipa::path(get, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = ServerView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn get_server(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (server, tenants) = find(&state, &name).await?;
+    Ok(HttpResponse::Ok().json(ServerView::new(server, tenants)))
+}
+
+/// Drains or re-activates a server, or changes its capacity or placement mode.
+#[utoipa::path(patch, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
+    params(("name" = String, Path)), request_body = UpdateServerBody,
+    responses((status = 200, body = ServerView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
+        (status = 409, description = "INVALID_STATE: a server with several tenants cannot become dedicated", body = http_api::ErrorBody),
+        (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
+pub async fn update_server(
+    state: web::Data<AppState>,
+    operator: Operator,
+    name: web::Path<String>,
+    body: web::Json<UpdateServerBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let update = ServerUpdate { state: body.state, capacity: body.capacity, placement: body.placement };
+    let server = state.provisioner().update_server(&name, update, &operator.actor()).await.map_err(server_error)?;
+    let tenants = state.catalog().tenant_count_on(server.id).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(ServerView::new(server, tenants)))
+}
+
+/// Removes a server that holds no tenant databases (and drops its template database).
+#[utoipa::path(delete, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 204), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
+        (status = 409, description = "INVALID_STATE: tenant databases are on it", body = http_api::ErrorBody)))]
+pub async fn remove_server(
+    state: web::Data<AppState>,
+    operator: Operator,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.provisioner().remove_server(&name, &operator.actor()).await.map_err(server_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Checks a server now and records its health.
+#[utoipa::path(post, path = "/v1/servers/{name}/check", tag = "servers", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = ServerCheckView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody)))]
+pub async fn check_server(
+    state: web::Data<AppState>,
+    _operator: Operator,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (server, _) = find(&state, &name).await?;
+    let (_, check) = state.provisioner().check_registered_server(&server).await.map_err(ApiError::internal)?;
+    let (server, tenants) = find(&state, &name).await?;
+    Ok(HttpResponse::Ok()
+        .json(ServerCheckView { server: ServerView::new(server, tenants), check: check.map(Into::into) }))
+}

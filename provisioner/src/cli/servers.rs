@@ -1,0 +1,198 @@
+//! `tenantry servers …`: database servers, in direct mode (catalog and master key) or through
+//! the control-plane API. Both print the API's JSON shape.
+
+use anyhow::Context;
+use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
+use clap::{Args, Subcommand};
+use reqwest::Method;
+use secrecy::SecretString;
+use secrets::ExposeSecret;
+use serde_json::{Value, json};
+
+use super::api::{Api, seg};
+use crate::{Actor, Provisioner, RegisterServer};
+
+#[derive(Debug, Subcommand)]
+pub enum ServersCmd {
+    /// Every server with its tenant count, state and health.
+    List,
+    /// One server.
+    Show { name: String },
+    /// Register a server after a live check (reachable, Postgres 15+, privileges, template).
+    Add(AddServerArgs),
+    /// Stop placing new tenants on a server (its tenants stay and are served).
+    Drain { name: String },
+    /// Let a drained server take new tenants again.
+    Activate { name: String },
+    /// Change a server's capacity or placement mode.
+    Set {
+        name: String,
+        #[arg(long)]
+        capacity: Option<i32>,
+        /// `shared` or `dedicated`.
+        #[arg(long, value_parser = parse_placement)]
+        placement: Option<PlacementMode>,
+    },
+    /// Check a server now and record its health.
+    Check { name: String },
+    /// Remove a server that holds no tenant databases.
+    Remove {
+        name: String,
+        /// Confirm by repeating the server's name.
+        #[arg(long)]
+        confirm: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddServerArgs {
+    #[arg(long)]
+    pub name: String,
+    /// Admin URL, e.g. `postgres://admin:secret@db1.internal:5432/postgres` (from the
+    /// environment so the password stays out of the process list).
+    #[arg(long, env = "TENANTRY_SERVER_URL", hide_env_values = true)]
+    pub url: SecretString,
+    /// `platform` or `tenant-hosted`.
+    #[arg(long, default_value = "platform", value_parser = parse_kind)]
+    pub kind: ServerKind,
+    /// `shared` or `dedicated` (tenant-hosted servers are always dedicated).
+    #[arg(long, value_parser = parse_placement)]
+    pub placement: Option<PlacementMode>,
+    /// Most tenant databases it takes (default 5000; 1 for tenant-hosted).
+    #[arg(long)]
+    pub capacity: Option<i32>,
+}
+
+fn parse_kind(s: &str) -> Result<ServerKind, String> {
+    match s {
+        "platform" => Ok(ServerKind::Platform),
+        "tenant-hosted" | "tenant_hosted" => Ok(ServerKind::TenantHosted),
+        _ => Err("`platform` or `tenant-hosted`".into()),
+    }
+}
+
+fn parse_placement(s: &str) -> Result<PlacementMode, String> {
+    match s {
+        "shared" => Ok(PlacementMode::Shared),
+        "dedicated" => Ok(PlacementMode::Dedicated),
+        _ => Err("`shared` or `dedicated`".into()),
+    }
+}
+
+impl AddServerArgs {
+    fn capacity(&self) -> i32 {
+        self.capacity.unwrap_or(if self.kind == ServerKind::TenantHosted { 1 } else { 5000 })
+    }
+
+    /// Splits the admin URL into the registration's fields.
+    fn request(&self) -> anyhow::Result<RegisterServer> {
+        let url = url::Url::parse(self.url.expose_secret()).context("--url is not a postgres:// URL")?;
+        anyhow::ensure!(matches!(url.scheme(), "postgres" | "postgresql"), "--url must start with postgres://");
+        let decode = crate::servers::percent_decode;
+        Ok(RegisterServer {
+            name: self.name.clone(),
+            host: url.host_str().context("--url has no host")?.to_owned(),
+            port: url.port().unwrap_or(5432),
+            admin_user: match url.username() {
+                "" => "postgres".to_owned(),
+                user => decode(user)?,
+            },
+            admin_password: url.password().map(decode).transpose()?.map(SecretString::from),
+            admin_database: match url.path().trim_start_matches('/') {
+                "" => "postgres".to_owned(),
+                db => db.to_owned(),
+            },
+            template_database: None,
+            kind: self.kind,
+            placement: self.placement,
+            capacity: self.capacity(),
+        })
+    }
+}
+
+/// The API's `ServerView` shape for a catalog row.
+fn server_json(s: &database_server::Model, tenants: i64) -> Value {
+    json!({
+        "id": s.id, "name": s.name, "host": s.host, "port": s.port, "adminUser": s.admin_user,
+        "adminDatabase": s.admin_database, "templateDatabase": s.template_database, "kind": s.kind,
+        "placement": s.placement, "state": s.state, "capacity": s.capacity, "tenants": tenants,
+        "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
+        "checkedAt": s.checked_at, "createdAt": s.created_at,
+    })
+}
+
+/// Runs a `servers` command against the catalog.
+pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -> anyhow::Result<Value> {
+    let catalog = provisioner.catalog();
+    let shown = |server: database_server::Model| async move {
+        let tenants = catalog.tenant_count_on(server.id).await?;
+        anyhow::Ok(server_json(&server, tenants))
+    };
+    Ok(match cmd {
+        ServersCmd::List => {
+            let items: Vec<Value> =
+                catalog.server_summaries().await?.iter().map(|s| server_json(&s.server, s.tenants)).collect();
+            json!({ "items": items })
+        }
+        ServersCmd::Show { name } => shown(catalog.server_by_name(&name).await?).await?,
+        ServersCmd::Add(args) => {
+            let (server, check) = provisioner.register_server(args.request()?, actor).await?;
+            json!({ "server": server_json(&server, 0), "check": check })
+        }
+        ServersCmd::Drain { name } => {
+            let update = ServerUpdate { state: Some("draining".into()), ..ServerUpdate::default() };
+            shown(provisioner.update_server(&name, update, actor).await?).await?
+        }
+        ServersCmd::Activate { name } => {
+            let update = ServerUpdate { state: Some("active".into()), ..ServerUpdate::default() };
+            shown(provisioner.update_server(&name, update, actor).await?).await?
+        }
+        ServersCmd::Set { name, capacity, placement } => {
+            let update = ServerUpdate { state: None, capacity, placement };
+            shown(provisioner.update_server(&name, update, actor).await?).await?
+        }
+        ServersCmd::Check { name } => {
+            let server = catalog.server_by_name(&name).await?;
+            let (_, check) = provisioner.check_registered_server(&server).await?;
+            json!({ "server": shown(catalog.server(server.id).await?).await?, "check": check })
+        }
+        ServersCmd::Remove { name, confirm } => {
+            anyhow::ensure!(confirm == name, "--confirm must repeat the server's name");
+            provisioner.remove_server(&name, actor).await?;
+            json!({ "removed": name })
+        }
+    })
+}
+
+/// Runs a `servers` command through the control-plane API.
+pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
+    let patch = |name: &str, body: Value| {
+        let path = format!("/v1/servers/{}", seg(name));
+        async move { api.call(Method::PATCH, &path, Some(body)).await }
+    };
+    match cmd {
+        ServersCmd::List => api.call(Method::GET, "/v1/servers", None).await,
+        ServersCmd::Show { name } => api.call(Method::GET, &format!("/v1/servers/{}", seg(&name)), None).await,
+        ServersCmd::Add(args) => {
+            let req = args.request()?;
+            let body = json!({
+                "name": req.name, "host": req.host, "port": req.port, "adminUser": req.admin_user,
+                "adminPassword": req.admin_password.as_ref().map(|p| p.expose_secret().to_owned()),
+                "adminDatabase": req.admin_database, "kind": req.kind, "placement": req.placement,
+                "capacity": req.capacity,
+            });
+            api.call(Method::POST, "/v1/servers", Some(body)).await
+        }
+        ServersCmd::Drain { name } => patch(&name, json!({ "state": "draining" })).await,
+        ServersCmd::Activate { name } => patch(&name, json!({ "state": "active" })).await,
+        ServersCmd::Set { name, capacity, placement } => {
+            patch(&name, json!({ "capacity": capacity, "placement": placement })).await
+        }
+        ServersCmd::Check { name } => api.call(Method::POST, &format!("/v1/servers/{}/check", seg(&name)), None).await,
+        ServersCmd::Remove { name, confirm } => {
+            anyhow::ensure!(confirm == name, "--confirm must repeat the server's name");
+            api.call(Method::DELETE, &format!("/v1/servers/{}", seg(&name)), None).await?;
+            Ok(json!({ "removed": name }))
+        }
+    }
+}

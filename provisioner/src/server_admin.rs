@@ -1,0 +1,359 @@
+//! Registering database servers with a live check, changing and removing them, and probing
+//! their health. A server is stored only after the check passed: reachable, Postgres 15 or
+//! newer, an admin user that may create databases and roles, and a template database prepared
+//! at the newest tenant schema (which exercises those privileges for real).
+
+use anyhow::Context;
+use catalog::{
+    CatalogError, NewServer, PlacementMode, ServerHealth, ServerKind, ServerUpdate, entity::database_server,
+};
+use chrono::Utc;
+use domain::quote_ident;
+use migrator::{ServerAccess, admin::server_password_context};
+use secrets::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::{Actor, Provisioner};
+
+/// Oldest Postgres major version provisioning supports (`CREATE DATABASE … STRATEGY`).
+pub const MIN_SERVER_VERSION_NUM: i32 = 150_000;
+/// Name of the template database on servers registered through the API or CLI.
+pub const DEFAULT_TEMPLATE_DATABASE: &str = "tenantry_template";
+
+/// A server to register.
+#[derive(Debug, Clone)]
+pub struct RegisterServer {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub admin_user: String,
+    pub admin_password: Option<SecretString>,
+    pub admin_database: String,
+    /// Default [`DEFAULT_TEMPLATE_DATABASE`].
+    pub template_database: Option<String>,
+    pub kind: ServerKind,
+    /// Default: `shared` for platform servers, `dedicated` for tenant-hosted ones.
+    pub placement: Option<PlacementMode>,
+    pub capacity: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerAdminError {
+    /// A field is wrong before anything is tried.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// The live check failed; `message` says which part.
+    #[error("{message}")]
+    CheckFailed { message: String },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// What a live check found.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerCheck {
+    pub version: String,
+    pub version_num: i32,
+    /// Whether this connection is encrypted.
+    pub tls: bool,
+    pub superuser: bool,
+    pub max_connections: i32,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ServerAdminError {
+    ServerAdminError::Invalid { field, message: message.into() }
+}
+
+/// A server name: 1–63 of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
+pub fn validate_server_name(name: &str) -> Result<(), ServerAdminError> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && name.as_bytes()[0].is_ascii_alphanumeric();
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("name", "1–63 characters: a-z, 0-9, `-`, `_`, starting with a letter or digit"))
+    }
+}
+
+impl RegisterServer {
+    fn validate(&self) -> Result<PlacementMode, ServerAdminError> {
+        validate_server_name(&self.name)?;
+        let host_ok = !self.host.is_empty()
+            && self.host.len() <= 253
+            && self.host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+        if !host_ok {
+            return Err(invalid("host", "a host name or IP address"));
+        }
+        if self.port == 0 {
+            return Err(invalid("port", "1–65535"));
+        }
+        let template = self.template_database.as_deref().unwrap_or(DEFAULT_TEMPLATE_DATABASE);
+        for (field, value) in [
+            ("adminUser", self.admin_user.as_str()),
+            ("adminDatabase", &self.admin_database),
+            ("templateDatabase", template),
+        ] {
+            if value.is_empty() || value.len() > 63 || value.contains('\0') {
+                return Err(invalid(field, "1–63 characters"));
+            }
+        }
+        if !(1..=100_000).contains(&self.capacity) {
+            return Err(invalid("capacity", "1–100000 tenant databases"));
+        }
+        match (self.kind, self.placement) {
+            (ServerKind::TenantHosted, Some(PlacementMode::Shared)) => {
+                Err(invalid("placement", "a tenant-hosted server is dedicated to its tenant"))
+            }
+            (ServerKind::TenantHosted, _) => Ok(PlacementMode::Dedicated),
+            (ServerKind::Platform, placement) => Ok(placement.unwrap_or(PlacementMode::Shared)),
+        }
+    }
+}
+
+/// Connects to a server as its admin and checks what provisioning needs.
+pub async fn check_server(access: &ServerAccess) -> Result<ServerCheck, ServerAdminError> {
+    let fail = |message: String| ServerAdminError::CheckFailed { message };
+    let client = access
+        .connect(&access.admin_database)
+        .await
+        .map_err(|err| fail(format!("cannot connect to {}:{}: {err:#}", access.host, access.port)))?;
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int, current_setting('server_version'), \
+                    r.rolsuper, r.rolcreatedb, r.rolcreaterole, \
+                    COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false), \
+                    current_setting('max_connections')::int \
+             FROM pg_roles r WHERE r.rolname = current_user",
+            &[],
+        )
+        .await
+        .map_err(|err| fail(format!("cannot inspect the server: {err}")))?;
+    let check = ServerCheck {
+        version_num: row.get(0),
+        version: row.get(1),
+        superuser: row.get(2),
+        tls: row.get(5),
+        max_connections: row.get(6),
+    };
+    let (createdb, createrole): (bool, bool) = (row.get(3), row.get(4));
+    if check.version_num < MIN_SERVER_VERSION_NUM {
+        return Err(fail(format!("Postgres 15 or newer is needed; the server runs {}", check.version)));
+    }
+    if !(check.superuser || (createdb && createrole)) {
+        return Err(fail(format!(
+            "the admin user `{}` needs CREATEDB and CREATEROLE (or superuser)",
+            access.admin_user
+        )));
+    }
+    Ok(check)
+}
+
+impl Provisioner {
+    /// Registers a server after a live check that also prepares its template database.
+    pub async fn register_server(
+        &self,
+        req: RegisterServer,
+        actor: &Actor,
+    ) -> Result<(database_server::Model, ServerCheck), ServerAdminError> {
+        let placement = req.validate()?;
+        match self.catalog().server_by_name(&req.name).await {
+            Ok(_) => return Err(CatalogError::Conflict(format!("a server named `{}` exists", req.name)).into()),
+            Err(CatalogError::NotFound(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+        let id = Uuid::now_v7();
+        let admin_password_sealed = req
+            .admin_password
+            .as_ref()
+            .map(|p| self.keyring().seal(&server_password_context(id), p.expose_secret()))
+            .transpose()
+            .context("seal admin password")?;
+        let new = NewServer {
+            name: req.name.clone(),
+            host: req.host.clone(),
+            port: req.port,
+            admin_user: req.admin_user.clone(),
+            admin_password_sealed,
+            admin_database: req.admin_database.clone(),
+            template_database: req.template_database.clone().unwrap_or_else(|| DEFAULT_TEMPLATE_DATABASE.to_owned()),
+            capacity: req.capacity,
+            kind: req.kind,
+            placement,
+        };
+        let access = ServerAccess::open(&unsaved_model(id, &new), self.keyring())?;
+        let check = check_server(&access).await?;
+        migrator::ensure_template(&access, self.schema()).await.map_err(|err| ServerAdminError::CheckFailed {
+            message: format!("cannot prepare the template database: {err:#}"),
+        })?;
+        let health =
+            ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() };
+        let server = self.catalog().insert_server(id, &new, &health).await?;
+        self.audit_server(
+            actor,
+            "server.register",
+            &server,
+            serde_json::json!({ "kind": server.kind, "placement": server.placement }),
+        )
+        .await;
+        Ok((server, check))
+    }
+
+    /// Changes a server's state (`active`/`draining`), capacity or placement.
+    pub async fn update_server(
+        &self,
+        name: &str,
+        update: ServerUpdate,
+        actor: &Actor,
+    ) -> Result<database_server::Model, ServerAdminError> {
+        if let Some(state) = &update.state
+            && !matches!(state.as_str(), "active" | "draining")
+        {
+            return Err(invalid("state", "`active` or `draining`"));
+        }
+        if let Some(capacity) = update.capacity
+            && !(1..=100_000).contains(&capacity)
+        {
+            return Err(invalid("capacity", "1–100000 tenant databases"));
+        }
+        let server = self.catalog().server_by_name(name).await?;
+        let server = self.catalog().update_server(server.id, &update).await?;
+        let details =
+            serde_json::json!({ "state": update.state, "capacity": update.capacity, "placement": update.placement });
+        self.audit_server(actor, "server.update", &server, details).await;
+        Ok(server)
+    }
+
+    /// Removes a server that holds no tenant databases, dropping the template database the
+    /// platform created on it.
+    pub async fn remove_server(&self, name: &str, actor: &Actor) -> Result<(), ServerAdminError> {
+        let server = self.catalog().server_by_name(name).await?;
+        if self.catalog().tenant_count_on(server.id).await? > 0 {
+            return Err(CatalogError::InvalidState {
+                what: "server",
+                actual: "holding tenant databases".into(),
+                expected: "empty (offboard or move its tenants first)".into(),
+            }
+            .into());
+        }
+        if let Ok(access) = ServerAccess::open(&server, self.keyring())
+            && let Ok(client) = access.connect(&access.admin_database).await
+        {
+            let template = quote_ident(&server.template_database);
+            // Two statements: DROP DATABASE refuses to run inside the implicit transaction of a batch.
+            let unmarked = client.batch_execute(&format!("ALTER DATABASE {template} WITH IS_TEMPLATE false")).await;
+            let dropped = match unmarked {
+                Ok(()) => client.batch_execute(&format!("DROP DATABASE IF EXISTS {template} WITH (FORCE)")).await,
+                Err(err) => Err(err),
+            };
+            if let Err(err) = dropped {
+                tracing::warn!(server = %server.name, error = %err, "could not drop the template database");
+            }
+        }
+        self.catalog().remove_server(server.id).await?;
+        self.audit_server(actor, "server.remove", &server, serde_json::json!({})).await;
+        Ok(())
+    }
+
+    /// Checks one server now and records the outcome.
+    pub async fn check_registered_server(
+        &self,
+        server: &database_server::Model,
+    ) -> anyhow::Result<(ServerHealth, Option<ServerCheck>)> {
+        let access = ServerAccess::open(server, self.keyring())?;
+        let (health, check) = match check_server(&access).await {
+            Ok(check) => (
+                ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() },
+                Some(check),
+            ),
+            Err(err) => {
+                (ServerHealth { ok: false, detail: Some(err.to_string()), version: None, checked_at: Utc::now() }, None)
+            }
+        };
+        if server.health != if health.ok { "ok" } else { "failing" } {
+            tracing::info!(server = %server.name, healthy = health.ok, detail = ?health.detail, "database server health changed");
+        }
+        self.catalog().record_server_health(server.id, &health).await?;
+        Ok((health, check))
+    }
+
+    async fn audit_server(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        server: &database_server::Model,
+        mut details: serde_json::Value,
+    ) {
+        details["server"] = server.name.clone().into();
+        let event = catalog::NewAuditEvent {
+            actor: actor.name.clone(),
+            action,
+            tenant_id: None,
+            details,
+            request_id: actor.request_id.clone(),
+        };
+        if let Err(err) = self.catalog().record_audit(event).await {
+            tracing::error!(action, error = %err, "could not write audit event");
+        }
+    }
+}
+
+/// A model for a server not stored yet (to open its access settings for the live check).
+fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
+    database_server::Model {
+        id,
+        name: new.name.clone(),
+        host: new.host.clone(),
+        port: i32::from(new.port),
+        admin_user: new.admin_user.clone(),
+        admin_password_sealed: new.admin_password_sealed.clone(),
+        admin_database: new.admin_database.clone(),
+        template_database: new.template_database.clone(),
+        state: "active".into(),
+        capacity: new.capacity,
+        created_at: Utc::now(),
+        kind: new.kind.as_str().into(),
+        placement: new.placement.as_str().into(),
+        tls_mode: "disable".into(),
+        server_version: None,
+        health: "unknown".into(),
+        health_detail: None,
+        checked_at: None,
+    }
+}
+
+/// Checks every registered server and records its health.
+pub async fn probe_server_health(provisioner: &Provisioner) -> anyhow::Result<()> {
+    for server in provisioner.catalog().servers().await? {
+        if let Err(err) = provisioner.check_registered_server(&server).await {
+            tracing::warn!(server = %server.name, error = %format!("{err:#}"), "database server probe failed");
+        }
+    }
+    Ok(())
+}
+
+/// Probes every server every `every` until `shutdown`.
+pub async fn run_server_prober(
+    provisioner: Provisioner,
+    every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let probing = async {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = probe_server_health(&provisioner).await {
+                tracing::warn!(error = %format!("{err:#}"), "database server probe failed");
+            }
+        }
+    };
+    tokio::select! {
+        () = probing => {}
+        () = shutdown => {}
+    }
+}
