@@ -12,9 +12,10 @@ pub mod tenant;
 pub use admin::ServerAccess;
 pub use catalog_access::{CATALOG_READER_ROLE, ensure_catalog_reader};
 pub use fleet::{
-    FleetOptions, FleetReport, TenantOutcome, TenantSchema, applied_version, migrate_fleet, migrate_tenant_database,
+    DriftReport, FailurePolicy, FleetEvent, FleetPlan, PlanOptions, RunOptions, RunSummary, ServerPlan, TenantPlan,
+    TenantSchema, applied_versions, migrate_tenant_database, plan_fleet, run_fleet,
 };
-pub use template::{AUDIT_OWNER_ROLE, TEMPLATE_OWNER_ROLE, ensure_template};
+pub use template::{AUDIT_OWNER_ROLE, TEMPLATE_OWNER_ROLE, ensure_template, server_template_version};
 
 use sea_orm_migration::MigratorTrait;
 

@@ -94,6 +94,12 @@ async fn migrate_template(server: &ServerAccess, template: &str, schema: TenantS
     result
 }
 
+/// The schema version of `server`'s template database (`None`: missing or never migrated).
+pub async fn server_template_version(server: &ServerAccess) -> anyhow::Result<Option<String>> {
+    let client = server.connect(&server.admin_database).await?;
+    template_version(&client, &server.template_database).await
+}
+
 /// The template's schema version, kept as the template database's comment (readable from
 /// `pg_database` without connecting to the template, which would block clones).
 async fn template_version(client: &tokio_postgres::Client, template: &str) -> anyhow::Result<Option<String>> {

@@ -1,6 +1,6 @@
 //! The tenant schema: what every tenant database holds. Migrations here are applied to the
 //! template database (so new tenants are cloned at the newest version) and to every tenant
-//! database by `tenantry migrate`. Write them expand/contract: a running tenant plane must
+//! database by `tenantry migrate run`. Write them expand/contract: a running tenant plane must
 //! keep working while the fleet is on mixed versions.
 
 mod m0001_base;

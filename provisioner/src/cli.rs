@@ -6,6 +6,7 @@ mod api;
 mod dev;
 mod direct;
 mod keys;
+mod migrate;
 mod output;
 mod servers;
 
@@ -59,8 +60,9 @@ pub enum Command {
     /// Database servers: register, drain, check, remove.
     #[command(subcommand)]
     Servers(servers::ServersCmd),
-    /// Bring the catalog, the template and every tenant database to the newest schema.
-    Migrate(MigrateArgs),
+    /// Fleet migrations: plan, run (canary, waves, resumable), status (drift, recent runs).
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCmd),
     /// Inspect and repair provisioning jobs.
     #[command(subcommand)]
     Jobs(JobsCmd),
@@ -163,13 +165,6 @@ pub struct CreateArgs {
     /// fewest tenants.
     #[arg(long)]
     pub server: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct MigrateArgs {
-    /// Tenant databases migrated at once.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,6 @@ use catalog::{
     entity::{provisioning_job, tenant},
 };
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
-use migrator::{FleetOptions, TenantSchema};
 use secrets::{ExposeSecret, Keyring};
 use serde_json::json;
 
@@ -34,38 +33,7 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
     let actor = Actor::cli();
     match command {
         Command::Tenants(cmd) => tenants(global, &provisioner, &actor, cmd).await,
-        Command::Migrate(args) => {
-            migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
-            let schema = TenantSchema::of::<migrator::tenant::TenantMigrator>();
-            let report =
-                migrator::migrate_fleet(&catalog, &keyring, schema, FleetOptions { concurrency: args.concurrency })
-                    .await?;
-            // Tenants provisioned before data keys existed get theirs (idempotent).
-            let data_keys = secrets::sealing::TenantKeys::new(provisioner.secrets().clone());
-            for t in &report.tenants {
-                let scope = secrets::Scope::Tenant(TenantId::from_uuid(t.tenant_id));
-                data_keys.ensure(&scope).await.with_context(|| format!("ensure data key of tenant {}", t.tenant_id))?;
-            }
-            let failed = report.failed();
-            let value = serde_json::to_value(&report)?;
-            if global.json {
-                print(&value, true)?;
-            } else {
-                println!(
-                    "target {}: {} tenant databases, {} failed",
-                    report.target_version.as_deref().unwrap_or("-"),
-                    report.tenants.len(),
-                    failed
-                );
-                for error in &report.template_errors {
-                    println!("template FAILED: {error}");
-                }
-                for t in report.tenants.iter().filter(|t| t.error.is_some()) {
-                    println!("FAILED {} ({}): {}", t.tenant_id, t.database, t.error.as_deref().unwrap_or(""));
-                }
-            }
-            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
+        Command::Migrate(cmd) => super::migrate::run(&catalog, &keyring, &provisioner, cmd, global.json).await,
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
         Command::Servers(cmd) => {
             print(&super::servers::direct(&provisioner, &actor, cmd).await?, global.json)?;

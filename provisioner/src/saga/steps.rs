@@ -171,15 +171,15 @@ impl Provisioner {
             .await
             .context("hand schema to tenant role")?;
         // A clone of an up-to-date template needs nothing more; check on the same connection.
-        let latest = (self.schema().latest)();
-        let version = if migrator::applied_version(&client).await? == latest {
-            latest
-        } else {
+        let mut applied = migrator::applied_versions(&client).await?;
+        if applied.last() != (self.schema().latest)().as_ref() {
             drop(client);
             let role = RoleName::from_catalog(placement.role_name.clone());
-            migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?
-        };
-        self.catalog().record_migration(tenant, version.as_deref(), None).await?;
+            applied =
+                migrator::migrate_tenant_database(&access, &placement.database_name, &role, self.schema()).await?;
+        }
+        // Into the ledger: what the clone came with (no run).
+        self.catalog().record_applied(tenant, &applied, None).await?;
         Ok(())
     }
 

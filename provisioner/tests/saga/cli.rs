@@ -38,8 +38,16 @@ async fn the_cli_creates_lists_suspends_and_migrates_in_direct_mode() {
     assert_eq!(listed["items"][0]["slug"], slug.as_str());
     let suspended = json(&tenantry(&platform, &key, &["tenants", "suspend", &slug, "--reason", "test", "--json"]));
     assert_eq!(suspended["status"], "suspended");
-    let migrated = json(&tenantry(&platform, &key, &["migrate", "--json"]));
-    assert_eq!(migrated["tenants"].as_array().unwrap().len(), 1);
+    let plan = json(&tenantry(&platform, &key, &["migrate", "plan", "--json"]));
+    assert_eq!((plan["drift"]["tenants"].as_u64(), plan["drift"]["behind"].as_u64()), (Some(1), Some(0)));
+    let run = tenantry(&platform, &key, &["migrate", "run", "--json"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let events: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&run.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "run_finished");
+    assert_eq!((last["summary"]["tenants"].as_u64(), last["summary"]["pending"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(last["summary"]["state"], "succeeded");
 
     // Refusals: a bad slug, deleting without the right confirmation, a wrong master key.
     let bad =

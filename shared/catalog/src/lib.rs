@@ -12,6 +12,7 @@
 
 mod audit;
 pub mod entity;
+mod fleet;
 mod jobs;
 mod operators;
 mod routes;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
 pub use audit::NewAuditEvent;
+pub use fleet::{FleetLock, FleetTenant, MigrationRun};
 pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use secrets::KekUsage;

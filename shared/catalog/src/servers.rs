@@ -397,26 +397,6 @@ impl Catalog {
         Ok(tenant_database::Entity::find().all(&self.db).await?)
     }
 
-    /// Records the outcome of migrating a tenant database.
-    pub async fn record_migration(
-        &self,
-        tenant: TenantId,
-        schema_version: Option<&str>,
-        error: Option<&str>,
-    ) -> Result<()> {
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE tenant_databases SET \
-               schema_version = COALESCE($2, schema_version), \
-               migrated_at = CASE WHEN $3::text IS NULL THEN now() ELSE migrated_at END, \
-               last_migration_error = $3 \
-             WHERE tenant_id = $1",
-            [tenant.as_uuid().into(), schema_version.map(str::to_owned).into(), error.map(str::to_owned).into()],
-        );
-        self.db.execute_raw(stmt).await?;
-        Ok(())
-    }
-
     /// Replaces a server's sealed admin password if it is still `old` (master-key rotation).
     pub async fn reseal_server_password(&self, id: Uuid, old: &str, new: &str) -> Result<bool> {
         let stmt = Statement::from_sql_and_values(

@@ -5,7 +5,7 @@
 //!
 //! The newest version seals; every version opens what it sealed (a ciphertext names its key by
 //! fingerprint), so a key rotates without rewriting rows first. The tenant plane only reads
-//! the keys: they are created at provisioning (and by `tenantry migrate` for older tenants).
+//! the keys: they are created at provisioning (and by `tenantry migrate run` for older tenants).
 
 use std::sync::Arc;
 
