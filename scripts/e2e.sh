@@ -26,7 +26,22 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 curl -sf -o /dev/null "http://127.0.0.1:$cp_port/" || { echo "the control plane serves no console (web/dist built?)" >&2; exit 1; }
+operator_email="ops-e2e@example.com" operator_password="e2e operator passphrase $RANDOM$RANDOM"
 TENANTRY_BOOTSTRAP_TOKEN_FILE="$data_dir/bootstrap.token" \
+TENANTRY_E2E_SETUP_EMAIL="$operator_email" TENANTRY_E2E_SETUP_PASSWORD="$operator_password" \
 TENANTRY_E2E_CONSOLE_URL="http://127.0.0.1:$cp_port" \
 TENANTRY_E2E_PORTAL_URL="http://{slug}.localhost:$tp_port" \
   web/e2e/run.sh
+
+# The CI pipeline of deploy/ci against this platform: the operator mints a sandbox token; the
+# pipeline brings a sandbox up with the CLI, smokes its API and tears it down.
+cp="http://127.0.0.1:$cp_port"
+session=$(curl -sSf "$cp/v1/auth/login" -H 'content-type: application/json' \
+  -d "$(jq -nc --arg e "$operator_email" --arg p "$operator_password" '{email: $e, password: $p}')" | jq -r .token)
+ci_token=$(curl -sSf "$cp/v1/api-tokens" -H "authorization: Bearer $session" -H 'content-type: application/json' \
+  -d '{"name":"e2e pipeline","scope":"sandbox"}' | jq -r .token)
+TENANTRY_API_URL="$cp" TENANTRY_API_TOKEN="$ci_token" TENANTRY_BIN="$target/debug/tenantry" TENANTRY_SANDBOX_TTL=10m \
+  deploy/ci/sandbox-run.sh
+left=$(TENANTRY_API_URL="$cp" TENANTRY_API_TOKEN="$ci_token" "$target/debug/tenantry" sandbox list --json | jq '.items | length')
+[ "$left" = "0" ] || { echo "e2e: $left sandbox(es) left after the pipeline" >&2; exit 1; }
+echo "e2e: the sandbox pipeline passed and left no sandbox"

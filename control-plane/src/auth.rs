@@ -1,6 +1,8 @@
 //! Operator authentication: `POST /v1/auth/login` exchanges e-mail and password for a bearer
-//! token (stored as SHA-256, valid for `SESSION_TTL`); the `Operator` extractor guards every
-//! other route. Failures are deliberately vague.
+//! token (stored as SHA-256, valid for `SESSION_TTL`); API tokens (`tnt_…`, made by an operator
+//! for CI and scripts) are bearer tokens too. The `Operator` extractor guards every route but
+//! the sandbox ones, which take [`SandboxCaller`] (any operator, or a `sandbox` token).
+//! Failures are deliberately vague.
 
 use std::{future::Future, pin::Pin};
 
@@ -15,16 +17,77 @@ use crate::{AppState, errors::catalog_error};
 /// How long an operator's bearer token is valid.
 const SESSION_TTL: Duration = Duration::hours(12);
 
-/// An authenticated operator.
+/// Prefix of control-plane API tokens (sessions have none).
+pub const API_TOKEN_PREFIX: &str = "tnt_";
+
+/// How an operator's request was authenticated.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A login session.
+    Session,
+    /// An API token: its name and scope (`admin` or `sandbox`).
+    Token { name: String, scope: String },
+}
+
+/// An authenticated operator (a session, or an `admin` API token).
 #[derive(Debug, Clone)]
 pub struct Operator {
     pub model: operator::Model,
     pub request_id: Option<String>,
+    pub via: Via,
 }
 
 impl Operator {
     pub fn actor(&self) -> provisioner::Actor {
-        provisioner::Actor::operator(&self.model.email, self.request_id.clone())
+        match &self.via {
+            Via::Session => provisioner::Actor::operator(&self.model.email, self.request_id.clone()),
+            Via::Token { name, .. } => {
+                provisioner::Actor::operator(&format!("{} (token {name})", self.model.email), self.request_id.clone())
+            }
+        }
+    }
+
+    /// Minting tokens and operators needs a login session: a token that makes tokens would
+    /// outlive its own revocation.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.via {
+            Via::Session => Ok(()),
+            Via::Token { .. } => {
+                Err(ApiError::new(ErrorCode::FORBIDDEN, "sign in as an operator to do this; API tokens cannot"))
+            }
+        }
+    }
+}
+
+/// A caller of the sandbox endpoints: any operator, or a `sandbox` API token.
+#[derive(Debug, Clone)]
+pub struct SandboxCaller(pub Operator);
+
+async fn authenticate(state: &AppState, token: &str, request_id: Option<String>) -> Result<Operator, ApiError> {
+    let hash = secrets::sha256_hex(token);
+    if token.starts_with(API_TOKEN_PREFIX) {
+        let (model, token) =
+            state.catalog().operator_for_api_token(&hash).await.map_err(catalog_error)?.ok_or_else(unauthenticated)?;
+        return Ok(Operator { model, request_id, via: Via::Token { name: token.name, scope: token.scope } });
+    }
+    let model =
+        state.catalog().operator_for_session(&hash).await.map_err(catalog_error)?.ok_or_else(unauthenticated)?;
+    Ok(Operator { model, request_id, via: Via::Session })
+}
+
+impl FromRequest for SandboxCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = http_api::bearer_token(req);
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
+            let token = token.ok_or_else(unauthenticated)?;
+            Ok(SandboxCaller(authenticate(&state, &token, request_id).await?))
+        })
     }
 }
 
@@ -43,13 +106,13 @@ impl FromRequest for Operator {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("app state missing")))?;
             let token = token.ok_or_else(unauthenticated)?;
-            let model = state
-                .catalog()
-                .operator_for_session(&secrets::sha256_hex(&token))
-                .await
-                .map_err(catalog_error)?
-                .ok_or_else(unauthenticated)?;
-            Ok(Operator { model, request_id })
+            let operator = authenticate(&state, &token, request_id).await?;
+            if let Via::Token { scope, .. } = &operator.via
+                && scope != "admin"
+            {
+                return Err(ApiError::new(ErrorCode::FORBIDDEN, "this API token may only manage sandboxes"));
+            }
+            Ok(operator)
         })
     }
 }

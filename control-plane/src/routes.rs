@@ -3,6 +3,8 @@
 pub(crate) mod audit;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod operators;
+pub(crate) mod sandboxes;
 pub(crate) mod servers;
 pub(crate) mod storage;
 pub(crate) mod tenants;
@@ -23,6 +25,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .configure(tenants::config)
                 .configure(jobs::config)
                 .configure(servers::config)
+                .configure(operators::config)
+                .configure(sandboxes::config)
                 .configure(audit::config),
         );
 }

@@ -42,6 +42,9 @@ pub struct Settings {
     /// Seconds between health checks of the database servers.
     #[arg(long, env = "TENANTRY_SERVER_PROBE_SECS", default_value_t = 60)]
     pub server_probe_secs: u64,
+    /// Seconds between sweeps for expired CI sandboxes.
+    #[arg(long, env = "TENANTRY_SANDBOX_REAP_SECS", default_value_t = 30)]
+    pub sandbox_reap_secs: u64,
     #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]

@@ -21,6 +21,7 @@ pub struct AppState {
     console: Option<http_api::WebApp>,
     storage_probe_every: std::time::Duration,
     server_probe_every: std::time::Duration,
+    sandbox_reap_every: std::time::Duration,
 }
 
 impl AppState {
@@ -31,7 +32,14 @@ impl AppState {
             console: None,
             storage_probe_every: Duration::from_secs(300),
             server_probe_every: Duration::from_secs(60),
+            sandbox_reap_every: Duration::from_secs(30),
         }
+    }
+
+    /// How often expired sandboxes are looked for (default 30 seconds).
+    pub fn with_sandbox_reap_every(mut self, every: Duration) -> Self {
+        self.sandbox_reap_every = every;
+        self
     }
 
     /// How often every database server is checked (default 1 minute).
@@ -101,7 +109,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         .await?;
     let state = AppState::new(provisioner, settings.tenant_url_template.clone())
         .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)))
-        .with_server_probe_every(Duration::from_secs(settings.server_probe_secs.max(1)));
+        .with_server_probe_every(Duration::from_secs(settings.server_probe_secs.max(1)))
+        .with_sandbox_reap_every(Duration::from_secs(settings.sandbox_reap_secs.max(1)));
     let dev_default = std::path::Path::new("web/dist/console");
     match &settings.console_dir {
         Some(dir) => state.with_console(dir),
@@ -199,6 +208,11 @@ impl Application {
         let server_prober = tokio::spawn(provisioner::run_server_prober(
             self.state.provisioner.clone(),
             self.state.server_probe_every,
+            stopped(prober_stopped.clone()),
+        ));
+        let reaper = tokio::spawn(provisioner::run_sandbox_reaper(
+            self.state.provisioner.clone(),
+            self.state.sandbox_reap_every,
             stopped(prober_stopped),
         ));
         let server_task = tokio::spawn(server);
@@ -210,6 +224,7 @@ impl Application {
         let _ = worker.await;
         let _ = storage_prober.await;
         let _ = server_prober.await;
+        let _ = reaper.await;
         server_task.await??;
         Ok(())
     }

@@ -4,6 +4,7 @@ mod m0001_catalog;
 mod m0002_secrets;
 mod m0003_tenant_storage;
 mod m0004_fleet;
+mod m0005_sandboxes_and_tokens;
 
 use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0002_secrets::Migration),
             Box::new(m0003_tenant_storage::Migration),
             Box::new(m0004_fleet::Migration),
+            Box::new(m0005_sandboxes_and_tokens::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod direct;
 mod keys;
 mod migrate;
 mod output;
+mod sandbox;
 mod servers;
 
 use std::process::ExitCode;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenants(TenantsCmd),
+    /// CI sandboxes: throwaway tenants that expire (`up --ttl 30m --json`, `down`, `list`).
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCmd),
     /// Database servers: register, drain, check, remove.
     #[command(subcommand)]
     Servers(servers::ServersCmd),

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod faults;
 mod lifecycle;
 mod saga;
+mod sandbox;
 mod server_admin;
 mod servers;
 mod storage_admin;
@@ -32,7 +33,8 @@ pub use lifecycle::{
     LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, rotate_signing_key, suspend_tenant,
     verify_audit_log,
 };
-pub use saga::{CreateTenant, ProvisionError, Step};
+pub use saga::{CreateTenant, ProvisionError, SandboxSeed, Step};
+pub use sandbox::{SANDBOX_TTL_MAX, SANDBOX_TTL_MIN, Sandbox, SandboxError, SandboxRequest, run_sandbox_reaper};
 pub use server_admin::{
     DEFAULT_TEMPLATE_DATABASE, RegisterServer, ServerAdminError, ServerCheck, check_server, probe_server_health,
     run_server_prober, validate_server_name,

@@ -63,6 +63,17 @@ pub struct CreateTenant {
     pub admin_password: Password,
     /// The database server to pin the tenant to (by name); `None`: the "fewest tenants" policy.
     pub server: Option<String>,
+    /// Set for a CI sandbox.
+    pub sandbox: Option<SandboxSeed>,
+}
+
+/// What makes a tenant a CI sandbox: when it expires, and the platform-made API key its first
+/// admin gets (only its hash and hint travel in the job).
+#[derive(Debug, Clone)]
+pub struct SandboxSeed {
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub api_key_hash: String,
+    pub api_key_hint: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,23 +105,39 @@ impl Provisioner {
     /// Reserves and provisions a tenant; returns once it is active and its database answers
     /// through the same path the tenant plane uses ("ready means ready").
     pub async fn create_tenant(&self, req: CreateTenant, actor: &Actor) -> Result<tenant::Model, ProvisionError> {
+        self.create_tenant_with_id(TenantId::new(), req, actor).await
+    }
+
+    /// [`Provisioner::create_tenant`] with the tenant's id chosen by the caller (a sandbox's
+    /// API key names it before the tenant exists).
+    pub(crate) async fn create_tenant_with_id(
+        &self,
+        tenant_id: TenantId,
+        req: CreateTenant,
+        actor: &Actor,
+    ) -> Result<tenant::Model, ProvisionError> {
         self.check_placement(req.server.as_deref()).await?;
         let password = req.admin_password.clone();
         let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
             .await
             .map_err(anyhow::Error::from)?
             .map_err(anyhow::Error::from)?;
-        let tenant_id = TenantId::new();
         let job_id = Uuid::now_v7();
         let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str(), "adminPasswordHash": hash });
         if let Some(server) = &req.server {
             params["server"] = server.clone().into();
+        }
+        if let Some(seed) = &req.sandbox {
+            params["sandbox"] = serde_json::json!({
+                "apiKeyHash": seed.api_key_hash, "apiKeyHint": seed.api_key_hint, "expiresAt": seed.expires_at,
+            });
         }
         let new = NewTenant {
             id: tenant_id,
             slug: req.slug.clone(),
             display_name: req.display_name.as_str().to_owned(),
             plan: req.plan,
+            sandbox_expires_at: req.sandbox.as_ref().map(|s| s.expires_at),
         };
         let lease = Some((self.worker_id(), self.inner.lease_ttl));
         match self.catalog().reserve_tenant(&new, job_id, params, lease).await {

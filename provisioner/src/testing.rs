@@ -145,6 +145,7 @@ pub fn tenant_request(slug: &str) -> CreateTenant {
         admin_email: Email::parse(&format!("owner@{slug}.test")).expect("email"),
         admin_password: Password::parse("correct horse battery staple").expect("password"),
         server: None,
+        sandbox: None,
     }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tenantry needs on a fresh Debian machine of this kind, if missing:
-# the Postgres server binaries and cargo-nextest; with --test also OpenBao, aiosmtpd, s3s-fs,
+# the Postgres server binaries, curl, jq and cargo-nextest; with --test also OpenBao, aiosmtpd, s3s-fs,
 # Azurite and Chromium. Safe to run again.
 set -euo pipefail
 
@@ -8,6 +8,8 @@ need_apt=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${TENANTRY_PG_BIN:-}" ]; then
   need_apt+=(postgresql)
 fi
+# curl and jq: the smoke scripts and the CI sandbox pipeline (deploy/ci).
+for tool in curl jq; do command -v "$tool" >/dev/null || need_apt+=("$tool"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

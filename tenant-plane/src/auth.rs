@@ -3,7 +3,7 @@
 //! at tenant B), rotating refresh tokens and API keys stored hashed in the tenant's database,
 //! the `Caller` extractor and the permission table enforced by `Can<P>`.
 
-pub(crate) mod api_keys;
+pub(crate) use secrets::api_keys;
 mod caller;
 pub(crate) mod permissions;
 pub(crate) mod roles;

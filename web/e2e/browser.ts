@@ -20,6 +20,9 @@ export const settings = {
   /** An existing operator, for a platform that was set up before; otherwise first-run setup runs. */
   operatorEmail: process.env.TENANTRY_E2E_OPERATOR_EMAIL,
   operatorPassword: process.env.TENANTRY_E2E_OPERATOR_PASSWORD,
+  /** The operator first-run setup creates on a fresh platform (random when unset). */
+  setupEmail: process.env.TENANTRY_E2E_SETUP_EMAIL,
+  setupPassword: process.env.TENANTRY_E2E_SETUP_PASSWORD,
 };
 
 export function bootstrapToken(): string {

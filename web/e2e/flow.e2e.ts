@@ -16,8 +16,8 @@ import { apiFetch, bootstrapToken, consoleErrors, launch, newContext, portalUrl,
 
 const run = Date.now().toString(36);
 const operator = {
-  email: settings.operatorEmail ?? `ops-${run}@example.com`,
-  password: settings.operatorPassword ?? `operator passphrase ${run}`,
+  email: settings.operatorEmail ?? settings.setupEmail ?? `ops-${run}@example.com`,
+  password: settings.operatorPassword ?? settings.setupPassword ?? `operator passphrase ${run}`,
 };
 const alpha = { slug: `alpha-${run}`, name: `Alpha ${run}`, admin: `owner@alpha-${run}.example`, password: `alpha owner passphrase ${run}` };
 const beta = { slug: `beta-${run}`, name: `Beta ${run}`, admin: `owner@beta-${run}.example`, password: `beta owner passphrase ${run}` };

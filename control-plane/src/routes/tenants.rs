@@ -66,6 +66,7 @@ impl CreateTenantBody {
             admin_password: Password::parse(&self.admin.password)
                 .map_err(|e| ApiError::validation("admin.password", e))?,
             server: self.server,
+            sandbox: None,
         })
     }
 }

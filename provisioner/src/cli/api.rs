@@ -103,6 +103,7 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
             api.call(Method::POST, &format!("/v1/jobs/{job}/compensate"), None).await?
         }
         Command::Servers(cmd) => super::servers::api(&api, cmd).await?,
+        Command::Sandbox(cmd) => super::sandbox::api(&api, cmd).await?,
         Command::Migrate(_) => bail!("`migrate` runs in direct mode (it needs the catalog and the master key)"),
         Command::Keys(_) => bail!("`keys` runs in direct mode (it needs the catalog and the master keys)"),
         Command::Audit(_) => bail!("`audit` runs in direct mode (it reads the tenant database as the server admin)"),

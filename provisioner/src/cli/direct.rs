@@ -28,13 +28,20 @@ async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
 pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCode> {
     let (catalog, keyring) = connect(global).await?;
     let store = global.secrets.open(&catalog, &keyring).await?;
-    let config = ProvisionerConfig { secrets: Some(store), ..ProvisionerConfig::default() };
+    // The platform's storage as the control plane has it (TENANTRY_STORAGE…), so tenants made
+    // and removed here get and lose their storage space too.
+    let storage = storage::Platform::from_env().map_err(anyhow::Error::msg)?;
+    let config = ProvisionerConfig { secrets: Some(store), storage, ..ProvisionerConfig::default() };
     let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
     let actor = Actor::cli();
     match command {
         Command::Tenants(cmd) => tenants(global, &provisioner, &actor, cmd).await,
         Command::Migrate(cmd) => super::migrate::run(&catalog, &keyring, &provisioner, cmd, global.json).await,
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
+        Command::Sandbox(cmd) => {
+            print(&super::sandbox::direct(&provisioner, &actor, cmd).await?, global.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Servers(cmd) => {
             print(&super::servers::direct(&provisioner, &actor, cmd).await?, global.json)?;
             Ok(ExitCode::SUCCESS)
@@ -75,6 +82,7 @@ pub(super) fn create_request(args: &CreateArgs, password: &str) -> anyhow::Resul
         admin_email: Email::parse(&args.admin_email).context("admin e-mail")?,
         admin_password: Password::parse(password).context("admin password")?,
         server: args.server.clone(),
+        sandbox: None,
     })
 }
 

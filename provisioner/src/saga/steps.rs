@@ -199,16 +199,42 @@ impl Provisioner {
             )
             .await
             .context("seed tenant profile")?;
-        let exists = client.query_opt("SELECT 1 FROM users WHERE email = $1", &[&email]).await?.is_some();
-        if !exists {
-            let Some(hash) = hash else { bail!("job lost the admin password hash before seeding") };
+        let existing = client.query_opt("SELECT id FROM users WHERE email = $1", &[&email]).await?;
+        let admin: uuid::Uuid = match existing {
+            Some(row) => row.get(0),
+            None => {
+                let Some(hash) = hash else { bail!("job lost the admin password hash before seeding") };
+                let id = uuid::Uuid::now_v7();
+                client
+                    .execute(
+                        "INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'owner')",
+                        &[&id, &email, &hash],
+                    )
+                    .await
+                    .context("seed first admin")?;
+                id
+            }
+        };
+        // A sandbox's admin also gets the platform-made API key (scope `*`, expiring with it).
+        if let Some(sandbox) = params.get("sandbox") {
+            let text =
+                |key: &str| sandbox.get(key).and_then(serde_json::Value::as_str).context("bad sandbox parameters");
+            let expires_at: chrono::DateTime<chrono::Utc> = text("expiresAt")?.parse().context("sandbox expiry")?;
             client
                 .execute(
-                    "INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'owner')",
-                    &[&uuid::Uuid::now_v7(), &email, &hash],
+                    "INSERT INTO api_keys (id, name, hint, secret_hash, scopes, created_by, expires_at) \
+                     VALUES ($1, 'sandbox', $2, $3, $4, $5, $6) ON CONFLICT (secret_hash) DO NOTHING",
+                    &[
+                        &uuid::Uuid::now_v7(),
+                        &text("apiKeyHint")?,
+                        &text("apiKeyHash")?,
+                        &vec![secrets::api_keys::ALL_SCOPES],
+                        &admin,
+                        &expires_at,
+                    ],
                 )
                 .await
-                .context("seed first admin")?;
+                .context("seed the sandbox's API key")?;
         }
         Ok(())
     }

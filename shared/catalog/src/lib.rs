@@ -10,12 +10,14 @@
 //! Every change to `tenants`, `domains` or `tenant_databases` fires `NOTIFY tenantry_tenant_changed` (a trigger
 //! installed by the catalog migrations), which the tenant plane listens to.
 
+mod api_tokens;
 mod audit;
 pub mod entity;
 mod fleet;
 mod jobs;
 mod operators;
 mod routes;
+mod sandboxes;
 mod secrets;
 mod servers;
 mod storage;
@@ -25,6 +27,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
+pub use api_tokens::{ApiToken, NewApiToken};
 pub use audit::NewAuditEvent;
 pub use fleet::{FleetLock, FleetTenant, MigrationRun};
 pub use jobs::{JobProgress, JobState};

@@ -20,6 +20,12 @@ impl Catalog {
         Ok(operator::Entity::find().filter(operator::Column::Email.eq(email)).one(&self.db).await?)
     }
 
+    /// Every operator, oldest first.
+    pub async fn operators(&self) -> Result<Vec<operator::Model>> {
+        use sea_orm::QueryOrder;
+        Ok(operator::Entity::find().order_by_asc(operator::Column::CreatedAt).all(&self.db).await?)
+    }
+
     pub async fn operator(&self, id: Uuid) -> Result<operator::Model> {
         operator::Entity::find_by_id(id).one(&self.db).await?.ok_or(CatalogError::NotFound("operator"))
     }

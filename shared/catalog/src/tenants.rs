@@ -19,6 +19,8 @@ pub struct NewTenant {
     pub slug: TenantSlug,
     pub display_name: String,
     pub plan: Plan,
+    /// A CI sandbox that expires then.
+    pub sandbox_expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// One page of tenants, newest first; `next_cursor` continues after the last one.
@@ -59,6 +61,7 @@ impl Catalog {
             created_at: Set(now),
             updated_at: Set(now),
             deleted_at: Set(None),
+            sandbox_expires_at: Set(new.sandbox_expires_at),
         }
         .insert(&txn)
         .await?;

@@ -6,6 +6,7 @@
 //!   [`LocalStore`] keeps them in the catalog, envelope-encrypted with a data key per scope.
 //! - Password hashing (argon2id), random credentials and token hashes.
 
+pub mod api_keys;
 mod keyring;
 mod local;
 pub mod password;

@@ -140,10 +140,10 @@ impl S3Server {
                 "127.0.0.1",
                 "--port",
                 &self.port.to_string(),
-                "--access-key",
-                &self.access_key,
-                "--secret-key",
-                &self.secret_key,
+                // `--flag=value`: a random key may start with `-`, which a separate argument
+                // would turn into an unknown flag.
+                &format!("--access-key={}", self.access_key),
+                &format!("--secret-key={}", self.secret_key),
             ])
             .arg(self.dir.path())
             .stdout(Stdio::null())

@@ -144,7 +144,14 @@ async fn key_actor(ctx: &TenantCtx, key: &str) -> Result<Actor, ApiError> {
             tracing::warn!(error = %err, "could not record API key use");
         }
     }
-    let scopes = row.get::<_, Vec<String>>(1).iter().filter_map(|s| Permission::parse(s)).collect();
+    let stored: Vec<String> = row.get(1);
+    // `*` is only ever written by the platform (a sandbox's key): every permission, still
+    // bounded by what its owner may do. The API refuses it as a scope.
+    let scopes = if stored.iter().any(|s| s == secrets::api_keys::ALL_SCOPES) {
+        Permission::ALL.to_vec()
+    } else {
+        stored.iter().filter_map(|s| Permission::parse(s)).collect()
+    };
     let owner_role = Role::from_db(row.get(6))?;
     Ok(Actor::ApiKey { id, scopes, owner: row.get(5), owner_role })
 }

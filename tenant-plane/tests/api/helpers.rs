@@ -69,6 +69,8 @@ impl Default for Options {
 /// Control plane and tenant plane on port 0 against one test platform.
 pub struct TestApp {
     pub platform: TestPlatform,
+    /// The control plane's provisioner (its secret store and storage).
+    pub provisioner: provisioner::Provisioner,
     /// The tenant plane's state (to watch its LISTEN connection).
     pub tp_state: tenant_plane::AppState,
     /// Between the tenant plane and the catalog, when spawned with one.
@@ -187,7 +189,7 @@ impl TestApp {
                 provisioner::ProvisionerConfig { storage: Some(storage.clone()), ..Default::default() },
             ),
         };
-        let state = control_plane::AppState::new(provisioner, format!("http://{{slug}}.{BASE_DOMAIN}"));
+        let state = control_plane::AppState::new(provisioner.clone(), format!("http://{{slug}}.{BASE_DOMAIN}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let cp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -246,6 +248,7 @@ impl TestApp {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let mut app = Self {
             platform,
+            provisioner,
             tp_state: state,
             catalog_proxy: proxy,
             vault_proxy,

@@ -24,6 +24,7 @@ mod pools;
 mod receiver;
 mod rotation;
 mod sabotage;
+mod sandboxes;
 mod servers;
 mod users;
 mod vault;

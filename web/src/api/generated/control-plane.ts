@@ -38,6 +38,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API tokens not revoked. */
+        get: operations["list_api_tokens"];
+        put?: never;
+        /** Makes an API token for CI or scripts (needs a login session); the token is shown once. */
+        post: operations["create_api_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an API token at once. */
+        delete: operations["revoke_api_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -169,6 +204,59 @@ export interface paths {
         /** Reruns a failed job from its failed step. */
         post: operations["retry_job"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every operator. */
+        get: operations["list_operators"];
+        put?: never;
+        /** Adds an operator (needs a login session). */
+        post: operations["add_operator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live sandboxes, soonest expiry first. */
+        get: operations["list_sandboxes"];
+        put?: never;
+        /** Creates a sandbox from the migrated template; answers once it is ready to serve. */
+        post: operations["create_sandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{sandbox}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a sandbox now (id or slug); any other tenant is `404`. */
+        delete: operations["destroy_sandbox"];
         options?: never;
         head?: never;
         patch?: never;
@@ -389,6 +477,27 @@ export interface components {
             email: string;
             password: string;
         };
+        ApiTokenList: {
+            items: components["schemas"]["ApiTokenView"][];
+        };
+        /** @description An API token as listed (never the token). */
+        ApiTokenView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            /** @description The token's last characters. */
+            hint: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastUsedAt?: string | null;
+            name: string;
+            /** Format: uuid */
+            operatorId: string;
+            /** @description `admin` (the whole API but minting tokens and operators) or `sandbox` (sandboxes only). */
+            scope: string;
+        };
         AuditView: {
             action: string;
             actor: string;
@@ -457,6 +566,16 @@ export interface components {
              */
             slug: string;
         };
+        /** @description A new token: `token` is shown this once. */
+        CreatedApiToken: components["schemas"]["ApiTokenView"] & {
+            token: string;
+        };
+        /** @description A new sandbox and its credentials, shown this once. */
+        CreatedSandbox: components["schemas"]["SandboxView"] & {
+            admin: components["schemas"]["SandboxAdmin"];
+            /** @description Send as `x-api-key`: every permission of the sandbox's owner; expires with it. */
+            apiKey: string;
+        };
         DatabaseView: {
             lastMigrationError?: string | null;
             name: string;
@@ -509,6 +628,46 @@ export interface components {
         LoginBody: {
             email: string;
             password: string;
+        };
+        NewApiTokenBody: {
+            /**
+             * Format: int32
+             * @description Days until it expires (1–365); default: never.
+             */
+            expiresInDays?: number | null;
+            /** @description 1–100 characters, e.g. the pipeline's name. */
+            name: string;
+            /** @description `sandbox` (default) or `admin`. */
+            scope?: string | null;
+        };
+        NewOperatorBody: {
+            email: string;
+            password: string;
+        };
+        NewSandboxBody: {
+            /** @description Shown in its name, e.g. the CI job (up to 60 characters). */
+            label?: string | null;
+            /** @description Default `standard`. */
+            plan?: string | null;
+            /** @description Pin to a database server (by name). */
+            server?: string | null;
+            /**
+             * Format: int64
+             * @description Lifetime in seconds, 60 to 604800 (default 1800).
+             */
+            ttlSeconds?: number | null;
+        };
+        OperatorItem: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastLoginAt?: string | null;
+        };
+        OperatorList: {
+            items: components["schemas"]["OperatorItem"][];
         };
         /** @description An operator account. */
         OperatorView: {
@@ -580,6 +739,27 @@ export interface components {
         RotatedView: {
             /** Format: int32 */
             version: number;
+        };
+        SandboxAdmin: {
+            email: string;
+            password: string;
+        };
+        SandboxList: {
+            items: components["schemas"]["SandboxView"][];
+        };
+        /** @description A sandbox as listed. */
+        SandboxView: {
+            /** Format: date-time */
+            createdAt: string;
+            displayName: string;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            status: string;
+            /** @description The tenant's base URL (its portal and API). */
+            url: string;
         };
         /** @description A registered server and what its live check found. */
         ServerCheckView: {
@@ -727,6 +907,94 @@ export interface operations {
             };
             /** @description SERVICE_UNAVAILABLE */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_api_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenList"];
+                };
+            };
+        };
+    };
+    create_api_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiTokenBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiToken"];
+                };
+            };
+            /** @description FORBIDDEN: called with an API token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_api_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1008,6 +1276,164 @@ export interface operations {
             };
             /** @description INVALID_STATE */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_operators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorList"];
+                };
+            };
+        };
+    };
+    add_operator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOperatorBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorView"];
+                };
+            };
+            /** @description FORBIDDEN: called with an API token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: the e-mail is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sandboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxList"];
+                };
+            };
+        };
+    };
+    create_sandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSandboxBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedSandbox"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PROVISIONING_FAILED */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    destroy_sandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sandbox id or slug */
+                sandbox: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,10 +1,15 @@
-//! API key format: `tk_<tenant id, 32 hex>_<secret, 43 base64url>`. The prefix names the
-//! tenant, so the plane can route a request on `x-api-key` alone; only the SHA-256 of the
-//! whole key is stored.
+//! Tenant API key format: `tk_<tenant id, 32 hex>_<secret, 43 base64url>`. The prefix names
+//! the tenant, so the tenant plane can route a request on `x-api-key` alone; only the SHA-256
+//! of the whole key is stored (in the tenant's database). Keys are made by the tenant plane
+//! and, for sandboxes, by the provisioner.
 
 use uuid::Uuid;
 
+use crate::{random_token, sha256_hex};
+
 const PREFIX: &str = "tk";
+/// The scope of a platform-made key (a sandbox's): every permission its owner has.
+pub const ALL_SCOPES: &str = "*";
 /// Characters of the secret shown in lists, to tell keys apart.
 pub const HINT_LEN: usize = 6;
 
@@ -29,7 +34,7 @@ impl<'a> ParsedKey<'a> {
 
     /// What the database stores.
     pub fn hash(&self) -> String {
-        secrets::sha256_hex(self.raw)
+        sha256_hex(self.raw)
     }
 }
 
@@ -40,10 +45,10 @@ pub fn tenant_of(raw: &str) -> Option<Uuid> {
 
 /// A new key for `tenant`: `(key, hint, hash)`.
 pub fn generate(tenant: Uuid) -> (String, String, String) {
-    let secret = secrets::random_token(32);
+    let secret = random_token(32);
     let key = format!("{PREFIX}_{}_{secret}", tenant.simple());
     let hint = format!("{PREFIX}_…{}", &secret[..HINT_LEN]);
-    let hash = secrets::sha256_hex(&key);
+    let hash = sha256_hex(&key);
     (key, hint, hash)
 }
 
