@@ -23,6 +23,7 @@ use crate::routes;
         routes::signup::register,
         routes::signup::accept_invitation,
         routes::auth::me,
+        routes::password::change_password,
         routes::users::list_users,
         routes::users::get_user,
         routes::users::update_user,

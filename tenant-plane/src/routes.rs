@@ -13,6 +13,7 @@ pub(crate) mod invitations;
 pub(crate) mod jwks;
 pub(crate) mod modules;
 pub(crate) mod notes;
+pub(crate) mod password;
 pub(crate) mod profile;
 pub(crate) mod signup;
 pub(crate) mod support;
@@ -52,6 +53,11 @@ fn tenant_api(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(signup::accept_invitation)),
         )
         .service(web::resource("/v1/me").route(web::get().to(auth::me)))
+        .service(
+            web::resource("/v1/me/password")
+                .app_data(json_limit(AUTH_BODY))
+                .route(web::post().to(password::change_password)),
+        )
         .service(
             web::resource("/v1/tenant")
                 .app_data(json_limit(SETTINGS_BODY))

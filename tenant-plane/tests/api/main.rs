@@ -20,6 +20,7 @@ mod master_keys;
 mod matrix;
 mod modules;
 mod openapi;
+mod password;
 mod pools;
 mod receiver;
 mod rotation;

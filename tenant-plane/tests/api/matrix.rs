@@ -14,6 +14,8 @@ use crate::helpers::{Response, TestApp};
 enum Needs {
     Nothing,
     AnyCredential,
+    /// An access token of a user; API keys are refused.
+    UserSession,
     Permission(String),
 }
 
@@ -48,6 +50,8 @@ fn documented_table() -> Table {
                 Needs::Nothing
             } else if c[1].starts_with("any valid") {
                 Needs::AnyCredential
+            } else if c[1].starts_with("a signed-in user") {
+                Needs::UserSession
             } else {
                 Needs::Permission(backticked(&c[1]).remove(0))
             };
@@ -84,6 +88,10 @@ fn request_for(method: &Method, path: &str, n: usize) -> (String, Option<Value>)
             Some(json!({ "config": { "projectId": "matrix" }, "secrets": { "accessToken": "matrix" } }))
         }
         ("POST", "/v1/support/tickets") => Some(json!({ "subject": "matrix" })),
+        // A wrong current password: a field error for users, never a change.
+        ("POST", "/v1/me/password") => {
+            Some(json!({ "currentPassword": "not the password", "newPassword": "long enough password" }))
+        }
         ("POST", "/v1/files-signed") => Some(json!({ "key": "matrix.txt", "method": "GET" })),
         ("POST", "/v1/webhooks") => Some(json!({ "url": "https://hooks.invalid/hook", "events": ["*"] })),
         ("PATCH", p) if p.starts_with("/v1/webhooks/") => Some(json!({ "description": "matrix" })),
@@ -153,6 +161,7 @@ async fn every_endpoint_answers_every_role_as_the_permission_table_says() {
             let allowed = match needs {
                 Needs::Nothing => None,
                 Needs::AnyCredential => Some(token.is_some()),
+                Needs::UserSession => Some(token.is_some() && !who.starts_with("key:")),
                 Needs::Permission(p) => Some(match (who.as_str(), token) {
                     (_, None) => false,
                     (key, Some(_)) if key.starts_with("key:") => key == format!("key:{p}"),
