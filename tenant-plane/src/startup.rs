@@ -348,8 +348,8 @@ async fn wait_for(mut stopped: tokio::sync::watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await;
 }
 
-/// Closes idle connections: those idle for `CONNECTION_IDLE` periodically, and every idle one
-/// at once when a pool finds the worker's connection budget exhausted.
+/// Closes idle connections: those idle for `CONNECTION_IDLE` periodically, and the longest-idle
+/// ones when a pool finds the worker's connection budget exhausted.
 async fn reap_idle(pools: PoolRegistry, limits: Limits, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
@@ -359,7 +359,9 @@ async fn reap_idle(pools: PoolRegistry, limits: Limits, shutdown: impl std::futu
                 pools.close_idle_connections(CONNECTION_IDLE);
                 limits.shrink();
             }
-            () = pools.reclaim_requested() => pools.close_idle_connections(Duration::ZERO),
+            () = pools.reclaim_requested() => {
+                pools.reclaim_idle_connections();
+            }
         }
     }
 }

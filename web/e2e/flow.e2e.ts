@@ -2,8 +2,10 @@
  * End to end against a running platform (control plane, tenant plane, Postgres) with the web
  * apps served: first-run setup → onboard two tenants with the wizard (the first on a
  * tenant-hosted NAS directory, whose live check fails once and is fixed on the ready screen)
- * → the first tenant's admin signs in at its subdomain, invites a user, creates an API key,
- * turns a module on, uploads, downloads, shares and deletes files → the operator suspends the
+ * → the console lists the database servers and sandboxes and makes a sandbox API token (shown
+ * once, good for /v1/sandboxes only, refused once revoked) → the first tenant's admin signs in
+ * at its subdomain, invites a user, creates an API key, turns a module on, uploads, downloads,
+ * shares and deletes files → the operator suspends the
  * tenant → its portal shows it suspended → resume → the second tenant's portal shows none of
  * the first tenant's data or files. Screenshots of every main page go to reports/screenshots/.
  * Run with e2e/run.sh.
@@ -23,6 +25,7 @@ const alpha = { slug: `alpha-${run}`, name: `Alpha ${run}`, admin: `owner@alpha-
 const beta = { slug: `beta-${run}`, name: `Beta ${run}`, admin: `owner@beta-${run}.example`, password: `beta owner passphrase ${run}` };
 const invitee = `ana@alpha-${run}.example`;
 const keyName = `reporting-${run}`;
+const tokenName = `e2e CI ${run}`;
 /** The first tenant's files: a directory standing in for a NAS mount (the platform runs here). */
 const nasDir = mkdtempSync('/var/tmp/tenantry-e2e-nas-');
 const nas = { bad: join(nasDir, 'not-a-directory', 'files'), good: join(nasDir, 'alpha') };
@@ -164,6 +167,35 @@ describe.sequential('Tenantry in a real browser', () => {
     await ops.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await ops.locator('table').first().waitFor();
     await screenshot(ops, 'console-12-audit');
+  });
+
+  it('shows the database servers and sandboxes, and makes an API token shown once', async () => {
+    await ops.getByRole('link', { name: 'Database servers' }).click();
+    await ops.getByRole('heading', { level: 1, name: 'Database servers' }).waitFor();
+    await ops.locator('td[data-label="Health"]').first().waitFor();
+    await screenshot(ops, 'console-19-servers');
+    await ops.getByRole('link', { name: 'Sandboxes' }).click();
+    await ops.getByRole('heading', { level: 1, name: 'Sandboxes' }).waitFor();
+    await screenshot(ops, 'console-20-sandboxes');
+
+    await ops.getByRole('link', { name: 'Operators & API tokens' }).click();
+    await ops.getByRole('cell', { name: operator.email }).waitFor();
+    await ops.getByLabel(/^Name/).fill(tokenName);
+    await ops.getByRole('button', { name: 'Create token' }).click();
+    const secret = ops.getByTestId('shown-once-secret');
+    await secret.waitFor();
+    const token = (await secret.textContent())?.trim() ?? '';
+    expect(token).toMatch(/^tnt_/);
+    await screenshot(ops, 'console-21-api-token-shown-once');
+    // A sandbox token may list sandboxes and nothing else.
+    expect((await apiFetch(ops, '/v1/sandboxes', { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await apiFetch(ops, '/v1/tenants', { authorization: `Bearer ${token}` })).status).toBe(403);
+    await ops.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await ops.getByText(token).count()).toBe(0);
+    await ops.getByRole('button', { name: `Revoke ${tokenName}` }).click();
+    await ops.getByRole('button', { name: `Yes, revoke ${tokenName}` }).click();
+    await ops.getByRole('cell', { name: tokenName, exact: true }).waitFor({ state: 'detached' });
+    expect((await apiFetch(ops, '/v1/sandboxes', { authorization: `Bearer ${token}` })).status).toBe(401);
   });
 
   it('lets the first tenant’s admin sign in at its subdomain', async () => {
@@ -335,6 +367,12 @@ describe.sequential('Tenantry in a real browser', () => {
     const consoleOverflow = await opsPhone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(consoleOverflow).toBeLessThanOrEqual(0);
     await screenshot(opsPhone, 'console-18-tenant-storage-390px');
+    await opsPhone.getByRole('button', { name: 'Menu' }).click();
+    await opsPhone.getByRole('link', { name: 'Database servers' }).click();
+    await opsPhone.locator('td[data-label="Health"]').first().waitFor();
+    const serversOverflow = await opsPhone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(serversOverflow).toBeLessThanOrEqual(0);
+    await screenshot(opsPhone, 'console-22-servers-390px');
     await phoneOps.close();
   });
 

@@ -100,8 +100,13 @@ fn profile_view(row: &Row) -> Result<ProfileView, ApiError> {
     responses((status = 200, body = ProfileView), (status = 404, description = "TENANT_NOT_FOUND or NOT_FOUND", body = http_api::ErrorBody), (status = 403, description = "TENANT_SUSPENDED", body = http_api::ErrorBody)))]
 pub async fn get_tenant(ctx: TenantCtx) -> Result<HttpResponse, ApiError> {
     let client = ctx.client().await?;
+    // Every sign-in page asks for this: prepared once per connection.
+    let statement = client
+        .prepare_cached(&format!("SELECT {PROFILE_COLUMNS} FROM tenant_profile"))
+        .await
+        .map_err(ApiError::internal)?;
     let row = client
-        .query_opt(&format!("SELECT {PROFILE_COLUMNS} FROM tenant_profile"), &[])
+        .query_opt(&statement, &[])
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("tenant profile"))?;

@@ -15,6 +15,9 @@ use uuid::Uuid;
 
 use super::{cache::DbTarget, connector::TenantConnector};
 
+/// A tenant served within this window counts as active when the budget is shared out.
+const ACTIVE_WINDOW: Duration = Duration::from_secs(2);
+
 /// How long a request waits for a connection slot (pool or worker budget) before it gets 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long opening a tenant connection may take (the connector's own timeout, plus retry).
@@ -34,6 +37,28 @@ pub enum PoolError {
 pub struct BudgetedClient {
     client: tokio_postgres::Client,
     slot: Option<(OwnedSemaphorePermit, tokio::task::JoinHandle<()>)>,
+    /// Statements prepared on this connection by [`BudgetedClient::prepare_cached`].
+    statements: std::sync::Mutex<std::collections::HashMap<String, tokio_postgres::Statement>>,
+}
+
+/// Statements kept per connection; more are prepared each time.
+const STATEMENT_CACHE: usize = 64;
+
+impl BudgetedClient {
+    /// `sql` prepared once per connection, so a hot query skips the parse round trip. Only for
+    /// statements with explicit column lists: a `*` would change shape under a migration.
+    pub async fn prepare_cached(&self, sql: &str) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.statements.lock().ok().and_then(|cache| cache.get(sql).cloned()) {
+            return Ok(statement);
+        }
+        let statement = self.client.prepare(sql).await?;
+        if let Ok(mut cache) = self.statements.lock()
+            && cache.len() < STATEMENT_CACHE
+        {
+            cache.insert(sql.to_owned(), statement.clone());
+        }
+        Ok(statement)
+    }
 }
 
 impl Drop for BudgetedClient {
@@ -103,7 +128,7 @@ impl managed::Manager for BudgetedManager {
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
         let slot = self.acquire_slot().await?;
         let (client, closed) = self.connector.connect().await?;
-        Ok(BudgetedClient { client, slot: Some((slot, closed)) })
+        Ok(BudgetedClient { client, slot: Some((slot, closed)), statements: Default::default() })
     }
 
     /// Fast recycling: a connection whose server side went away is dropped.
@@ -119,6 +144,8 @@ pub type PooledClient = managed::Object<BudgetedManager>;
 #[derive(Clone)]
 pub struct PoolRegistry {
     pools: Cache<Uuid, TenantPool>,
+    /// Tenants served within [`ACTIVE_WINDOW`]: the budget is shared out among them.
+    active: moka::sync::Cache<Uuid, ()>,
     secrets: Arc<dyn SecretStore>,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
@@ -137,6 +164,7 @@ impl PoolRegistry {
             .build();
         Self {
             pools,
+            active: moka::sync::Cache::builder().time_to_idle(ACTIVE_WINDOW).build(),
             secrets,
             budget: Arc::new(Semaphore::new(budget)),
             reclaim: Arc::new(Notify::new()),
@@ -146,15 +174,37 @@ impl PoolRegistry {
     }
 
     /// The tenant's pool, created on first use (concurrent first uses share one pool).
+    ///
+    /// Its size follows the number of active tenants: each may hold up to
+    /// `budget ÷ active` connections (at least 1, at most the per-tenant maximum). Without that,
+    /// many busy tenants each growing to the maximum would exhaust the budget and then close
+    /// each other's idle connections on every request.
     pub async fn pool(&self, tenant: Uuid, target: &DbTarget) -> anyhow::Result<TenantPool> {
+        if self.active.get(&tenant).is_none() {
+            self.active.insert(tenant, ());
+            // The count is kept lazily; a newly active tenant must be counted at once, or its
+            // pool grows past its share before the count catches up.
+            self.active.run_pending_tasks();
+        }
+        let fair = self.fair_share();
         let budget = self.budget.clone();
         let reclaim = self.reclaim.clone();
-        let max = self.max_per_tenant;
         let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
-        self.pools
-            .try_get_with(tenant, async move { build_pool(connector, budget, reclaim, max) })
+        let pool = self
+            .pools
+            .try_get_with(tenant, async move { build_pool(connector, budget, reclaim, fair) })
             .await
-            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))
+            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?;
+        if pool.status().max_size != fair {
+            pool.resize(fair);
+        }
+        Ok(pool)
+    }
+
+    /// Connections one active tenant may hold now.
+    fn fair_share(&self) -> usize {
+        let active = usize::try_from(self.active.entry_count()).unwrap_or(usize::MAX).max(1);
+        (self.budget_size / active).clamp(1, self.max_per_tenant)
     }
 
     /// Closes and forgets the tenant's pool (suspend, delete, credential change).
@@ -171,6 +221,31 @@ impl PoolRegistry {
         for (_, pool) in self.pools.iter() {
             pool.retain(|_, metrics| metrics.last_used() < idle);
         }
+    }
+
+    /// Frees budget for a pool that found it exhausted: closes the idle connections that have
+    /// waited longest — those idle over 5 s, else over 1 s, 200 ms, 50 ms, else any — and stops
+    /// at the first step that closes one. Closing every idle connection instead would take the
+    /// busiest tenants' connections too, and they would reconnect on their next request.
+    pub fn reclaim_idle_connections(&self) -> usize {
+        const STEPS: [Duration; 5] = [
+            Duration::from_secs(5),
+            Duration::from_secs(1),
+            Duration::from_millis(200),
+            Duration::from_millis(50),
+            Duration::ZERO,
+        ];
+        for idle in STEPS {
+            let closed: usize = self
+                .pools
+                .iter()
+                .map(|(_, pool)| pool.retain(|_, metrics| metrics.last_used() < idle).removed.len())
+                .sum();
+            if closed > 0 {
+                return closed;
+            }
+        }
+        0
     }
 
     /// Resolves when a pool found the budget exhausted; the caller then closes idle connections.

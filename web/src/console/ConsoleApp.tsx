@@ -9,6 +9,9 @@ import { TenantDetailPage } from './tenant/TenantDetailPage';
 import { OnboardWizard } from './wizard/OnboardWizard';
 import { JobsPage } from './pages/JobsPage';
 import { AuditPage } from './pages/AuditPage';
+import { ServersPage } from './servers/ServersPage';
+import { OperatorsPage } from './operators/OperatorsPage';
+import { SandboxesPage } from './pages/SandboxesPage';
 import { NotFoundPage } from '../shared/NotFoundPage';
 
 function RequireOperator() {
@@ -33,6 +36,9 @@ export function ConsoleApp() {
         <Route path="tenants/:tenant" element={<TenantDetailPage />} />
         <Route path="jobs" element={<JobsPage />} />
         <Route path="audit" element={<AuditPage />} />
+        <Route path="servers" element={<ServersPage />} />
+        <Route path="operators" element={<OperatorsPage />} />
+        <Route path="sandboxes" element={<SandboxesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -8,6 +8,9 @@ const NAV = [
   { to: '/', label: 'Tenants', end: true },
   { to: '/tenants/new', label: 'Onboard' },
   { to: '/jobs', label: 'Jobs' },
+  { to: '/servers', label: 'Database servers' },
+  { to: '/sandboxes', label: 'Sandboxes' },
+  { to: '/operators', label: 'Operators & API tokens' },
   { to: '/audit', label: 'Audit log' },
 ] as const;
 

@@ -5,6 +5,13 @@ type Schemas = components['schemas'];
 export type TenantView = Schemas['TenantView'];
 export type JobView = Schemas['JobView'];
 export type AuditView = Schemas['AuditView'];
+export type ServerView = Schemas['ServerView'];
+export type ServerCheckView = Schemas['ServerCheckView'];
+export type RegisterServerBody = Schemas['RegisterServerBody'];
+export type OperatorItem = Schemas['OperatorItem'];
+export type ApiTokenView = Schemas['ApiTokenView'];
+export type CreatedApiToken = Schemas['CreatedApiToken'];
+export type SandboxView = Schemas['SandboxView'];
 
 /** shared/domain `TenantStatus`. */
 export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted', 'failed'] as const;
@@ -24,3 +31,12 @@ export const PROVISIONING_STEPS = [
   'seed_admin',
   'activate',
 ] as const;
+/** catalog `ServerKind`: where a database server runs. */
+export const SERVER_KINDS = ['platform', 'tenant_hosted'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+/** catalog `PlacementMode`: `shared` takes automatic placement, `dedicated` only a tenant pinned to it. */
+export const PLACEMENTS = ['shared', 'dedicated'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+/** `POST /v1/api-tokens` scopes; the server's default is `sandbox`. */
+export const TOKEN_SCOPES = ['sandbox', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];

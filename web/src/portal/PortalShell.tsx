@@ -14,6 +14,7 @@ const NAV: readonly (NavItem & { needs?: string })[] = [
   { to: '/webhooks', label: 'Webhooks', needs: 'webhooks.manage' },
   { to: '/audit', label: 'Audit log', needs: 'audit.read' },
   { to: '/settings', label: 'Settings', needs: 'tenant.manage' },
+  { to: '/profile', label: 'Profile' },
 ];
 
 export function PortalShell({ children }: { children: ReactNode }) {

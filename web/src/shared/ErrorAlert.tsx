@@ -7,15 +7,17 @@ import { ApiError, errorMessage } from '../api/errors';
 export interface ErrorAlertProps {
   error: unknown;
   title?: string;
+  /** Shown instead of the error's message, e.g. a reason the server put in `details`. */
+  message?: string;
 }
 
-export function ErrorAlert({ error, title }: ErrorAlertProps) {
+export function ErrorAlert({ error, title, message }: ErrorAlertProps) {
   if (error === null || error === undefined) return null;
   const api = error instanceof ApiError ? error : null;
   return (
     <div className="alert alert-error" role="alert">
       {title ? <strong className="alert-title">{title}</strong> : null}
-      <p className="alert-message">{errorMessage(error)}</p>
+      <p className="alert-message">{message ?? errorMessage(error)}</p>
       {api && api.status !== 0 ? (
         <p className="alert-meta">
           <code>{api.code}</code>

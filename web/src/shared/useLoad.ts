@@ -9,7 +9,8 @@ export interface Loaded<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
-  setData: (data: T) => void;
+  /** Replaces the data, or updates it from the newest value (for changes that may overlap). */
+  setData: (data: T | ((current: T | null) => T)) => void;
 }
 
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {

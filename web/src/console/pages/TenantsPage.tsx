@@ -1,6 +1,8 @@
 /**
- * The tenants dashboard: `GET /v1/tenants` (newest first, cursor pages, filter by status).
- * The API has no text search, so the search box filters the page on screen and says so.
+ * The tenants dashboard: `GET /v1/tenants` (newest first, cursor pages, filter by status), with
+ * each tenant's database server, schema version and that server's health. The API has no text
+ * search, so the search box filters the page on screen and says so. Below 640 px the rows are
+ * stacked cards (styles.css), so the extra columns cost no horizontal scrolling.
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -16,6 +18,7 @@ import { SelectField } from '../../shared/forms/SelectField';
 import { TextField } from '../../shared/forms/TextField';
 import { formatDate } from '../../shared/format';
 import { useLoad } from '../../shared/useLoad';
+import { DatabaseCells } from '../tenant/DatabaseCells';
 
 const STATUS_OPTIONS = [{ value: '', label: 'Any status' }, ...TENANT_STATUSES.map((s) => ({ value: s, label: s }))];
 const SIZE_OPTIONS = ['20', '50', '100'].map((n) => ({ value: n, label: `${n} per page` }));
@@ -102,6 +105,9 @@ export function TenantsPage() {
                 <th scope="col">Slug</th>
                 <th scope="col">Status</th>
                 <th scope="col">Plan</th>
+                <th scope="col">Database server</th>
+                <th scope="col">Schema</th>
+                <th scope="col">Health</th>
                 <th scope="col">Created</th>
                 <th scope="col">URL</th>
               </tr>
@@ -112,7 +118,7 @@ export function TenantsPage() {
                   <td data-label="Name">
                     <Link to={`/tenants/${t.slug}`}>{t.displayName}</Link>
                   </td>
-                  <td data-label="Slug">
+                  <td data-label="Slug" className="nowrap">
                     <code>{t.slug}</code>
                   </td>
                   <td data-label="Status">
@@ -120,6 +126,7 @@ export function TenantsPage() {
                     {t.statusReason ? <span className="muted"> {t.statusReason}</span> : null}
                   </td>
                   <td data-label="Plan">{t.plan}</td>
+                  <DatabaseCells tenant={t} />
                   <td data-label="Created">{formatDate(t.createdAt)}</td>
                   <td data-label="URL">
                     {t.status === 'deleted' ? <span className="muted">—</span> : <a href={t.url}>{t.url}</a>}

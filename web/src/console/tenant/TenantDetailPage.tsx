@@ -51,7 +51,13 @@ function Overview({ tenant }: { tenant: TenantView }) {
       <dd>
         {db ? (
           <>
-            <code>{db.name}</code> on server <code>{db.serverId}</code>, role <code>{db.role}</code>
+            <code>{db.name}</code> on server <code>{db.server ?? db.serverId}</code>, role <code>{db.role}</code>
+            {db.serverHealth ? (
+              <>
+                {' '}
+                <StatusBadge status={db.serverHealth} />
+              </>
+            ) : null}
           </>
         ) : (
           'no placement'

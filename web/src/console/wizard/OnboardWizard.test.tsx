@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { OnboardWizard } from './OnboardWizard';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
+import { server } from '../../test/servers';
 
 const SAMPLE = {
   id: '0192f000-0000-7000-8000-0000000000g1',
@@ -33,6 +34,14 @@ function job(state: string, steps: Record<string, unknown>, currentStep: string 
   };
 }
 
+const SERVERS = [
+  server('main', { tenants: 12 }),
+  server('eu-2', { health: 'failing', healthDetail: 'timed out' }),
+  server('old', { state: 'draining' }),
+  server('acme-own', { kind: 'tenant_hosted', placement: 'dedicated', capacity: 1, tenants: 1 }),
+  server('vip', { placement: 'dedicated', capacity: 1, tenants: 0 }),
+];
+
 const DONE = { state: 'done', attempts: 1, at: '2026-01-01T00:00:00Z', duration_ms: 3 };
 
 function baseRoutes(extra: Parameters<typeof mockApi>[0] = {}) {
@@ -45,6 +54,7 @@ function baseRoutes(extra: Parameters<typeof mockApi>[0] = {}) {
           ? { body: CREATED }
           : { status: 404, body: errorBody('NOT_FOUND', 'tenant not found') },
     'GET /v1/tenants/:tenant/jobs': { status: 404, body: errorBody('NOT_FOUND', 'tenant not found') },
+    'GET /v1/servers': { body: { items: SERVERS } },
     ...extra,
   });
 }
@@ -280,5 +290,78 @@ describe('onboarding wizard: storage', () => {
       '/srv/acm',
       '/srv/acme',
     ]);
+  });
+});
+
+describe('onboarding wizard: database server', () => {
+  it('offers automatic placement by default and servers that can take the tenant', async () => {
+    const api = baseRoutes({ 'POST /v1/tenants': { status: 201, body: { ...CREATED, database: { serverId: 'srv-vip', server: 'vip', name: 'tenant_acme', role: 'tenant_acme' } } } });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+
+    const group = screen.getByRole('group', { name: 'Database server' });
+    expect(within(group).getByRole('radio', { name: /Automatic: fewest tenants/ })).toBeChecked();
+    expect(await within(group).findByRole('radio', { name: /main/ })).toBeEnabled();
+    expect(within(group).getByRole('radio', { name: /main/ })).toHaveAccessibleName(/12 of 5000 tenants/);
+    expect(within(group).getByRole('radio', { name: /eu-2/ })).toBeEnabled();
+    expect(within(group).getByRole('radio', { name: /eu-2/ })).toHaveAccessibleName(/health failing/);
+    expect(within(group).getByRole('radio', { name: /old/ })).toBeDisabled();
+    expect(within(group).getByRole('radio', { name: /old/ })).toHaveAccessibleName(/unavailable: draining/);
+    expect(within(group).getByRole('radio', { name: /acme-own/ })).toBeDisabled();
+    expect(within(group).getByRole('radio', { name: /acme-own/ })).toHaveAccessibleName(/unavailable: dedicated, and its tenant is placed/);
+    expect(within(group).getByRole('radio', { name: /vip/ })).toBeEnabled();
+
+    await user.click(within(group).getByRole('radio', { name: /vip/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    expect(screen.getByText('vip', { selector: 'code' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+    expect(await screen.findByRole('heading', { name: 'The tenant is ready' })).toBeInTheDocument();
+    expect(screen.getByText(/Its database is on server/)).toHaveTextContent('vip');
+    expect(api.requests('POST', '/v1/tenants')[0]?.body).toMatchObject({ slug: 'acme', server: 'vip' });
+  });
+
+  it('sends no server for automatic placement, and still works when the servers cannot be listed', async () => {
+    const api = baseRoutes({
+      'GET /v1/servers': { status: 403, body: errorBody('FORBIDDEN', 'not allowed') },
+      'POST /v1/tenants': { status: 201, body: CREATED },
+    });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    expect(await screen.findByRole('alert')).toHaveTextContent('automatic placement still works');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    expect(screen.getByText(/automatic \(fewest tenants\)/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+    await screen.findByRole('heading', { name: 'The tenant is ready' });
+    expect(api.requests('POST', '/v1/tenants')[0]?.body).not.toHaveProperty('server');
+  });
+
+  it('sends the operator back to the server choice when the server refuses it', async () => {
+    baseRoutes({
+      'POST /v1/tenants': {
+        status: 422,
+        body: errorBody('VALIDATION_FAILED', 'database server is vip (dedicated, taken), expected a dedicated server without a tenant', { field: 'server' }),
+      },
+    });
+    const user = userEvent.setup();
+    renderConsole(<OnboardWizard />);
+    await fillIdentity(user);
+    await user.click(await screen.findByRole('radio', { name: /vip/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await fillAdmin(user);
+    await user.click(screen.getByRole('button', { name: 'Create tenant' }));
+
+    await waitFor(() => expect(screen.getByRole('heading', { name: /Step 2 of 5: Plan and placement/ })).toBeInTheDocument());
+    const group = screen.getByRole('group', { name: 'Database server' });
+    expect(within(group).getByText(/vip \(dedicated, taken\)/)).toBeInTheDocument();
+    expect(group).toHaveAccessibleDescription(/dedicated, taken/);
+    // Shown at the field, not twice.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

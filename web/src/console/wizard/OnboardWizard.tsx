@@ -1,11 +1,11 @@
 /**
- * The onboarding wizard: identity → plan → storage → first admin → review → create with live
- * progress → (a tenant-hosted backend) register the storage. Each step validates before "Next"
- * with the server's own rules; a server error that names a field sends the operator back to
- * the step that owns it.
+ * The onboarding wizard: identity → plan and placement → storage → first admin → review →
+ * create with live progress → (a tenant-hosted backend) register the storage. Each step
+ * validates before "Next" with the server's own rules; a server error that names a field sends
+ * the operator back to the step that owns it.
  *
- * Left out until the API has them: choosing a database server, and inviting the first admin by
- * e-mail instead of setting a password.
+ * The plan step also offers pinning the tenant to a database server (default: automatic). Left
+ * out until the API has it: inviting the first admin by e-mail instead of setting a password.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -106,6 +106,7 @@ export function OnboardWizard() {
       slug: draft.slug,
       displayName: draft.displayName.trim(),
       plan: draft.plan,
+      ...(draft.server ? { server: draft.server } : {}),
       admin: { email: draft.adminEmail.trim(), password: draft.adminPassword },
     });
   }
@@ -168,7 +169,9 @@ export function OnboardWizard() {
             showErrors={show}
           />
         ) : null}
-        {step === STEP.plan ? <PlanStep plan={draft.plan} onChange={(plan) => update({ plan })} serverError={serverError} /> : null}
+        {step === STEP.plan ? (
+          <PlanStep plan={draft.plan} server={draft.server} onChange={update} serverError={serverError} />
+        ) : null}
         {step === STEP.storage ? (
           <StorageStep
             draft={draft}

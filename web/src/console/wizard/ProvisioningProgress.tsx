@@ -34,6 +34,11 @@ export function ProvisioningProgress({ phase, job, tenant, error, onJobChanged, 
           <Notice>
             <strong>{tenant.displayName}</strong> is ready: its database answered a login and a write as its own role.
           </Notice>
+          {tenant.database?.server ? (
+            <p>
+              Its database is on server <code>{tenant.database.server}</code>.
+            </p>
+          ) : null}
           {afterReady}
           {job ? <JobSteps steps={job.steps} currentStep={job.currentStep} jobState={job.state} /> : null}
           <ul className="link-list">

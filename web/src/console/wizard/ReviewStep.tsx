@@ -42,6 +42,10 @@ export function ReviewStep({ draft, urlTemplate, onEdit }: ReviewStepProps) {
       <dd>
         {draft.plan} {edit(STEP.plan, 'plan')}
       </dd>
+      <dt>Database server</dt>
+      <dd>
+        {draft.server ? <code>{draft.server}</code> : 'automatic (fewest tenants)'} {edit(STEP.plan, 'database server')}
+      </dd>
       <dt>Storage</dt>
       <dd>
         {storageSummary(draft)} {edit(STEP.storage, 'storage')}

@@ -11,6 +11,8 @@ export interface TenantDraft {
   /** False while the slug follows the name; true once the operator typed one. */
   slugEdited: boolean;
   plan: Plan;
+  /** Database server name to pin the tenant to; empty: automatic (fewest tenants). */
+  server: string;
   storageMode: StorageMode;
   storage: StorageDraft;
   adminEmail: string;
@@ -23,6 +25,7 @@ export const EMPTY_DRAFT: TenantDraft = {
   slug: '',
   slugEdited: false,
   plan: 'standard',
+  server: '',
   storageMode: 'platform',
   storage: emptyStorage(),
   adminEmail: '',
@@ -30,7 +33,7 @@ export const EMPTY_DRAFT: TenantDraft = {
   adminPasswordConfirm: '',
 };
 
-export const STEPS = ['Identity', 'Plan', 'Storage', 'First admin', 'Review'] as const;
+export const STEPS = ['Identity', 'Plan and placement', 'Storage', 'First admin', 'Review'] as const;
 
 export const STEP = { identity: 0, plan: 1, storage: 2, admin: 3, review: 4 } as const;
 
@@ -39,6 +42,7 @@ export const FIELD_STEP: Record<string, number> = {
   displayName: STEP.identity,
   slug: STEP.identity,
   plan: STEP.plan,
+  server: STEP.plan,
   'admin.email': STEP.admin,
   'admin.password': STEP.admin,
 };

@@ -1,4 +1,7 @@
-/** Sign-in to this tenant's portal; shows the server's error (vague on purpose, or rate limited). */
+/**
+ * Sign-in to this tenant's portal; shows the server's error (vague on purpose, or rate limited),
+ * and why the user is here when a page sent them (e.g. after changing their password).
+ */
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { call } from '../../api/call';
@@ -7,6 +10,7 @@ import { Page } from '../../shared/Page';
 import { TextField } from '../../shared/forms/TextField';
 import { SubmitButton } from '../../shared/forms/SubmitButton';
 import { ErrorAlert } from '../../shared/ErrorAlert';
+import { Notice } from '../../shared/Status';
 import { useSubmit } from '../../shared/useSubmit';
 
 export function LoginPage() {
@@ -14,7 +18,8 @@ export function LoginPage() {
   const { tenant } = useIdentity();
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  const state = location.state as { from?: string; notice?: string } | null;
+  const from = state?.from ?? '/';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const submit = useSubmit(async () => {
@@ -32,6 +37,7 @@ export function LoginPage() {
     <main id="main" className="auth-main">
       <Page title={`Sign in to ${tenant.displayName}`} site={tenant.displayName} narrow>
         {tenant.branding.logoUrl ? <img src={tenant.branding.logoUrl} alt={`${tenant.displayName} logo`} className="logo-large" /> : null}
+        {state?.notice && !submit.error ? <Notice>{state.notice}</Notice> : null}
         <form onSubmit={onSubmit} noValidate className="card">
           <ErrorAlert error={submit.error} title="Sign-in failed" />
           <TextField label="E-mail" type="email" autoComplete="username" required value={email} onChange={setEmail} />

@@ -1,10 +1,8 @@
-/**
- * Your account (`GET /v1/me`). Changing your own password needs an endpoint the tenant API does
- * not have yet; the page says so rather than offering a form that cannot work.
- */
+/** Your account (`GET /v1/me`) and changing your password (`POST /v1/me/password`). */
 import { useIdentity, useMe } from '../context';
 import { Page } from '../../shared/Page';
 import { formatDate } from '../../shared/format';
+import { ChangePasswordForm } from './ChangePasswordForm';
 
 export function ProfilePage() {
   const me = useMe();
@@ -33,12 +31,8 @@ export function ProfilePage() {
           </ul>
         </dd>
       </dl>
-      <section aria-labelledby="password-heading" className="card">
-        <h2 id="password-heading">Password</h2>
-        <p>
-          Changing your password from the portal is not available yet: the tenant API has no endpoint for it (neither
-          for you nor for an admin). It comes with that endpoint.
-        </p>
+      <section className="card">
+        <ChangePasswordForm />
       </section>
     </Page>
   );

@@ -1,0 +1,117 @@
+/**
+ * Live CI sandboxes (`GET /v1/sandboxes`, soonest expiry first) and removing one now
+ * (`DELETE /v1/sandboxes/{slug}`: database, role, storage, secrets and catalog rows go; only
+ * the audit log remembers it). Pipelines make them with `tenantry sandbox up`.
+ */
+import { useState } from 'react';
+import { call, callVoid } from '../../api/call';
+import { useConsole } from '../context';
+import type { SandboxView } from '../types';
+import { Page } from '../../shared/Page';
+import { ErrorAlert } from '../../shared/ErrorAlert';
+import { Empty, Loading, Notice } from '../../shared/Status';
+import { StatusBadge } from '../../shared/StatusBadge';
+import { formatDate } from '../../shared/format';
+import { useLoad } from '../../shared/useLoad';
+import { useSubmit } from '../../shared/useSubmit';
+
+function RemoveSandbox({ sandbox, onRemoved }: { sandbox: SandboxView; onRemoved: (slug: string) => void }) {
+  const { api } = useConsole();
+  const [confirming, setConfirming] = useState(false);
+  const remove = useSubmit(async () => {
+    await callVoid(api.DELETE('/v1/sandboxes/{sandbox}', { params: { path: { sandbox: sandbox.slug } } }));
+    onRemoved(sandbox.slug);
+  });
+  const name = <span className="visually-hidden">{sandbox.slug}</span>;
+  return (
+    <>
+      {confirming ? (
+        <div className="button-row confirm-row">
+          <span>Everything in it is deleted.</span>
+          <button type="button" className="btn btn-danger" disabled={remove.busy} onClick={() => void remove.run()}>
+            {remove.busy ? 'Removing…' : <>Yes, remove {name}</>}
+          </button>
+          <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
+          Remove {name}
+        </button>
+      )}
+      <ErrorAlert error={remove.error} />
+    </>
+  );
+}
+
+export function SandboxesPage() {
+  const { api } = useConsole();
+  const sandboxes = useLoad(() => call(api.GET('/v1/sandboxes')), [api]);
+  const [removed, setRemoved] = useState<string | null>(null);
+  const items = sandboxes.data?.items ?? [];
+
+  function onRemoved(slug: string) {
+    sandboxes.setData((current) => ({ items: (current?.items ?? []).filter((s) => s.slug !== slug) }));
+    setRemoved(slug);
+  }
+
+  return (
+    <Page
+      title="Sandboxes"
+      site="Tenantry console"
+      actions={
+        <button type="button" className="btn btn-secondary" onClick={sandboxes.reload} disabled={sandboxes.loading}>
+          Refresh
+        </button>
+      }
+    >
+      <p>
+        Throwaway tenants for CI pipelines, made with a <code>sandbox</code> API token (<code>tenantry sandbox up</code>)
+        and removed when they expire.
+      </p>
+      {removed ? <Notice>Removed {removed}.</Notice> : null}
+      <ErrorAlert error={sandboxes.error} />
+      {sandboxes.loading && !sandboxes.data ? <Loading label="Loading sandboxes…" /> : null}
+      {sandboxes.data && items.length === 0 ? <Empty>No live sandboxes.</Empty> : null}
+      {items.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Live sandboxes, soonest expiry first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Sandbox</th>
+                <th scope="col">Status</th>
+                <th scope="col">URL</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((s) => (
+                <tr key={s.id}>
+                  <td data-label="Sandbox">
+                    <code>{s.slug}</code>
+                    {s.displayName !== s.slug ? <div className="muted">{s.displayName}</div> : null}
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={s.status} />
+                  </td>
+                  <td data-label="URL">
+                    <a href={s.url}>{s.url}</a>
+                  </td>
+                  <td data-label="Expires">{formatDate(s.expiresAt)}</td>
+                  <td data-label="Actions">
+                    <RemoveSandbox sandbox={s} onRemoved={onRemoved} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ServersPage } from './ServersPage';
+import { renderConsole } from '../../test/render';
+import { errorBody, mockApi } from '../../test/fetchMock';
+import { CHECK, server } from '../../test/servers';
+
+type User = ReturnType<typeof userEvent.setup>;
+
+async function openForm(user: User) {
+  await user.click(await screen.findByRole('button', { name: 'Register a server' }));
+  expect(screen.getByRole('form', { name: 'Register a database server' })).toBeInTheDocument();
+}
+
+async function fill(user: User, { name = 'eu-2', host = 'eu-2.db.internal', password = 'admin secret' } = {}) {
+  await user.type(screen.getByLabelText(/^Name/), name);
+  await user.type(screen.getByLabelText(/^Host/), host);
+  await user.type(screen.getByLabelText(/^Admin user/), 'tenantry_admin');
+  if (password) await user.type(screen.getByLabelText(/^Admin password/), password);
+}
+
+describe('registering a database server', () => {
+  it('checks the fields with the server’s rules before sending', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [] } } });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await user.type(screen.getByLabelText(/^Name/), 'EU 2');
+    await user.type(screen.getByLabelText(/^Host/), 'db host');
+    const port = screen.getByLabelText(/^Port/);
+    await user.clear(port);
+    await user.type(port, '70000');
+    await user.type(screen.getByLabelText(/^Capacity/), '0');
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(screen.getByText('1–63 characters: a-z, 0-9, `-`, `_`, starting with a letter or digit')).toBeInTheDocument();
+    expect(screen.getByText('a host name or IP address')).toBeInTheDocument();
+    expect(screen.getByText('1–65535')).toBeInTheDocument();
+    expect(screen.getByText('1–100000 tenant databases')).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Admin user/)).toHaveAttribute('aria-invalid', 'true');
+    expect(api.requests('POST', '/v1/servers')).toHaveLength(0);
+  });
+
+  it('makes a tenant-hosted server dedicated', async () => {
+    mockApi({ 'GET /v1/servers': { body: { items: [] } } });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await user.selectOptions(screen.getByLabelText('Kind'), 'tenant_hosted');
+    expect(screen.getByLabelText('Placement')).toHaveValue('dedicated');
+    expect(screen.getByLabelText('Placement')).toBeDisabled();
+    expect(screen.getByText(/empty for the default \(1\)/)).toBeInTheDocument();
+  });
+
+  it('shows the live check’s reason from details.check and keeps the form filled in', async () => {
+    const reason = 'the admin user `tenantry_admin` needs CREATEDB and CREATEROLE (or superuser)';
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', reason, { field: 'server', check: reason }) },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The live check failed; nothing was registered');
+    expect(alert).toHaveTextContent(reason);
+    expect(alert).toHaveTextContent('VALIDATION_FAILED');
+    expect(screen.getByLabelText(/^Name/)).toHaveValue('eu-2');
+    expect(api.requests('POST', '/v1/servers')[0]?.body).toEqual({
+      name: 'eu-2',
+      host: 'eu-2.db.internal',
+      port: 5432,
+      adminUser: 'tenantry_admin',
+      adminPassword: 'admin secret',
+      adminDatabase: 'postgres',
+      kind: 'platform',
+      placement: 'shared',
+    });
+  });
+
+  it('shows a field the server refused at that field', async () => {
+    mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', 'host: a host name or IP address', { field: 'host' }) },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+    expect(await screen.findByText('host: a host name or IP address')).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Host/)).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('registers, closes the form, says what the check found and lists the server', async () => {
+    const items: ReturnType<typeof server>[] = [];
+    const api = mockApi({
+      'GET /v1/servers': () => ({ body: { items } }),
+      'POST /v1/servers': () => {
+        const created = server('eu-2', { tenants: 0, capacity: 50 });
+        items.push(created);
+        return { status: 201, body: { server: created, check: CHECK } };
+      },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    expect(await screen.findByText('No database servers are registered.')).toBeInTheDocument();
+    await openForm(user);
+    await fill(user, { password: '' });
+    await user.type(screen.getByLabelText(/^Capacity/), '50');
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(/Registered eu-2: it passed its live check. 16.4, TLS/)).toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Register a database server' })).not.toBeInTheDocument();
+    expect(await screen.findByText('0 of 50')).toBeInTheDocument();
+    const body = api.requests('POST', '/v1/servers')[0]?.body;
+    expect(body).toMatchObject({ capacity: 50 });
+    expect(body).not.toHaveProperty('adminPassword');
+  });
+});

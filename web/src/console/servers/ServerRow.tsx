@@ -1,0 +1,95 @@
+/**
+ * One database server in the list, with its actions: drain (takes no new tenants; its tenants
+ * stay) or activate, check now (`POST /v1/servers/{name}/check`, which records its health),
+ * and remove after typing its name (`409 INVALID_STATE` while tenant databases are on it; the
+ * message shows on the row).
+ */
+import { useState } from 'react';
+import { call } from '../../api/call';
+import { useConsole } from '../context';
+import type { ServerCheckView, ServerView } from '../types';
+import { ErrorAlert } from '../../shared/ErrorAlert';
+import { StatusBadge } from '../../shared/StatusBadge';
+import { formatDate } from '../../shared/format';
+import { useSubmit } from '../../shared/useSubmit';
+import { kindLabel } from './serverRules';
+import { RemoveServerForm } from './RemoveServerForm';
+
+export interface ServerRowProps {
+  server: ServerView;
+  onChanged: (server: ServerView) => void;
+  onRemoved: (name: string) => void;
+}
+
+function checkSummary(view: ServerCheckView): string {
+  const c = view.check;
+  if (!c) return 'Check failed: see the health column.';
+  return `Check passed: ${c.version}, ${c.tls ? 'TLS' : 'no TLS'}, ${c.superuser ? 'superuser' : 'not superuser'}, max ${c.maxConnections} connections.`;
+}
+
+export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
+  const { api } = useConsole();
+  const [removing, setRemoving] = useState(false);
+  const [checked, setChecked] = useState<string | null>(null);
+  const path = { params: { path: { name: server.name } } };
+  const draining = server.state === 'draining';
+  const setState = useSubmit(async () => {
+    onChanged(await call(api.PATCH('/v1/servers/{name}', { ...path, body: { state: draining ? 'active' : 'draining' } })));
+  });
+  const check = useSubmit(async () => {
+    setChecked(null);
+    const view = await call(api.POST('/v1/servers/{name}/check', path));
+    onChanged(view.server);
+    setChecked(checkSummary(view));
+  });
+  const busy = setState.busy || check.busy;
+  const name = <span className="visually-hidden">{server.name}</span>;
+
+  return (
+    <tr>
+      <td data-label="Server">
+        <strong>{server.name}</strong>
+        <div className="muted">
+          <code>
+            {server.host}:{server.port}
+          </code>
+        </div>
+      </td>
+      <td data-label="Kind">{kindLabel(server.kind)}</td>
+      <td data-label="Placement">{server.placement}</td>
+      <td data-label="State">
+        <StatusBadge status={server.state} />
+      </td>
+      <td data-label="Tenants">
+        {server.tenants} of {server.capacity}
+      </td>
+      <td data-label="Health">
+        <StatusBadge status={server.health} />
+        {server.healthDetail ? <div className="step-error">{server.healthDetail}</div> : null}
+        <div className="muted">checked {formatDate(server.checkedAt)}</div>
+      </td>
+      <td data-label="Version">{server.serverVersion ?? '—'}</td>
+      <td data-label="Actions">
+        {removing ? (
+          <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />
+        ) : (
+          <div className="button-row">
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void setState.run()}>
+              {setState.busy ? 'Saving…' : draining ? <>Activate {name}</> : <>Drain {name}</>}
+            </button>
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void check.run()}>
+              {check.busy ? 'Checking…' : <>Check now {name}</>}
+            </button>
+            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRemoving(true)}>
+              Remove {name}
+            </button>
+          </div>
+        )}
+        <div className="muted" role="status" aria-live="polite">
+          {checked}
+        </div>
+        <ErrorAlert error={setState.error ?? check.error} />
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { emptyServerDraft, placementBlocker, validateServerDraft, validateServerName } from './serverRules';
+import { server } from '../../test/servers';
+
+describe('server names (provisioner/src/server_admin.rs)', () => {
+  it('accepts 1–63 of a-z, 0-9, - and _, starting with a letter or digit', () => {
+    for (const ok of ['a', 'main', 'eu-2', 'db_01', '9lives', 'x'.repeat(63)]) expect(validateServerName(ok), ok).toBeNull();
+    for (const bad of ['', '-db', '_db', 'Main', 'eu 2', 'eu.2', 'x'.repeat(64)]) expect(validateServerName(bad), bad).not.toBeNull();
+  });
+});
+
+describe('the register form’s rules', () => {
+  const valid = { ...emptyServerDraft(), name: 'eu-2', host: '10.0.0.7', adminUser: 'postgres' };
+
+  it('passes a complete draft', () => {
+    expect(validateServerDraft(valid)).toEqual({});
+    expect(validateServerDraft({ ...valid, host: '[::1]', capacity: '100000' })).toEqual({});
+  });
+
+  it('names each bad field as the server does', () => {
+    expect(validateServerDraft({ ...valid, port: '0' })).toEqual({ port: '1–65535' });
+    expect(validateServerDraft({ ...valid, port: 'x' })).toEqual({ port: '1–65535' });
+    expect(validateServerDraft({ ...valid, adminDatabase: '' })).toEqual({ adminDatabase: '1–63 characters' });
+    expect(validateServerDraft({ ...valid, capacity: '100001' })).toEqual({ capacity: '1–100000 tenant databases' });
+    expect(validateServerDraft({ ...valid, kind: 'tenant_hosted', placement: 'shared' })).toEqual({
+      placement: 'a tenant-hosted server is dedicated to its tenant',
+    });
+  });
+});
+
+describe('which servers take a new tenant (catalog `admissible`)', () => {
+  it('refuses draining, dedicated-and-taken and full servers, with the reason', () => {
+    expect(placementBlocker(server('a'))).toBeNull();
+    expect(placementBlocker(server('a', { state: 'draining' }))).toBe('draining (takes no new tenants)');
+    expect(placementBlocker(server('a', { placement: 'dedicated', tenants: 1, capacity: 1 }))).toBe('dedicated, and its tenant is placed');
+    expect(placementBlocker(server('a', { placement: 'dedicated', tenants: 0, capacity: 1 }))).toBeNull();
+    expect(placementBlocker(server('a', { tenants: 10, capacity: 10 }))).toBe('full: 10 of 10');
+  });
+});

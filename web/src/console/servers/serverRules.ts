@@ -1,0 +1,111 @@
+/**
+ * Database-server rules the console checks before asking the server, with the server's own
+ * messages: registration fields (provisioner/src/server_admin.rs `RegisterServer::validate`)
+ * and whether a server takes a new tenant (shared/catalog/src/servers.rs `admissible`). The
+ * control plane stays the authority; its `VALIDATION_FAILED` names the field it refused.
+ */
+import { ApiError } from '../../api/errors';
+import type { Placement, RegisterServerBody, ServerKind, ServerView } from '../types';
+
+/** The register form's values, as typed; keys are the API's field names. */
+export interface ServerDraft {
+  name: string;
+  host: string;
+  port: string;
+  adminUser: string;
+  adminPassword: string;
+  adminDatabase: string;
+  kind: ServerKind;
+  placement: Placement;
+  /** Empty: the server's default (5000, or 1 for a tenant-hosted server). */
+  capacity: string;
+}
+
+export type ServerErrors = Partial<Record<keyof ServerDraft, string>>;
+
+export function emptyServerDraft(): ServerDraft {
+  return {
+    name: '',
+    host: '',
+    port: '5432',
+    adminUser: '',
+    adminPassword: '',
+    adminDatabase: 'postgres',
+    kind: 'platform',
+    placement: 'shared',
+    capacity: '',
+  };
+}
+
+export const SERVER_NAME_RULE = '1–63 characters: a-z, 0-9, `-`, `_`, starting with a letter or digit';
+
+export function validateServerName(name: string): string | null {
+  return /^[a-z0-9][a-z0-9_-]{0,62}$/.test(name) ? null : SERVER_NAME_RULE;
+}
+
+function bytes(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+function wholeNumber(s: string): number | null {
+  return /^\d+$/.test(s.trim()) ? Number(s.trim()) : null;
+}
+
+export function validateServerDraft(d: ServerDraft): ServerErrors {
+  const errors: ServerErrors = {};
+  const nameError = validateServerName(d.name);
+  if (nameError) errors.name = nameError;
+  const host = d.host.trim();
+  if (!host || bytes(host) > 253 || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) errors.host = 'a host name or IP address';
+  const port = wholeNumber(d.port);
+  if (port === null || port < 1 || port > 65535) errors.port = '1–65535';
+  for (const field of ['adminUser', 'adminDatabase'] as const) {
+    const value = d[field];
+    if (!value || bytes(value) > 63 || value.includes('\0')) errors[field] = '1–63 characters';
+  }
+  if (d.capacity.trim()) {
+    const capacity = wholeNumber(d.capacity);
+    if (capacity === null || capacity < 1 || capacity > 100_000) errors.capacity = '1–100000 tenant databases';
+  }
+  if (d.kind === 'tenant_hosted' && d.placement === 'shared') {
+    errors.placement = 'a tenant-hosted server is dedicated to its tenant';
+  }
+  return errors;
+}
+
+export function isServerDraftValid(errors: ServerErrors): boolean {
+  return Object.keys(errors).length === 0;
+}
+
+/** `POST /v1/servers` body; an empty password or capacity is left out (no password / the default). */
+export function registerBody(d: ServerDraft): RegisterServerBody {
+  return {
+    name: d.name,
+    host: d.host.trim(),
+    port: Number(d.port.trim()),
+    adminUser: d.adminUser,
+    ...(d.adminPassword ? { adminPassword: d.adminPassword } : {}),
+    adminDatabase: d.adminDatabase,
+    kind: d.kind,
+    placement: d.placement,
+    ...(d.capacity.trim() ? { capacity: Number(d.capacity.trim()) } : {}),
+  };
+}
+
+/** Why the live check refused a server (`422` with `details.check`), or null for other errors. */
+export function checkFailure(error: unknown): string | null {
+  const check = error instanceof ApiError ? error.details?.check : undefined;
+  return typeof check === 'string' ? check : null;
+}
+
+/** Why a server cannot take a new tenant now, or null when it can (the catalog checks again). */
+export function placementBlocker(s: ServerView): string | null {
+  if (s.state !== 'active') return `${s.state} (takes no new tenants)`;
+  if (s.placement === 'dedicated' && s.tenants > 0) return 'dedicated, and its tenant is placed';
+  if (s.tenants >= s.capacity) return `full: ${s.tenants} of ${s.capacity}`;
+  return null;
+}
+
+export function kindLabel(kind: string): string {
+  return kind === 'tenant_hosted' ? 'tenant-hosted' : kind;
+}

@@ -1,0 +1,27 @@
+/** Database servers as `GET /v1/servers` lists them, for the console's tests. */
+import type { ServerView } from '../console/types';
+
+export function server(name: string, patch: Partial<ServerView> = {}): ServerView {
+  return {
+    id: `srv-${name}`,
+    name,
+    host: `${name}.db.internal`,
+    port: 5432,
+    adminUser: 'postgres',
+    adminDatabase: 'postgres',
+    templateDatabase: 'tenantry_template',
+    kind: 'platform',
+    placement: 'shared',
+    state: 'active',
+    capacity: 5000,
+    tenants: 3,
+    health: 'ok',
+    healthDetail: null,
+    serverVersion: '16.4',
+    checkedAt: '2026-01-02T10:00:00Z',
+    createdAt: '2026-01-01T00:00:00Z',
+    ...patch,
+  };
+}
+
+export const CHECK = { version: '16.4', tls: true, superuser: false, maxConnections: 200 };
