@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{
     RouteError, RouteKey, TenantRoute, normalize_host,
-    pools::{PoolError, PooledClient, TenantPool},
+    pools::{PoolError, PoolRegistry, PooledClient, TenantPool},
 };
 use crate::{AppState, limits::RateLimitInfo};
 
@@ -27,6 +27,7 @@ pub const TENANT_HEADER: &str = "x-tenant-id";
 pub struct TenantCtx {
     pub route: Arc<TenantRoute>,
     pool: TenantPool,
+    pools: PoolRegistry,
     webhooks: crate::webhooks::Dispatcher,
 }
 
@@ -47,8 +48,22 @@ impl TenantCtx {
     }
 
     /// A connection to the tenant's own database, as the tenant's own role.
+    ///
+    /// A catalog change notified after this request took the pool closes it (the notice may
+    /// even be for a change made before the route was loaded); the request then takes the
+    /// tenant's new pool instead of failing.
     pub async fn client(&self) -> Result<PooledClient, ApiError> {
-        self.pool.get().await.map_err(|err| match err {
+        let result = match self.pool.get().await {
+            Err(deadpool::managed::PoolError::Closed) => match &self.route.db {
+                Some(target) => {
+                    let pool = self.pools.pool(self.route.id, target).await.map_err(ApiError::unavailable)?;
+                    pool.get().await
+                }
+                None => Err(deadpool::managed::PoolError::Closed),
+            },
+            other => other,
+        };
+        result.map_err(|err| match err {
             deadpool::managed::PoolError::Backend(PoolError::Postgres(e)) => ApiError::unavailable(e),
             other => ApiError::unavailable(anyhow::anyhow!("tenant pool: {other}")),
         })
@@ -219,7 +234,7 @@ impl FromRequest for TenantCtx {
                 .as_ref()
                 .ok_or_else(|| ApiError::new(ErrorCode::TENANT_NOT_READY, "tenant database not ready"))?;
             let pool = state.pools().pool(route.id, target).await.map_err(ApiError::unavailable)?;
-            Ok(TenantCtx { route, pool, webhooks: state.webhooks().clone() })
+            Ok(TenantCtx { route, pool, pools: state.pools().clone(), webhooks: state.webhooks().clone() })
         })
     }
 }
