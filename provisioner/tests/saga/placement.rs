@@ -145,8 +145,12 @@ async fn registering_a_tenant_hosted_server_checks_it_live_and_stores_nothing_on
     let weak_password = secrets::random_password();
     test_support::record_secret(&weak_password);
     let admin = test_support::admin_client_at(&url).await.unwrap();
+    // A SCRAM verifier, so the password itself never reaches a log.
+    let verifier = postgres_protocol::password::scram_sha_256(weak_password.as_bytes());
     admin
-        .batch_execute(&format!("CREATE ROLE {weak_role} LOGIN PASSWORD '{weak_password}'; GRANT CONNECT ON DATABASE postgres TO {weak_role}"))
+        .batch_execute(&format!(
+            "CREATE ROLE {weak_role} LOGIN PASSWORD '{verifier}'; GRANT CONNECT ON DATABASE postgres TO {weak_role}"
+        ))
         .await
         .unwrap();
     let mut weak = request("weak", &url);
