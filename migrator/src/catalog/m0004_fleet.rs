@@ -22,8 +22,9 @@ ALTER TABLE database_servers
 
 ALTER TABLE database_servers ADD CONSTRAINT database_servers_capacity_check CHECK (capacity > 0);
 
--- Fleet migration runs: one row per `tenantry migrate run`; the heartbeat is its lease (a run
--- whose heartbeat is older than the lease was interrupted and may be resumed by the next).
+-- Fleet migration runs: one row per `tenantry migrate run`. One runs at a time (a session
+-- advisory lock); the heartbeat only shows it is alive, and the next run marks a run left
+-- `running` by a dead process `interrupted`.
 CREATE TABLE migration_runs (
     id uuid PRIMARY KEY,
     target_version text,
