@@ -90,6 +90,27 @@ struct Inner {
     faults: faults::Faults,
 }
 
+/// Runs `task` every `every` (the first time at once) until `shutdown` resolves: the loop of
+/// the storage and server probers and the sandbox reaper.
+pub(crate) async fn run_every<F, Fut>(every: Duration, shutdown: impl std::future::Future<Output = ()>, mut task: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let ticking = async {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            task().await;
+        }
+    };
+    tokio::select! {
+        () = ticking => {}
+        () = shutdown => {}
+    }
+}
+
 /// Settings of a [`Provisioner`].
 #[derive(Debug, Clone)]
 pub struct ProvisionerConfig {

@@ -125,20 +125,12 @@ pub async fn run_sandbox_reaper(
     every: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let reaping = async {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match provisioner.reap_sandboxes(Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(reaped = n, "expired sandboxes removed"),
-                Err(err) => tracing::warn!(error = %err, "sandbox reaper failed"),
-            }
+    crate::run_every(every, shutdown, || async {
+        match provisioner.reap_sandboxes(Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reaped = n, "expired sandboxes removed"),
+            Err(err) => tracing::warn!(error = %err, "sandbox reaper failed"),
         }
-    };
-    tokio::select! {
-        () = reaping => {}
-        () = shutdown => {}
-    }
+    })
+    .await;
 }

@@ -342,18 +342,10 @@ pub async fn run_server_prober(
     every: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let probing = async {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(err) = probe_server_health(&provisioner).await {
-                tracing::warn!(error = %format!("{err:#}"), "database server probe failed");
-            }
+    crate::run_every(every, shutdown, || async {
+        if let Err(err) = probe_server_health(&provisioner).await {
+            tracing::warn!(error = %format!("{err:#}"), "database server probe failed");
         }
-    };
-    tokio::select! {
-        () = probing => {}
-        () = shutdown => {}
-    }
+    })
+    .await;
 }

@@ -280,18 +280,10 @@ pub async fn run_storage_prober(
     every: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let probing = async {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(err) = probe_storage_health(&provisioner).await {
-                tracing::warn!(error = %format!("{err:#}"), "storage health probe failed");
-            }
+    crate::run_every(every, shutdown, || async {
+        if let Err(err) = probe_storage_health(&provisioner).await {
+            tracing::warn!(error = %format!("{err:#}"), "storage health probe failed");
         }
-    };
-    tokio::select! {
-        () = probing => {}
-        () = shutdown => {}
-    }
+    })
+    .await;
 }

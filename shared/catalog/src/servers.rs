@@ -104,6 +104,30 @@ struct Count2 {
     n: i64,
 }
 
+/// A new, active server row; its health from a live check, if one ran.
+fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database_server::ActiveModel {
+    database_server::ActiveModel {
+        id: Set(id),
+        name: Set(new.name.clone()),
+        host: Set(new.host.clone()),
+        port: Set(i32::from(new.port)),
+        admin_user: Set(new.admin_user.clone()),
+        admin_password_sealed: Set(new.admin_password_sealed.clone()),
+        admin_database: Set(new.admin_database.clone()),
+        template_database: Set(new.template_database.clone()),
+        state: Set("active".to_owned()),
+        capacity: Set(new.capacity),
+        created_at: Set(Utc::now()),
+        kind: Set(new.kind.as_str().to_owned()),
+        placement: Set(new.placement.as_str().to_owned()),
+        tls_mode: Set("disable".to_owned()),
+        server_version: Set(health.and_then(|h| h.version.clone())),
+        health: Set(health.map_or("unknown", |h| if h.ok { "ok" } else { "failing" }).to_owned()),
+        health_detail: Set(health.and_then(|h| h.detail.clone())),
+        checked_at: Set(health.map(|h| h.checked_at)),
+    }
+}
+
 async fn least_loaded(db: &impl ConnectionTrait) -> Result<database_server::Model> {
     let sql = "SELECT s.* FROM database_servers s \
                LEFT JOIN tenant_databases d ON d.server_id = s.id \
@@ -149,28 +173,7 @@ impl Catalog {
             active.template_database = Set(new.template_database.clone());
             return Ok(active.update(&self.db).await?);
         }
-        Ok(database_server::ActiveModel {
-            id: Set(id),
-            name: Set(new.name.clone()),
-            host: Set(new.host.clone()),
-            port: Set(i32::from(new.port)),
-            admin_user: Set(new.admin_user.clone()),
-            admin_password_sealed: Set(new.admin_password_sealed.clone()),
-            admin_database: Set(new.admin_database.clone()),
-            template_database: Set(new.template_database.clone()),
-            state: Set("active".to_owned()),
-            capacity: Set(new.capacity),
-            created_at: Set(Utc::now()),
-            kind: Set(new.kind.as_str().to_owned()),
-            placement: Set(new.placement.as_str().to_owned()),
-            tls_mode: Set("disable".to_owned()),
-            server_version: Set(None),
-            health: Set("unknown".to_owned()),
-            health_detail: Set(None),
-            checked_at: Set(None),
-        }
-        .insert(&self.db)
-        .await?)
+        Ok(new_row(id, new, None).insert(&self.db).await?)
     }
 
     /// Registers a new server after its live check; `Conflict` if the name is taken.
@@ -180,28 +183,7 @@ impl Catalog {
         new: &NewServer,
         health: &ServerHealth,
     ) -> Result<database_server::Model> {
-        Ok(database_server::ActiveModel {
-            id: Set(id),
-            name: Set(new.name.clone()),
-            host: Set(new.host.clone()),
-            port: Set(i32::from(new.port)),
-            admin_user: Set(new.admin_user.clone()),
-            admin_password_sealed: Set(new.admin_password_sealed.clone()),
-            admin_database: Set(new.admin_database.clone()),
-            template_database: Set(new.template_database.clone()),
-            state: Set("active".to_owned()),
-            capacity: Set(new.capacity),
-            created_at: Set(Utc::now()),
-            kind: Set(new.kind.as_str().to_owned()),
-            placement: Set(new.placement.as_str().to_owned()),
-            tls_mode: Set("disable".to_owned()),
-            server_version: Set(health.version.clone()),
-            health: Set(if health.ok { "ok" } else { "failing" }.to_owned()),
-            health_detail: Set(health.detail.clone()),
-            checked_at: Set(Some(health.checked_at)),
-        }
-        .insert(&self.db)
-        .await?)
+        Ok(new_row(id, new, Some(health)).insert(&self.db).await?)
     }
 
     pub async fn server_by_name(&self, name: &str) -> Result<database_server::Model> {
