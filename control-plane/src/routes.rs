@@ -7,6 +7,7 @@ pub(crate) mod operators;
 pub(crate) mod sandboxes;
 pub(crate) mod servers;
 pub(crate) mod storage;
+pub(crate) mod tenant_admin;
 pub(crate) mod tenants;
 
 use actix_web::web;

@@ -165,6 +165,11 @@ pub struct CreateArgs {
     /// Read the admin password from standard input.
     #[arg(long, conflicts_with = "admin_password")]
     pub admin_password_stdin: bool,
+    /// Invite the first admin instead: the tenant starts with one owner invitation, whose
+    /// one-time token is printed (the admin pastes it on the portal's "accept invitation" page).
+    /// Any `TENANTRY_ADMIN_PASSWORD` is then ignored.
+    #[arg(long, conflicts_with = "admin_password_stdin")]
+    pub invite_admin: bool,
     /// Pin the tenant to this database server (by name); default: the shared server with the
     /// fewest tenants.
     #[arg(long)]

@@ -17,6 +17,7 @@ mod sandbox;
 mod server_admin;
 mod servers;
 mod storage_admin;
+mod tenant_admin;
 #[cfg(feature = "testing")]
 #[expect(clippy::expect_used, reason = "test helpers fail loudly")]
 pub mod testing;
@@ -33,7 +34,7 @@ pub use lifecycle::{
     LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, rotate_signing_key, suspend_tenant,
     verify_audit_log,
 };
-pub use saga::{CreateTenant, ProvisionError, SandboxSeed, Step};
+pub use saga::{CreateTenant, FirstAdmin, ProvisionError, SandboxSeed, Step};
 pub use sandbox::{SANDBOX_TTL_MAX, SANDBOX_TTL_MIN, Sandbox, SandboxError, SandboxRequest, run_sandbox_reaper};
 pub use server_admin::{
     DEFAULT_TEMPLATE_DATABASE, RegisterServer, ServerAdminError, ServerCheck, check_server, probe_server_health,
@@ -44,6 +45,7 @@ pub use storage_admin::{
     RegisterStorage, StorageAdminError, StorageView, probe_storage_health, register_storage, run_storage_prober,
     tenant_storage,
 };
+pub use tenant_admin::{OWNER_INVITATION_LIFETIME, OwnerInvitation, TenantAdminError};
 pub use worker::run_worker;
 
 /// How `CREATE DATABASE` copies the template.

@@ -4,6 +4,8 @@
 mod record;
 mod steps;
 
+pub(crate) use steps::connect_as_tenant;
+
 use std::time::Duration;
 
 use catalog::{CatalogError, JobProgress, JobState, NewAuditEvent, NewTenant, entity::tenant};
@@ -60,11 +62,33 @@ pub struct CreateTenant {
     pub display_name: DisplayName,
     pub plan: Plan,
     pub admin_email: Email,
-    pub admin_password: Password,
+    pub admin: FirstAdmin,
     /// The database server to pin the tenant to (by name); `None`: the "fewest tenants" policy.
     pub server: Option<String>,
     /// Set for a CI sandbox.
     pub sandbox: Option<SandboxSeed>,
+}
+
+/// How the first admin (the owner) gets in.
+#[derive(Debug, Clone)]
+pub enum FirstAdmin {
+    /// Created with this password.
+    Password(Password),
+    /// Invited: the tenant starts with no user and one open owner invitation, whose token the
+    /// caller hands over (only its hash travels in the job).
+    Invitation { token_hash: String, expires_at: chrono::DateTime<chrono::Utc> },
+}
+
+impl FirstAdmin {
+    /// A new owner invitation: the token (shown once) and what the job stores.
+    pub fn invitation() -> (secrets::SecretString, Self) {
+        let token = secrets::random_token(32);
+        let admin = Self::Invitation {
+            token_hash: secrets::sha256_hex(&token),
+            expires_at: chrono::Utc::now() + crate::tenant_admin::OWNER_INVITATION_LIFETIME,
+        };
+        (token.into(), admin)
+    }
 }
 
 /// What makes a tenant a CI sandbox: when it expires, and the platform-made API key its first
@@ -117,13 +141,20 @@ impl Provisioner {
         actor: &Actor,
     ) -> Result<tenant::Model, ProvisionError> {
         self.check_placement(req.server.as_deref()).await?;
-        let password = req.admin_password.clone();
-        let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(anyhow::Error::from)?;
+        let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str() });
+        match req.admin {
+            FirstAdmin::Password(password) => {
+                let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
+                    .await
+                    .map_err(anyhow::Error::from)?
+                    .map_err(anyhow::Error::from)?;
+                params["adminPasswordHash"] = hash.into();
+            }
+            FirstAdmin::Invitation { token_hash, expires_at } => {
+                params["adminInvitation"] = serde_json::json!({ "tokenHash": token_hash, "expiresAt": expires_at });
+            }
+        }
         let job_id = Uuid::now_v7();
-        let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str(), "adminPasswordHash": hash });
         if let Some(server) = &req.server {
             params["server"] = server.clone().into();
         }

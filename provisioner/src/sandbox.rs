@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug};
 use secrets::SecretString;
 
-use crate::{Actor, CreateTenant, LifecycleError, ProvisionError, Provisioner, saga::SandboxSeed};
+use crate::{Actor, CreateTenant, FirstAdmin, LifecycleError, ProvisionError, Provisioner, saga::SandboxSeed};
 
 /// Shortest and longest sandbox lifetime.
 pub const SANDBOX_TTL_MIN: Duration = Duration::from_secs(60);
@@ -76,7 +76,7 @@ impl Provisioner {
             display_name: DisplayName::parse(&name).map_err(invalid("label"))?,
             plan: req.plan,
             admin_email: Email::parse(&admin_email).map_err(invalid("adminEmail"))?,
-            admin_password: Password::parse(&admin_password).map_err(invalid("adminPassword"))?,
+            admin: FirstAdmin::Password(Password::parse(&admin_password).map_err(invalid("adminPassword"))?),
             server: req.server,
             sandbox: Some(SandboxSeed { expires_at, api_key_hash: hash, api_key_hint: hint }),
         };

@@ -143,7 +143,7 @@ pub fn tenant_request(slug: &str) -> CreateTenant {
         display_name: DisplayName::parse(&format!("Tenant {slug}")).expect("name"),
         plan: Plan::Standard,
         admin_email: Email::parse(&format!("owner@{slug}.test")).expect("email"),
-        admin_password: Password::parse("correct horse battery staple").expect("password"),
+        admin: crate::FirstAdmin::Password(Password::parse("correct horse battery staple").expect("password")),
         server: None,
         sandbox: None,
     }

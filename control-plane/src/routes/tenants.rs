@@ -3,14 +3,16 @@
 use actix_web::{HttpResponse, web};
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
 use http_api::ApiError;
-use provisioner::CreateTenant;
-use serde::Deserialize;
+use provisioner::{CreateTenant, FirstAdmin};
+use secrets::SecretString;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
     AppState,
     auth::Operator,
     errors::{catalog_error, lifecycle_error, provision_error},
+    routes::tenant_admin::InvitationView,
     views::{JobList, JobView, Page, TenantView},
 };
 
@@ -26,6 +28,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             web::resource("/tenants/{tenant}/storage")
                 .route(web::get().to(super::storage::get_storage))
                 .route(web::put().to(super::storage::put_storage)),
+        )
+        .service(
+            web::resource("/tenants/{tenant}/admin-invitation")
+                .route(web::post().to(super::tenant_admin::invite_owner)),
+        )
+        .service(
+            web::resource("/tenants/{tenant}/branding")
+                .route(web::get().to(super::tenant_admin::get_branding))
+                .route(web::put().to(super::tenant_admin::put_branding)),
         )
         .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)))
         .service(web::resource("/tenants/{tenant}/rotate-signing-key").route(web::post().to(rotate_signing_key)));
@@ -45,17 +56,39 @@ pub struct CreateTenantBody {
     server: Option<String>,
 }
 
-/// The tenant's first admin (owner).
+/// The tenant's first admin (owner): created with a password, or, without one, invited (the
+/// answer carries the invitation's one-time token).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminBody {
     email: String,
-    password: String,
+    password: Option<String>,
+}
+
+/// A new tenant; with `adminInvitation` when its first admin was invited.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedTenant {
+    #[serde(flatten)]
+    tenant: TenantView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    admin_invitation: Option<InvitationView>,
 }
 
 impl CreateTenantBody {
-    fn parse(self) -> Result<CreateTenant, ApiError> {
-        Ok(CreateTenant {
+    /// The request, and the invitation token when the first admin is invited.
+    fn parse(self) -> Result<(CreateTenant, Option<SecretString>), ApiError> {
+        let (token, admin) = match &self.admin.password {
+            Some(password) => {
+                let password = Password::parse(password).map_err(|e| ApiError::validation("admin.password", e))?;
+                (None, FirstAdmin::Password(password))
+            }
+            None => {
+                let (token, admin) = FirstAdmin::invitation();
+                (Some(token), admin)
+            }
+        };
+        let request = CreateTenant {
             slug: TenantSlug::parse(&self.slug).map_err(|e| ApiError::validation("slug", e))?,
             display_name: DisplayName::parse(&self.display_name).map_err(|e| ApiError::validation("displayName", e))?,
             plan: match self.plan {
@@ -63,17 +96,17 @@ impl CreateTenantBody {
                 None => Plan::Standard,
             },
             admin_email: Email::parse(&self.admin.email).map_err(|e| ApiError::validation("admin.email", e))?,
-            admin_password: Password::parse(&self.admin.password)
-                .map_err(|e| ApiError::validation("admin.password", e))?,
+            admin,
             server: self.server,
             sandbox: None,
-        })
+        };
+        Ok((request, token))
     }
 }
 
 /// Provisions a tenant and answers once it is ready to serve.
 #[utoipa::path(post, path = "/v1/tenants", tag = "tenants", security(("bearer" = [])), request_body = CreateTenantBody,
-    responses((status = 201, body = TenantView), (status = 422, description = "VALIDATION_FAILED (field `server`: the server does not exist or takes no tenant now)", body = http_api::ErrorBody),
+    responses((status = 201, body = CreatedTenant), (status = 422, description = "VALIDATION_FAILED (field `server`: the server does not exist or takes no tenant now)", body = http_api::ErrorBody),
         (status = 409, description = "SLUG_TAKEN", body = http_api::ErrorBody),
         (status = 502, description = "PROVISIONING_FAILED (details: jobId, step, cause)", body = http_api::ErrorBody)))]
 pub async fn create_tenant(
@@ -81,10 +114,16 @@ pub async fn create_tenant(
     operator: Operator,
     body: web::Json<CreateTenantBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.into_inner().parse()?;
+    let (request, token) = body.into_inner().parse()?;
+    let invitation = match (&request.admin, token) {
+        (FirstAdmin::Invitation { expires_at, .. }, Some(token)) => {
+            Some(InvitationView::new(request.admin_email.as_str(), token, *expires_at))
+        }
+        _ => None,
+    };
     let tenant = state.provisioner().create_tenant(request, &operator.actor()).await.map_err(provision_error)?;
-    let view = view(&state, TenantId::from_uuid(tenant.id)).await?;
-    Ok(HttpResponse::Created().json(view))
+    let tenant = view(&state, TenantId::from_uuid(tenant.id)).await?;
+    Ok(HttpResponse::Created().json(CreatedTenant { tenant, admin_invitation: invitation }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

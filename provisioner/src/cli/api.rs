@@ -42,11 +42,13 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
     };
     let value = match command {
         Command::Tenants(TenantsCmd::Create(args)) => {
-            let password = admin_password(&args)?;
             let mut body = json!({
                 "slug": args.slug, "displayName": args.name, "plan": args.plan,
-                "admin": { "email": args.admin_email, "password": password },
+                "admin": { "email": args.admin_email },
             });
+            if let Some(password) = admin_password(&args)? {
+                body["admin"]["password"] = password.into();
+            }
             if let Some(server) = &args.server {
                 body["server"] = server.clone().into();
             }

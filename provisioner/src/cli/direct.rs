@@ -9,11 +9,11 @@ use catalog::{
     entity::{provisioning_job, tenant},
 };
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
-use secrets::{ExposeSecret, Keyring};
+use secrets::{ExposeSecret, Keyring, SecretString};
 use serde_json::json;
 
 use super::{AuditCmd, Command, CreateArgs, GlobalArgs, JobsCmd, KeysCmd, TenantsCmd, output::print};
-use crate::{Actor, CreateTenant, Provisioner, ProvisionerConfig};
+use crate::{Actor, CreateTenant, FirstAdmin, Provisioner, ProvisionerConfig};
 
 async fn connect(global: &GlobalArgs) -> anyhow::Result<(Catalog, Keyring)> {
     global.secrets.validate(global.keys.dev)?;
@@ -74,29 +74,44 @@ async fn resolve(catalog: &Catalog, key: &str) -> anyhow::Result<tenant::Model> 
     }
 }
 
-pub(super) fn create_request(args: &CreateArgs, password: &str) -> anyhow::Result<CreateTenant> {
-    Ok(CreateTenant {
+/// The request, and the first admin's invitation token when they are invited.
+fn create_request(args: &CreateArgs) -> anyhow::Result<(CreateTenant, Option<SecretString>)> {
+    let (token, admin) = match admin_password(args)? {
+        Some(password) => (None, FirstAdmin::Password(Password::parse(&password).context("admin password")?)),
+        None => {
+            let (token, admin) = FirstAdmin::invitation();
+            (Some(token), admin)
+        }
+    };
+    let request = CreateTenant {
         slug: TenantSlug::parse(&args.slug).context("slug")?,
         display_name: DisplayName::parse(&args.name).context("name")?,
         plan: args.plan.parse::<Plan>().context("plan")?,
         admin_email: Email::parse(&args.admin_email).context("admin e-mail")?,
-        admin_password: Password::parse(password).context("admin password")?,
+        admin,
         server: args.server.clone(),
         sandbox: None,
-    })
+    };
+    Ok((request, token))
 }
 
-/// The admin password from the flag/env or standard input.
-pub(super) fn admin_password(args: &CreateArgs) -> anyhow::Result<String> {
+/// The admin password from the flag/env or standard input; `None` with `--invite-admin`.
+pub(super) fn admin_password(args: &CreateArgs) -> anyhow::Result<Option<String>> {
+    if args.invite_admin {
+        return Ok(None);
+    }
     if let Some(p) = &args.admin_password {
-        return Ok(p.expose_secret().to_owned());
+        return Ok(Some(p.expose_secret().to_owned()));
     }
     if args.admin_password_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line)?;
-        return Ok(line.trim_end_matches(['\n', '\r']).to_owned());
+        return Ok(Some(line.trim_end_matches(['\n', '\r']).to_owned()));
     }
-    bail!("give the admin password with TENANTRY_ADMIN_PASSWORD, --admin-password or --admin-password-stdin")
+    bail!(
+        "give the admin password with TENANTRY_ADMIN_PASSWORD, --admin-password or --admin-password-stdin, \
+         or --invite-admin"
+    )
 }
 
 fn tenant_json(t: &tenant::Model) -> serde_json::Value {
@@ -117,8 +132,17 @@ async fn tenants(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: Tenan
     let catalog = p.catalog();
     let value = match cmd {
         TenantsCmd::Create(args) => {
-            let request = create_request(&args, &admin_password(&args)?)?;
-            tenant_json(&p.create_tenant(request, actor).await?)
+            let (request, token) = create_request(&args)?;
+            let expires_at = match &request.admin {
+                FirstAdmin::Invitation { expires_at, .. } => Some(*expires_at),
+                FirstAdmin::Password(_) => None,
+            };
+            let mut value = tenant_json(&p.create_tenant(request, actor).await?);
+            if let (Some(token), Some(expires_at)) = (token, expires_at) {
+                value["adminInvitation"] =
+                    json!({ "email": args.admin_email, "token": token.expose_secret(), "expiresAt": expires_at });
+            }
+            value
         }
         TenantsCmd::List { limit, cursor, status } => {
             let status = status.map(|s| s.parse::<TenantStatus>()).transpose()?;

@@ -199,6 +199,22 @@ impl Provisioner {
             )
             .await
             .context("seed tenant profile")?;
+        // An invited owner: one open invitation, the user comes when it is accepted.
+        if let Some(invitation) = params.get("adminInvitation") {
+            let text = |key: &str| {
+                invitation.get(key).and_then(serde_json::Value::as_str).context("bad invitation parameters")
+            };
+            let expires_at: chrono::DateTime<chrono::Utc> = text("expiresAt")?.parse().context("invitation expiry")?;
+            client
+                .execute(
+                    "INSERT INTO invitations (id, email, role, token_hash, invited_by, expires_at) \
+                     VALUES ($1, $2, 'owner', $3, NULL, $4) ON CONFLICT (token_hash) DO NOTHING",
+                    &[&uuid::Uuid::now_v7(), &email, &text("tokenHash")?, &expires_at],
+                )
+                .await
+                .context("seed the owner invitation")?;
+            return Ok(());
+        }
         let existing = client.query_opt("SELECT id FROM users WHERE email = $1", &[&email]).await?;
         let admin: uuid::Uuid = match existing {
             Some(row) => row.get(0),

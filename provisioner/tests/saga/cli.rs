@@ -68,6 +68,18 @@ async fn the_cli_creates_lists_suspends_and_migrates_in_direct_mode() {
         "a tenant cannot be provisioned with a key that does not open the server's credentials"
     );
 
+    // The first admin invited instead (the password in the environment is ignored): the token is
+    // printed once; reading a password from standard input as well is refused.
+    let invited_slug = unique_slug("cliinv");
+    let invite = ["tenants", "create", "--slug", &invited_slug, "--name", "Invited", "--admin-email", "o@inv.test"];
+    let invited = json(&tenantry(&platform, &key, &[&invite[..], &["--invite-admin", "--json"]].concat()));
+    let token = invited["adminInvitation"]["token"].as_str().unwrap_or_default();
+    test_support::record_secret(token);
+    assert_eq!((invited["status"].as_str(), token.len()), (Some("active"), 43), "{invited}");
+    assert_eq!(invited["adminInvitation"]["email"], "o@inv.test");
+    let both = tenantry(&platform, &key, &[&invite[..], &["--invite-admin", "--admin-password-stdin"]].concat());
+    assert!(!both.status.success());
+
     let deleted = json(&tenantry(&platform, &key, &["tenants", "delete", &slug, "--confirm", &slug, "--json"]));
     assert_eq!(deleted["status"], "deleted");
     platform.cleanup().await;

@@ -16,7 +16,7 @@ use actix_web::{
 use crate::not_found;
 
 /// Paths that always belong to the API, never to the app.
-const API_PREFIXES: &[&str] = &["/v1/", "/.well-known/", "/t/"];
+const API_PREFIXES: &[&str] = &["/v1/", "/.well-known/"];
 const API_PATHS: &[&str] = &["/v1", "/health", "/ready", "/openapi.json", "/docs"];
 
 /// A built app and the headers its pages are served with.
@@ -125,7 +125,18 @@ fn content_type(file: &Path) -> &'static str {
 }
 
 fn is_api(path: &str) -> bool {
+    let path = under_tenant_path(path).unwrap_or(path);
     API_PATHS.contains(&path) || API_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+/// The rest of a path-routed tenant's path: `/t/acme/v1/notes` → `/v1/notes`, `/t/acme` → `/`.
+/// The tenant API lives under that prefix, and the portal answers there too (its SPA routes).
+fn under_tenant_path(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/t/")?;
+    match rest.find('/') {
+        Some(slash) => Some(&rest[slash..]),
+        None => Some("/"),
+    }
 }
 
 /// The default service: the app when one is configured, the API's `404` otherwise.
@@ -135,7 +146,8 @@ pub async fn serve_or_not_found(req: HttpRequest, app: Option<web::Data<WebApp>>
     if !(req.method() == Method::GET || req.method() == Method::HEAD) || is_api(path) {
         return not_found().await;
     }
-    if path != "/" {
+    // Under `/t/<slug>/` only the app's pages: its files are served at the root.
+    if path != "/" && under_tenant_path(path).is_none() {
         if let Some(file) = app.file_for(path) {
             return app.file(&file, path).await;
         }
@@ -175,5 +187,7 @@ mod tests {
         }
         assert!(is_api("/v1/tenants") && is_api("/health") && is_api("/t/acme/v1/notes"));
         assert!(!is_api("/tenants/acme") && !is_api("/v1tenants"));
+        assert!(is_api("/t/acme/v1") && is_api("/t/acme/.well-known/jwks.json") && is_api("/t/acme/health"));
+        assert!(!is_api("/t/acme") && !is_api("/t/acme/") && !is_api("/t/acme/users"));
     }
 }

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use domain::Branding;
 use http_api::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -14,42 +15,6 @@ use crate::{
     audit::AuditEvent,
     auth::{Can, perm},
 };
-
-const LOGO_URL_MAX: usize = 2048;
-
-/// How the tenant's apps look.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Branding {
-    /// `#rrggbb`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    primary_color: Option<String>,
-    /// An `https://` URL, at most 2048 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    logo_url: Option<String>,
-}
-
-impl Branding {
-    fn validate(&self) -> Result<(), ApiError> {
-        if let Some(color) = &self.primary_color {
-            let ok = color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|b| b.is_ascii_hexdigit());
-            if !ok {
-                return Err(ApiError::validation("branding.primaryColor", "must be #rrggbb"));
-            }
-        }
-        if let Some(logo) = &self.logo_url {
-            let ok = logo.len() <= LOGO_URL_MAX
-                && url::Url::parse(logo).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some());
-            if !ok {
-                return Err(ApiError::validation(
-                    "branding.logoUrl",
-                    format!("must be an https URL of at most {LOGO_URL_MAX} characters"),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Who may become a user: `invite_only` (the default) or `open` (anyone may register).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -135,7 +100,7 @@ pub async fn update_tenant(
         .map(|n| domain::DisplayName::parse(&n).map_err(|err| ApiError::validation("displayName", err)))
         .transpose()?;
     if let Some(branding) = &branding {
-        branding.validate()?;
+        branding.validate().map_err(|e| ApiError::validation(&format!("branding.{}", e.field), e.message))?;
     }
     let branding_json = branding.as_ref().map(|b| serde_json::to_value(b).map_err(ApiError::internal)).transpose()?;
     let mut client = caller.ctx.client().await?;

@@ -33,6 +33,8 @@ pub struct Options {
     pub storage: Option<storage::Platform>,
     /// How often the tenant plane replays fallback writes.
     pub replication_every: Duration,
+    /// A built portal the tenant plane serves (`TENANTRY_PORTAL_DIR`).
+    pub portal: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -40,6 +42,7 @@ impl Default for Options {
         Self {
             storage: None,
             replication_every: Duration::from_millis(200),
+            portal: None,
             catalog_proxy: false,
             max_db_connections: 40,
             tenant_pool_max: 4,
@@ -153,6 +156,7 @@ impl TestApp {
             connectors,
             storage,
             replication_every,
+            portal,
         } = options;
         let (storage, storage_dir) = match storage {
             Some(platform) => (platform, None),
@@ -228,6 +232,10 @@ impl TestApp {
             .with_connectors(connectors)
             .with_storage(Some(storage))
             .with_replication_every(replication_every);
+        let state = match portal {
+            Some(dir) => state.with_portal(&dir).unwrap(),
+            None => state,
+        };
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tp = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
