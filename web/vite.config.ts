@@ -45,9 +45,11 @@ export default defineConfig(({ mode }) => {
   const api = process.env.TENANTRY_WEB_API ?? app.api;
   // The Host header is passed through unchanged (no changeOrigin): the tenant plane resolves
   // the tenant from it, so `acme.localhost:5174` reaches tenant `acme`.
+  // Under path routing the tenant API is at `/t/<slug>/v1/…` (the portal at `/t/<slug>/…`).
   const proxy: Record<string, ProxyOptions> = {
     '/v1': { target: api, changeOrigin: false },
     '/.well-known': { target: api, changeOrigin: false },
+    '^/t/[a-z0-9][a-z0-9-]*/(v1|\\.well-known)/': { target: api, changeOrigin: false },
   };
   return {
     root: fileURLToPath(new URL(`./${mode}`, import.meta.url)),

@@ -270,6 +270,45 @@ fn wrk_row(name: &str, r: &WrkResult, backends: i64) -> String {
     )
 }
 
+/// Where a provisioning's time goes: each saga step's recorded duration over the benchmark's
+/// jobs, and what is left of the whole (argon2id hash, job bookkeeping between steps).
+async fn step_breakdown(catalog_url: &str, provision: &mut [Duration]) -> String {
+    let catalog = test_support::admin_client_at(catalog_url).await.unwrap();
+    let rows = catalog
+        .query(
+            "SELECT s.key, (s.value->>'duration_ms')::bigint FROM provisioning_jobs j \
+             JOIN tenants t ON t.id = j.tenant_id CROSS JOIN LATERAL jsonb_each(j.steps) s \
+             WHERE t.slug LIKE 's____-%' AND j.kind = 'provision'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut by_step: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    for row in &rows {
+        let ms: i64 = row.get(1);
+        by_step.entry(row.get(0)).or_default().push(Duration::from_millis(<u64 as TryFrom<i64>>::try_from(ms).unwrap_or(0)));
+    }
+    let mut out = String::from(
+        "\nWhere the time goes (each step's recorded duration, the same jobs):\n\n| step | n | p50 ms | p95 ms | mean ms |\n|---|---|---|---|---|\n",
+    );
+    let mut step_mean_sum = 0.0;
+    for (step, samples) in &mut by_step {
+        let mean = samples.iter().sum::<Duration>().as_secs_f64() * 1e3 / samples.len() as f64;
+        step_mean_sum += mean;
+        writeln!(
+            out,
+            "| {step} | {} | {:.1} | {:.1} | {mean:.1} |",
+            samples.len(),
+            pct(samples, 0.5),
+            pct(samples, 0.95)
+        )
+        .unwrap();
+    }
+    let total_mean = provision.iter().sum::<Duration>().as_secs_f64() * 1e3 / provision.len().max(1) as f64;
+    writeln!(out, "| the rest (argon2id hash, job rows, audit) | | | | {:.1} |\n", total_mean - step_mean_sum).unwrap();
+    out
+}
+
 fn pg_bin(name: &str) -> PathBuf {
     pgcluster::find_bin_dir().unwrap().join(name)
 }
@@ -369,6 +408,7 @@ async fn main() {
         n as f64 / provision.iter().sum::<Duration>().as_secs_f64()
     )
     .unwrap();
+    report.push_str(&step_breakdown(&platform.catalog_url, &mut provision).await);
     worker.shutdown().await;
 
     // 2. Serving from one worker.

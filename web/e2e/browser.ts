@@ -9,12 +9,24 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PORTAL_URL = process.env.TENANTRY_E2E_PORTAL_URL ?? 'http://{slug}.localhost:8081';
+
+/**
+ * The same tenant plane under path routing: `http://{slug}.localhost:18081` →
+ * `http://localhost:18081/t/{slug}` (the slug's label dropped from the host, `/t/{slug}` added).
+ */
+export function pathRoutedTemplate(hostTemplate: string): string | null {
+  const m = /^(https?:\/\/)\{slug\}\.([^/]+)\/?$/.exec(hostTemplate);
+  return m ? `${m[1]}${m[2]}/t/{slug}` : null;
+}
 
 export const settings = {
   /** Where the console is served (the control plane, or a preview server proxying to it). */
   consoleUrl: process.env.TENANTRY_E2E_CONSOLE_URL ?? 'http://127.0.0.1:8080',
   /** Each tenant's portal; `{slug}` is replaced. */
-  portalUrl: process.env.TENANTRY_E2E_PORTAL_URL ?? 'http://{slug}.localhost:8081',
+  portalUrl: PORTAL_URL,
+  /** Each tenant's portal under path routing (one host for all); `{slug}` is replaced. */
+  pathPortalUrl: process.env.TENANTRY_E2E_PATH_PORTAL_URL ?? pathRoutedTemplate(PORTAL_URL),
   chromium: process.env.TENANTRY_E2E_CHROMIUM ?? '/usr/bin/chromium',
   screenshots: process.env.TENANTRY_E2E_SCREENSHOTS ?? resolve(REPO_ROOT, 'reports', 'screenshots'),
   /** An existing operator, for a platform that was set up before; otherwise first-run setup runs. */
@@ -33,6 +45,14 @@ export function bootstrapToken(): string {
 
 export function portalUrl(slug: string, path = '/'): string {
   return settings.portalUrl.replace('{slug}', slug) + path;
+}
+
+/** A tenant's portal under path routing, e.g. `http://localhost:18081/t/acme/login`. */
+export function pathPortalUrl(slug: string, path = '/'): string {
+  if (!settings.pathPortalUrl) {
+    throw new Error(`cannot derive a path-routed URL from ${settings.portalUrl}: set TENANTRY_E2E_PATH_PORTAL_URL`);
+  }
+  return settings.pathPortalUrl.replaceAll('{slug}', slug) + path;
 }
 
 /**

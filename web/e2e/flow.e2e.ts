@@ -1,13 +1,16 @@
 /**
  * End to end against a running platform (control plane, tenant plane, Postgres) with the web
  * apps served: first-run setup → onboard two tenants with the wizard (the first on a
- * tenant-hosted NAS directory, whose live check fails once and is fixed on the ready screen)
- * → the console lists the database servers and sandboxes and makes a sandbox API token (shown
- * once, good for /v1/sandboxes only, refused once revoked) → the first tenant's admin signs in
- * at its subdomain, invites a user, creates an API key, turns a module on, uploads, downloads,
- * shares and deletes files → the operator suspends the
- * tenant → its portal shows it suspended → resume → the second tenant's portal shows none of
- * the first tenant's data or files. Screenshots of every main page go to reports/screenshots/.
+ * tenant-hosted NAS directory, whose live check fails once and is fixed on the ready screen,
+ * with an admin password; the second with an invitation, its code taken from the ready screen)
+ * → the first tenant's branding colour is set in the console → the console lists the database
+ * servers and sandboxes and makes a sandbox API token (shown once, good for /v1/sandboxes only,
+ * refused once revoked) → the first tenant's admin signs in at its subdomain (the portal in the
+ * colour set), invites a user, creates an API key, turns a module on, uploads, downloads,
+ * shares and deletes files → the operator suspends the tenant → its portal shows it suspended →
+ * resume → the second tenant's admin accepts the invitation, and its portal shows none of the
+ * first tenant's data or files → both tenants in one tab under path routing (`/t/<slug>/`),
+ * with the workspace switcher. Screenshots of every main page go to reports/screenshots/.
  * Run with e2e/run.sh.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiFetch, bootstrapToken, consoleErrors, launch, newContext, portalUrl, screenshot, settings } from './browser';
+import { acceptInvitation, pathRoutingAndSwitcher, waitForBrand } from './portalSteps';
 
 const run = Date.now().toString(36);
 const operator = {
@@ -33,6 +37,10 @@ writeFileSync(join(nasDir, 'not-a-directory'), 'a file where the backend expects
 const fileKey = `notes/hello-${run}.txt`;
 const fileBytes = Buffer.from(`Hello from the e2e run ${run}: ünïcödé and a newline\n`, 'utf8');
 let signedUrl = '';
+/** The second tenant's first admin is invited: the one-time code from the wizard's ready screen. */
+let betaInvitation = '';
+/** Set on the first tenant's page in the console; its portal must show it. */
+const BRAND = '#0b7285';
 
 let browser: Browser;
 let consoleCtx: BrowserContext;
@@ -53,7 +61,8 @@ async function signInToPortal(page: Page, tenant: typeof alpha) {
   await page.getByRole('heading', { level: 1, name: tenant.name }).waitFor();
 }
 
-async function onboard(page: Page, tenant: typeof alpha, shots: boolean, nasRoot?: string) {
+/** Onboards with the wizard; with `invite`, answers the invitation code from the ready screen. */
+async function onboard(page: Page, tenant: typeof alpha, shots: boolean, admin: 'password' | 'invite', nasRoot?: string) {
   await page.getByRole('link', { name: 'Onboard', exact: true }).click();
   await page.getByRole('heading', { name: /Step 1 of 5/ }).waitFor();
   await page.getByLabel(/^Tenant name/).fill(tenant.name);
@@ -73,15 +82,30 @@ async function onboard(page: Page, tenant: typeof alpha, shots: boolean, nasRoot
   if (shots) await screenshot(page, 'console-15-wizard-storage');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel(/^Admin e-mail/).fill(tenant.admin);
-  await page.getByLabel(/^Admin password \*?$/).fill(tenant.password);
-  await page.getByLabel(/^Admin password again/).fill(tenant.password);
+  if (admin === 'password') {
+    await page.getByRole('radio', { name: /Set a password/ }).check();
+    await page.getByLabel(/^Admin password \*?$/).fill(tenant.password);
+    await page.getByLabel(/^Admin password again/).fill(tenant.password);
+  } else {
+    await page.getByRole('radio', { name: /Send an invitation/ }).check();
+  }
   if (shots) await screenshot(page, 'console-06-wizard-admin');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('heading', { name: /Step 5 of 5: Review/ }).waitFor();
+  if (admin === 'invite') await page.getByText(/invited: a one-time code is shown after creation/).waitFor();
   if (shots) await screenshot(page, 'console-07-wizard-review');
   await page.getByRole('button', { name: 'Create tenant' }).click();
   await page.getByRole('heading', { name: 'The tenant is ready' }).waitFor({ timeout: 60_000 });
   if (shots) await screenshot(page, 'console-08-wizard-ready');
+  if (admin === 'password') return '';
+  await page.getByRole('heading', { name: `Invitation for ${tenant.admin}` }).waitFor();
+  await page.getByRole('link', { name: /\/accept-invitation$/ }).waitFor();
+  const token = ((await page.getByTestId('shown-once-secret').textContent()) ?? '').trim();
+  expect(token.length).toBeGreaterThan(16);
+  await screenshot(page, 'console-23-wizard-invitation');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  expect(await page.getByText(token).count()).toBe(0);
+  return token;
 }
 
 beforeAll(async () => {
@@ -123,7 +147,7 @@ describe.sequential('Tenantry in a real browser', () => {
   });
 
   it('onboards two tenants through the wizard', async () => {
-    await onboard(ops, alpha, true, nas.bad);
+    await onboard(ops, alpha, true, 'password', nas.bad);
     // The tenant exists; its NAS root failed the live check: fix it on the ready screen.
     const primary = ops.getByRole('group', { name: 'Primary backend' });
     await primary.getByRole('alert').waitFor({ timeout: 30_000 });
@@ -135,7 +159,7 @@ describe.sequential('Tenantry in a real browser', () => {
     await ops.getByRole('button', { name: 'Onboard another tenant' }).click();
     await ops.getByRole('heading', { name: /Step 1 of 5/ }).waitFor();
     await ops.getByRole('link', { name: 'Tenants', exact: true }).click();
-    await onboard(ops, beta, false);
+    betaInvitation = await onboard(ops, beta, false, 'invite');
     await ops.getByRole('link', { name: 'Tenants', exact: true }).click();
     await ops.getByRole('link', { name: alpha.name }).waitFor();
     await ops.getByRole('link', { name: beta.name }).waitFor();
@@ -160,6 +184,17 @@ describe.sequential('Tenantry in a real browser', () => {
     await ops.getByRole('button', { name: 'Change the storage backends' }).click();
     await screenshot(ops, 'console-17-tenant-storage');
     await ops.getByRole('button', { name: 'Cancel' }).click();
+
+    // Branding, set by the operator; the portal shows it (checked at the first sign-in).
+    const branding = ops.getByRole('region', { name: 'Branding' });
+    const color = branding.getByLabel(/^Primary colour/);
+    await color.waitFor();
+    await color.fill(BRAND);
+    await branding.getByTestId('branding-swatch').getByText(`Sample button in ${BRAND}`).waitFor();
+    await branding.getByRole('button', { name: 'Save branding' }).click();
+    await branding.getByText(/Branding saved/).waitFor();
+    await screenshot(ops, 'console-24-tenant-branding');
+
     await ops.getByRole('link', { name: 'Jobs' }).click();
     await ops.getByRole('heading', { level: 1, name: 'Provisioning jobs' }).waitFor();
     await screenshot(ops, 'console-11-jobs');
@@ -204,6 +239,8 @@ describe.sequential('Tenantry in a real browser', () => {
     await screenshot(alphaPage, 'portal-01-login');
     await signInToPortal(alphaPage, alpha);
     await alphaPage.getByText(`Signed in as ${alpha.admin}`).waitFor();
+    // The colour the operator set in the console is the portal's accent.
+    expect(await waitForBrand(alphaPage, BRAND)).toBe(BRAND);
     await screenshot(alphaPage, 'portal-02-dashboard');
   });
 
@@ -425,6 +462,10 @@ describe.sequential('Tenantry in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('missing or invalid credentials').waitFor();
 
+    // Beta's first admin was invited: the code from the wizard, a password of their own.
+    await page.getByRole('link', { name: 'Accept your invitation' }).click();
+    await acceptInvitation(page, beta, betaInvitation, 'portal-22-accept-invitation');
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await signInToPortal(page, beta);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByText(beta.admin).first().waitFor();
@@ -469,6 +510,10 @@ describe.sequential('Tenantry in a real browser', () => {
     expect(crossKey.status).toBe(401);
     const crossToken = await apiFetch(page, '/v1/users', { authorization: `Bearer ${JSON.parse(alphaSession ?? '{}').accessToken}` });
     expect(crossToken.status).toBe(401);
+  });
+
+  it('serves both portals under path routing in one tab, with the workspace switcher', async () => {
+    await pathRoutingAndSwitcher(browser, alpha, beta, invitee);
   });
 
   it('logged no script errors and no Content-Security-Policy violations', () => {

@@ -72,3 +72,38 @@ describe('tenant API client', () => {
     await expect(call(client.GET('/v1/tenant'))).rejects.toMatchObject({ code: 'HTTP_502', message: 'The server answered 502 Bad Gateway' });
   });
 });
+
+describe('tenant API client under path routing', () => {
+  it('sends every call under /t/<slug>, tokens only to non-public ones, and keeps the session per tenant', async () => {
+    const session = new TenantSession(sessionStorage, undefined, 'acme');
+    const api = mockApi({
+      'POST /t/acme/v1/auth/login': { body: { accessToken: 'a-1', refreshToken: 'r-1', expiresIn: 900, tokenType: 'Bearer' } },
+      'GET /t/acme/v1/me': { body: {} },
+    });
+    const client = createTenantApi(session, { baseUrl: `${ORIGIN}/t/acme` });
+    session.signIn(await call(client.POST('/v1/auth/login', { body: { email: 'a@acme.example', password: 'x' } })), 'Acme Ltd');
+    await call(client.GET('/v1/me'));
+    expect(api.calls.map((c) => c.path)).toEqual(['/t/acme/v1/auth/login', '/t/acme/v1/me']);
+    expect(api.calls[0]?.headers.get('authorization')).toBeNull();
+    expect(api.calls[1]?.headers.get('authorization')).toBe('Bearer a-1');
+    expect(sessionStorage.getItem('tenantry.portal.session')).toBeNull();
+    expect(JSON.parse(sessionStorage.getItem('tenantry.portal.session.acme') ?? 'null')).toMatchObject({
+      refreshToken: 'r-1',
+      tenantName: 'Acme Ltd',
+    });
+  });
+
+  it('refreshes under the prefix and keeps the tenant’s name with the rotated tokens', async () => {
+    let now = 1_000;
+    const session = new TenantSession(sessionStorage, () => now, 'acme');
+    session.signIn({ accessToken: 'a-1', refreshToken: 'r-1', expiresIn: 900, tokenType: 'Bearer' }, 'Acme Ltd');
+    now = 900_000;
+    const api = mockApi({
+      'POST /t/acme/v1/auth/refresh': { body: { accessToken: 'a-2', refreshToken: 'r-2', expiresIn: 900, tokenType: 'Bearer' } },
+      'GET /t/acme/v1/me': { body: {} },
+    });
+    await call(createTenantApi(session, { baseUrl: `${ORIGIN}/t/acme` }).GET('/v1/me'));
+    expect(api.requests('POST', '/t/acme/v1/auth/refresh')).toHaveLength(1);
+    expect(session.get()).toMatchObject({ accessToken: 'a-2', tenantName: 'Acme Ltd', signedInAt: 1_000 });
+  });
+});

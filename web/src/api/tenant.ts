@@ -3,7 +3,8 @@
  * docs/openapi/tenant-plane.json. The same client works for a mobile app given a `baseUrl`.
  *
  * Tokens: the access token (15 min JWT) and the refresh token live in `TenantSession`
- * (memory + this tab's sessionStorage, per origin, so per tenant host). Before a call whose
+ * (memory + this tab's sessionStorage, per origin, so per tenant host; under path routing,
+ * where tenants share an origin, under a key per tenant). Before a call whose
  * access token is about to expire the client refreshes once (single flight; refresh tokens
  * rotate and a reused one revokes the whole session, so two refreshes must never race).
  * A `401` on an authenticated call ends the session; tenant-status errors
@@ -23,15 +24,35 @@ export interface TenantTokens {
   refreshToken: string;
   /** Epoch milliseconds. */
   accessExpiresAt: number;
+  /** The tenant's display name at sign-in, for the workspace switcher. */
+  tenantName?: string;
+  /** Epoch milliseconds of the sign-in: the session ends `SESSION_LIFETIME_MS` later. */
+  signedInAt?: number;
 }
 
-function isTenantTokens(v: unknown): v is TenantTokens {
+export function isTenantTokens(v: unknown): v is TenantTokens {
   return (
     isRecord(v) &&
     typeof v.accessToken === 'string' &&
     typeof v.refreshToken === 'string' &&
-    typeof v.accessExpiresAt === 'number'
+    typeof v.accessExpiresAt === 'number' &&
+    (v.tenantName === undefined || typeof v.tenantName === 'string') &&
+    (v.signedInAt === undefined || typeof v.signedInAt === 'number')
   );
+}
+
+/** A session (its refresh-token family) ends this long after the sign-in (docs/web.md). */
+export const SESSION_LIFETIME_MS = 30 * 24 * 3600 * 1000;
+
+/** sessionStorage key of a tenant's session. */
+export const SESSION_KEY = 'tenantry.portal.session';
+
+/**
+ * `tenantry.portal.session` on a tenant's own origin (one tenant per origin);
+ * `tenantry.portal.session.<slug>` under path routing, where tenants share the origin.
+ */
+export function tenantSessionKey(slug: string | null): string {
+  return slug ? `${SESSION_KEY}.${slug}` : SESSION_KEY;
 }
 
 /** Refresh this long before the access token expires, so a request never carries a dead one. */
@@ -48,15 +69,37 @@ export const TENANT_UNAVAILABLE_CODES = [
 export class TenantSession extends SessionStore<TenantTokens> {
   private refreshing: Promise<string | null> | null = null;
 
+  /** `slug`: the tenant under path routing (a key per tenant), null on a tenant's own origin. */
   constructor(
     storage?: Storage | null,
     private readonly now: () => number = () => Date.now(),
+    slug: string | null = null,
   ) {
-    super('tenantry.portal.session', storage, isTenantTokens);
+    super(tenantSessionKey(slug), storage, isTenantTokens);
   }
 
-  signIn(tokens: TokensView): void {
+  /** A new session; `tenantName` is kept with it for the workspace switcher. */
+  signIn(tokens: TokensView, tenantName?: string): void {
     this.set({
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      accessExpiresAt: this.now() + tokens.expiresIn * 1000,
+      ...(tenantName === undefined ? {} : { tenantName }),
+      signedInAt: this.now(),
+    });
+  }
+
+  /** Keeps the tenant's current display name with the session (after a rename). */
+  nameTenant(tenantName: string): void {
+    const current = this.get();
+    if (current && current.tenantName !== tenantName) this.set({ ...current, tenantName });
+  }
+
+  /** Rotated tokens of the same session: its name and sign-in time stay. */
+  private rotate(tokens: TokensView): void {
+    const current = this.get();
+    this.set({
+      ...current,
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       accessExpiresAt: this.now() + tokens.expiresIn * 1000,
@@ -79,7 +122,7 @@ export class TenantSession extends SessionStore<TenantTokens> {
             this.set(null);
             return null;
           }
-          this.signIn(next);
+          this.rotate(next);
           return next.accessToken;
         } finally {
           this.refreshing = null;
@@ -91,14 +134,17 @@ export class TenantSession extends SessionStore<TenantTokens> {
 }
 
 export interface TenantApiOptions {
+  /** Origin plus, under path routing, `/t/<slug>`; default: this page's origin. */
   baseUrl?: string;
   onTenantUnavailable?: (code: string, message: string) => void;
 }
 
 const PUBLIC_PATHS = ['/v1/auth/', '/v1/tenant'];
 
-function isPublic(url: string): boolean {
-  const path = new URL(url).pathname;
+/** Whether `url` is a public endpoint; `basePath` (`/t/<slug>` under path routing) is ignored. */
+function isPublic(url: string, basePath: string): boolean {
+  const full = new URL(url).pathname;
+  const path = basePath && full.startsWith(`${basePath}/`) ? full.slice(basePath.length) : full;
   return PUBLIC_PATHS.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
 }
 
@@ -127,11 +173,12 @@ export function createTenantApi(session: TenantSession, options: TenantApiOption
   const baseUrl = options.baseUrl ?? sameOrigin();
   const fetchNow = (request: Request) => globalThis.fetch(request);
   const refresh = refresher(baseUrl);
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
 
   const api = createClient<paths>({ baseUrl, fetch: fetchNow });
   api.use({
     async onRequest({ request }) {
-      if (isPublic(request.url)) return request;
+      if (isPublic(request.url, basePath)) return request;
       const token = await session.accessToken(refresh);
       if (token) request.headers.set('authorization', `Bearer ${token}`);
       return request;

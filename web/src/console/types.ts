@@ -8,10 +8,16 @@ export type AuditView = Schemas['AuditView'];
 export type ServerView = Schemas['ServerView'];
 export type ServerCheckView = Schemas['ServerCheckView'];
 export type RegisterServerBody = Schemas['RegisterServerBody'];
+export type UpdateServerBody = Schemas['UpdateServerBody'];
 export type OperatorItem = Schemas['OperatorItem'];
 export type ApiTokenView = Schemas['ApiTokenView'];
 export type CreatedApiToken = Schemas['CreatedApiToken'];
 export type SandboxView = Schemas['SandboxView'];
+export type CreatedTenant = Schemas['CreatedTenant'];
+export type OwnerInvitation = Schemas['InvitationView'];
+export type Branding = Schemas['Branding'];
+export type CreatedSandbox = Schemas['CreatedSandbox'];
+export type NewSandboxBody = Schemas['NewSandboxBody'];
 
 /** shared/domain `TenantStatus`. */
 export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted', 'failed'] as const;
@@ -37,6 +43,9 @@ export type ServerKind = (typeof SERVER_KINDS)[number];
 /** catalog `PlacementMode`: `shared` takes automatic placement, `dedicated` only a tenant pinned to it. */
 export const PLACEMENTS = ['shared', 'dedicated'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
+/** A server's states `PATCH /v1/servers/{name}` sets: `draining` takes no new tenants. */
+export const SERVER_STATES = ['active', 'draining'] as const;
+export type ServerState = (typeof SERVER_STATES)[number];
 /** `POST /v1/api-tokens` scopes; the server's default is `sandbox`. */
 export const TOKEN_SCOPES = ['sandbox', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -51,7 +51,7 @@ function RequireUser({ identity }: { identity: PortalIdentity }) {
 }
 
 export function PortalApp() {
-  const { api } = usePortal();
+  const { api, session } = usePortal();
   const unavailable = useUnavailable();
   const signedIn = useTokens() !== null;
   const tenant = useLoad(() => call(api.GET('/v1/tenant')), [api, unavailable === null]);
@@ -61,8 +61,10 @@ export function PortalApp() {
   useEffect(() => {
     if (tenant.data) {
       applyBranding(tenant.data);
+      // The switcher lists the tenant under its current name (it may have been renamed).
+      if (signedIn) session.nameTenant(tenant.data.displayName);
     }
-  }, [tenant.data]);
+  }, [tenant.data, signedIn, session]);
 
   const identity = useMemo<PortalIdentity | null>(
     () =>

@@ -1,8 +1,12 @@
-/** The signed-in portal frame: the tenant's logo and name, navigation by permission, sign-out. */
+/**
+ * The signed-in portal frame: the tenant's logo and name, navigation by permission, sign-out,
+ * and under path routing the workspace switcher.
+ */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { AppShell, type NavItem } from '../shared/AppShell';
 import { can, useIdentity, useMe, usePortal } from './context';
+import { useWorkspaceSwitcher } from './WorkspaceSwitcher';
 
 const NAV: readonly (NavItem & { needs?: string })[] = [
   { to: '/', label: 'Dashboard', end: true },
@@ -22,6 +26,7 @@ export function PortalShell({ children }: { children: ReactNode }) {
   const { tenant } = useIdentity();
   const me = useMe();
   const nav = NAV.filter((item) => !item.needs || can(me, item.needs));
+  const switcher = useWorkspaceSwitcher();
 
   async function signOut() {
     const refreshToken = session.get()?.refreshToken;
@@ -41,8 +46,10 @@ export function PortalShell({ children }: { children: ReactNode }) {
         </Link>
       }
       nav={nav}
+      banner={switcher.panel}
       user={
         <>
+          {switcher.toggle}
           <Link to="/profile" className="user-email">
             {me.name || me.email}
           </Link>

@@ -2,12 +2,17 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import type { TenantApi, TenantSession, TenantTokens } from '../api/tenant';
 import type { TenantAvailability, Unavailable } from './availability';
+import type { PortalBase } from './base';
 import type { MeView, ProfileView } from './types';
 
 export interface PortalDeps {
   api: TenantApi;
   session: TenantSession;
   availability: TenantAvailability;
+  /** Host-based, or `/t/<slug>` under path routing. */
+  base: PortalBase;
+  /** The tenant API's base URL: the origin plus `base.prefix`, for calls outside the client. */
+  baseUrl: string;
 }
 
 const PortalContext = createContext<PortalDeps | null>(null);

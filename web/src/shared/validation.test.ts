@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { suggestSlug, validateColor, validateDisplayName, validateEmail, validateHttpsUrl, validatePassword, validateSlug } from './validation';
+import { suggestSlug, validateColor, validateDisplayName, validateEmail, validateHttpsUrl, validateLogoUrl, validatePassword, validateSlug } from './validation';
 
 describe('validateSlug (mirrors shared/domain/src/slug.rs)', () => {
   it('accepts ordinary labels', () => {
@@ -63,5 +63,19 @@ describe('text rules (shared/domain/src/text.rs)', () => {
     expect(validateColor('blue')).not.toBeNull();
     expect(validateHttpsUrl('https://cdn.example.com/logo.png')).toBeNull();
     expect(validateHttpsUrl('http://cdn.example.com/logo.png')).toBe('must be an https URL');
+  });
+});
+
+describe('validateLogoUrl (mirrors shared/domain Branding::validate)', () => {
+  it('takes https URLs up to 2048 characters', () => {
+    expect(validateLogoUrl('https://cdn.example.com/logo.svg')).toBeNull();
+    expect(validateLogoUrl(`https://cdn.example.com/${'a'.repeat(2048 - 24)}`)).toBeNull();
+  });
+
+  it('refuses other schemes, junk and longer URLs', () => {
+    const message = 'must be an https URL of at most 2048 characters';
+    expect(validateLogoUrl('http://cdn.example.com/logo.svg')).toBe(message);
+    expect(validateLogoUrl('logo.svg')).toBe(message);
+    expect(validateLogoUrl(`https://cdn.example.com/${'a'.repeat(2048 - 23)}`)).toBe(message);
   });
 });

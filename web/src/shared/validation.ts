@@ -91,3 +91,18 @@ export function validateHttpsUrl(url: string): string | null {
     return 'must be an https URL';
   }
 }
+
+/**
+ * A logo address as the platform stores it (shared/domain `Branding::validate`): an `https://`
+ * URL with a host, at most 2048 bytes.
+ */
+export function validateLogoUrl(url: string): string | null {
+  const message = 'must be an https URL of at most 2048 characters';
+  if (new TextEncoder().encode(url).length > 2048) return message;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && parsed.hostname ? null : message;
+  } catch {
+    return message;
+  }
+}

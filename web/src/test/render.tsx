@@ -7,6 +7,7 @@ import { TenantSession, createTenantApi } from '../api/tenant';
 import { ConsoleProvider } from '../console/context';
 import { IdentityProvider, PortalProvider } from '../portal/context';
 import { TenantAvailability } from '../portal/availability';
+import { HOST_BASED, type PortalBase } from '../portal/base';
 import type { MeView, ProfileView } from '../portal/types';
 
 export const ORIGIN = 'http://console.test';
@@ -47,14 +48,19 @@ export const ADMIN: MeView = {
   permissions: ['users.read', 'users.manage', 'api_keys.manage', 'audit.read', 'notes.read', 'modules.read'],
 };
 
-export function renderPortal(ui: ReactElement, { path = '/', me = ADMIN as MeView | null, signedIn = true } = {}) {
-  const session = new TenantSession(sessionStorage);
-  if (signedIn) session.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 900, tokenType: 'Bearer' });
+/** `base`: a path-routed tenant (`detectBase('/t/acme/')`); host-based by default. */
+export function renderPortal(
+  ui: ReactElement,
+  { path = '/', me = ADMIN as MeView | null, signedIn = true, base = HOST_BASED as PortalBase } = {},
+) {
+  const session = new TenantSession(sessionStorage, undefined, base.slug);
+  if (signedIn) session.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 900, tokenType: 'Bearer' }, TENANT.displayName);
   const availability = new TenantAvailability();
-  const api = createTenantApi(session, { baseUrl: ORIGIN, onTenantUnavailable: (code, message) => availability.set({ code, message }) });
+  const baseUrl = `${ORIGIN}${base.prefix}`;
+  const api = createTenantApi(session, { baseUrl, onTenantUnavailable: (code, message) => availability.set({ code, message }) });
   const identity = { tenant: TENANT, me, meError: null, reloadMe: () => undefined, setTenant: () => undefined };
   const utils = render(
-    <PortalProvider deps={{ api, session, availability }}>
+    <PortalProvider deps={{ api, session, availability, base, baseUrl }}>
       <IdentityProvider value={identity}>
         <MemoryRouter initialEntries={[path]}>
           <Routes>

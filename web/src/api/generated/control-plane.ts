@@ -356,6 +356,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/admin-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invites an owner into an active tenant, replacing any open invitation for that address:
+         *     for a first admin whose invitation was lost or expired, or a tenant locked out.
+         */
+        post: operations["invite_owner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's branding, as its portal shows it. */
+        get: operations["get_branding"];
+        /** Replaces the tenant's branding (the tenant's admins can change it again in their portal). */
+        put: operations["put_branding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/jobs": {
         parameters: {
             query?: never;
@@ -472,10 +510,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The tenant's first admin (owner). */
+        /**
+         * @description The tenant's first admin (owner): created with a password, or, without one, invited (the
+         *     answer carries the invitation's one-time token).
+         */
         AdminBody: {
             email: string;
-            password: string;
+            password?: string | null;
         };
         ApiTokenList: {
             items: components["schemas"]["ApiTokenView"][];
@@ -543,6 +584,13 @@ export interface components {
             password: string;
             token: string;
         };
+        /** @description How the tenant's apps look. */
+        Branding: {
+            /** @description An `https://` URL, at most 2048 characters. */
+            logoUrl?: string | null;
+            /** @description `#rrggbb`. */
+            primaryColor?: string | null;
+        };
         CheckView: {
             /** Format: int32 */
             maxConnections: number;
@@ -576,6 +624,10 @@ export interface components {
             /** @description Send as `x-api-key`: every permission of the sandbox's owner; expires with it. */
             apiKey: string;
         };
+        /** @description A new tenant; with `adminInvitation` when its first admin was invited. */
+        CreatedTenant: components["schemas"]["TenantView"] & {
+            adminInvitation?: null | components["schemas"]["InvitationView"];
+        };
         DatabaseView: {
             lastMigrationError?: string | null;
             name: string;
@@ -602,6 +654,19 @@ export interface components {
             /** @description e.g. `{"field": "slug"}` for a validation failure. */
             details?: Record<string, unknown> | null;
             message: string;
+        };
+        /**
+         * @description An owner invitation. The token is shown this once: the new owner pastes it on the
+         *     portal's "accept invitation" page (`POST /v1/auth/accept-invitation` on the tenant plane).
+         */
+        InvitationView: {
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            token: string;
+        };
+        InviteOwnerBody: {
+            email: string;
         };
         /** @description A list of jobs. */
         JobList: {
@@ -1705,7 +1770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TenantView"];
+                    "application/json": components["schemas"]["CreatedTenant"];
                 };
             };
             /** @description SLUG_TAKEN */
@@ -1799,6 +1864,152 @@ export interface operations {
             };
             /** @description INVALID_STATE */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    invite_owner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteOwnerBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE (the tenant is not active) or CONFLICT (already a user) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_branding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE (the tenant is not active) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_branding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Branding"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE (the tenant is not active) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED (field primaryColor or logoUrl) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,12 +1,13 @@
 /**
- * Live CI sandboxes (`GET /v1/sandboxes`, soonest expiry first) and removing one now
+ * Live CI sandboxes (`GET /v1/sandboxes`, soonest expiry first), making one now
+ * (`POST /v1/sandboxes`: its credentials shown once) and removing one now
  * (`DELETE /v1/sandboxes/{slug}`: database, role, storage, secrets and catalog rows go; only
  * the audit log remembers it). Pipelines make them with `tenantry sandbox up`.
  */
 import { useState } from 'react';
 import { call, callVoid } from '../../api/call';
 import { useConsole } from '../context';
-import type { SandboxView } from '../types';
+import type { CreatedSandbox, SandboxView } from '../types';
 import { Page } from '../../shared/Page';
 import { ErrorAlert } from '../../shared/ErrorAlert';
 import { Empty, Loading, Notice } from '../../shared/Status';
@@ -14,6 +15,8 @@ import { StatusBadge } from '../../shared/StatusBadge';
 import { formatDate } from '../../shared/format';
 import { useLoad } from '../../shared/useLoad';
 import { useSubmit } from '../../shared/useSubmit';
+import { CreateSandboxForm } from '../sandboxes/CreateSandboxForm';
+import { CreatedSandboxPanel } from '../sandboxes/CreatedSandboxPanel';
 
 function RemoveSandbox({ sandbox, onRemoved }: { sandbox: SandboxView; onRemoved: (slug: string) => void }) {
   const { api } = useConsole();
@@ -49,7 +52,15 @@ export function SandboxesPage() {
   const { api } = useConsole();
   const sandboxes = useLoad(() => call(api.GET('/v1/sandboxes')), [api]);
   const [removed, setRemoved] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedSandbox | null>(null);
   const items = sandboxes.data?.items ?? [];
+
+  function onCreated(sandbox: CreatedSandbox) {
+    setCreating(false);
+    setCreated(sandbox);
+    sandboxes.reload();
+  }
 
   function onRemoved(slug: string) {
     sandboxes.setData((current) => ({ items: (current?.items ?? []).filter((s) => s.slug !== slug) }));
@@ -61,15 +72,32 @@ export function SandboxesPage() {
       title="Sandboxes"
       site="Tenantry console"
       actions={
-        <button type="button" className="btn btn-secondary" onClick={sandboxes.reload} disabled={sandboxes.loading}>
-          Refresh
-        </button>
+        <>
+          {creating ? null : (
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                setRemoved(null);
+                setCreated(null);
+                setCreating(true);
+              }}
+            >
+              Create a sandbox
+            </button>
+          )}
+          <button type="button" className="btn btn-secondary" onClick={sandboxes.reload} disabled={sandboxes.loading}>
+            Refresh
+          </button>
+        </>
       }
     >
       <p>
         Throwaway tenants for CI pipelines, made with a <code>sandbox</code> API token (<code>tenantry sandbox up</code>)
         and removed when they expire.
       </p>
+      {creating ? <CreateSandboxForm onCreated={onCreated} onCancel={() => setCreating(false)} /> : null}
+      {created ? <CreatedSandboxPanel sandbox={created} onDismiss={() => setCreated(null)} /> : null}
       {removed ? <Notice>Removed {removed}.</Notice> : null}
       <ErrorAlert error={sandboxes.error} />
       {sandboxes.loading && !sandboxes.data ? <Loading label="Loading sandboxes…" /> : null}

@@ -1,10 +1,10 @@
 /**
- * One database server in the list, with its actions: drain (takes no new tenants; its tenants
- * stay) or activate, check now (`POST /v1/servers/{name}/check`, which records its health),
+ * One database server in the list, with its actions: edit capacity, placement and state (a
+ * form in a row below), drain (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`, which records its health),
  * and remove after typing its name (`409 INVALID_STATE` while tenant databases are on it; the
  * message shows on the row).
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';
 import { useConsole } from '../context';
 import type { ServerCheckView, ServerView } from '../types';
@@ -14,6 +14,7 @@ import { formatDate } from '../../shared/format';
 import { useSubmit } from '../../shared/useSubmit';
 import { kindLabel } from './serverRules';
 import { RemoveServerForm } from './RemoveServerForm';
+import { EditServerForm } from './EditServerForm';
 
 export interface ServerRowProps {
   server: ServerView;
@@ -30,7 +31,15 @@ function checkSummary(view: ServerCheckView): string {
 export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
   const { api } = useConsole();
   const [removing, setRemoving] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [checked, setChecked] = useState<string | null>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  // Focus goes back to "Edit" when the form closes.
+  useEffect(() => {
+    if (!editing && wasEditing.current) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const path = { params: { path: { name: server.name } } };
   const draining = server.state === 'draining';
   const setState = useSubmit(async () => {
@@ -42,54 +51,84 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
     onChanged(view.server);
     setChecked(checkSummary(view));
   });
-  const busy = setState.busy || check.busy;
+  const busy = setState.busy || check.busy || editing;
   const name = <span className="visually-hidden">{server.name}</span>;
 
   return (
-    <tr>
-      <td data-label="Server">
-        <strong>{server.name}</strong>
-        <div className="muted">
-          <code>
-            {server.host}:{server.port}
-          </code>
-        </div>
-      </td>
-      <td data-label="Kind">{kindLabel(server.kind)}</td>
-      <td data-label="Placement">{server.placement}</td>
-      <td data-label="State">
-        <StatusBadge status={server.state} />
-      </td>
-      <td data-label="Tenants">
-        {server.tenants} of {server.capacity}
-      </td>
-      <td data-label="Health">
-        <StatusBadge status={server.health} />
-        {server.healthDetail ? <div className="step-error">{server.healthDetail}</div> : null}
-        <div className="muted">checked {formatDate(server.checkedAt)}</div>
-      </td>
-      <td data-label="Version">{server.serverVersion ?? '—'}</td>
-      <td data-label="Actions">
-        {removing ? (
-          <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />
-        ) : (
-          <div className="button-row">
-            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void setState.run()}>
-              {setState.busy ? 'Saving…' : draining ? <>Activate {name}</> : <>Drain {name}</>}
-            </button>
-            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void check.run()}>
-              {check.busy ? 'Checking…' : <>Check now {name}</>}
-            </button>
-            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRemoving(true)}>
-              Remove {name}
-            </button>
+    <>
+      <tr>
+        <td data-label="Server">
+          <strong>{server.name}</strong>
+          <div className="muted">
+            <code>
+              {server.host}:{server.port}
+            </code>
           </div>
-        )}
-        <div className="muted" role="status" aria-live="polite">
-          {checked}
-        </div>
-        <ErrorAlert error={setState.error ?? check.error} />
-      </td>
-    </tr>
+        </td>
+        <td data-label="Kind">{kindLabel(server.kind)}</td>
+        <td data-label="Placement">{server.placement}</td>
+        <td data-label="State">
+          <StatusBadge status={server.state} />
+        </td>
+        <td data-label="Tenants">
+          {server.tenants} of {server.capacity}
+        </td>
+        <td data-label="Health">
+          <StatusBadge status={server.health} />
+          {server.healthDetail ? <div className="step-error">{server.healthDetail}</div> : null}
+          <div className="muted">checked {formatDate(server.checkedAt)}</div>
+        </td>
+        <td data-label="Version">{server.serverVersion ?? '—'}</td>
+        <td data-label="Actions">
+          {removing ? (
+            <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />
+          ) : (
+            <div className="button-row">
+              <button
+                type="button"
+                ref={editButton}
+                className="btn btn-secondary"
+                aria-expanded={editing}
+                disabled={setState.busy || check.busy}
+                onClick={() => {
+                  setChecked(null);
+                  setEditing((e) => !e);
+                }}
+              >
+                Edit {name}
+              </button>
+              <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void setState.run()}>
+                {setState.busy ? 'Saving…' : draining ? <>Activate {name}</> : <>Drain {name}</>}
+              </button>
+              <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void check.run()}>
+                {check.busy ? 'Checking…' : <>Check now {name}</>}
+              </button>
+              <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRemoving(true)}>
+                Remove {name}
+              </button>
+            </div>
+          )}
+          <div className="muted" role="status" aria-live="polite">
+            {checked}
+          </div>
+          <ErrorAlert error={setState.error ?? check.error} />
+        </td>
+      </tr>
+      {editing ? (
+        <tr className="edit-row">
+          <td colSpan={8}>
+            <EditServerForm
+              server={server}
+              onCancel={() => setEditing(false)}
+              onSaved={(next) => {
+                onChanged(next);
+                setEditing(false);
+                setChecked(`Saved ${next.name}.`);
+              }}
+            />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }

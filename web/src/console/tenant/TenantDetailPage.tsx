@@ -1,4 +1,7 @@
-/** One tenant: identity, URL, plan, status, database placement, storage, jobs, audit, and its lifecycle. */
+/**
+ * One tenant: identity, URL, plan, status, database placement, storage, branding, inviting an
+ * owner, jobs, audit, and its lifecycle.
+ */
 import { useParams } from 'react-router';
 import { call } from '../../api/call';
 import { useConsole } from '../context';
@@ -15,6 +18,8 @@ import { SuspendResume } from './SuspendResume';
 import { OffboardForm } from './OffboardForm';
 import { RotateCredentials } from './RotateCredentials';
 import { StorageSection } from '../storage/StorageSection';
+import { BrandingSection } from './BrandingSection';
+import { InviteOwner } from './InviteOwner';
 
 function Overview({ tenant }: { tenant: TenantView }) {
   const db = tenant.database;
@@ -111,6 +116,19 @@ export function TenantDetailPage() {
               <h2 id="storage">Storage</h2>
               <StorageSection tenant={t.id} live={t.status === 'active' || t.status === 'suspended'} onChanged={audit.reload} />
             </section>
+          ) : null}
+          {t.status !== 'deleted' ? (
+            <>
+              <section aria-labelledby="branding" className="card">
+                <h2 id="branding">Branding</h2>
+                {/* Reloaded when the status changes: a suspended tenant's branding answers 409. */}
+                <BrandingSection key={t.status} tenant={t.id} onChanged={audit.reload} />
+              </section>
+              <section aria-labelledby="invite-owner" className="card">
+                <h2 id="invite-owner">Invite an owner</h2>
+                <InviteOwner tenant={t} onInvited={audit.reload} />
+              </section>
+            </>
           ) : null}
           <section aria-labelledby="lifecycle" className="card">
             <h2 id="lifecycle">Suspend or resume</h2>

@@ -4,8 +4,8 @@
  * validates before "Next" with the server's own rules; a server error that names a field sends
  * the operator back to the step that owns it.
  *
- * The plan step also offers pinning the tenant to a database server (default: automatic). Left
- * out until the API has it: inviting the first admin by e-mail instead of setting a password.
+ * The plan step also offers pinning the tenant to a database server (default: automatic); the
+ * admin step inviting the first admin (a one-time code on the ready screen) or setting a password.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -21,6 +21,7 @@ import { PlanStep } from './PlanStep';
 import { StorageStep } from './StorageStep';
 import { AdminStep } from './AdminStep';
 import { ApplyStorage } from './ApplyStorage';
+import { FirstAdminAccess } from './FirstAdminAccess';
 import { emptyStorage, isStorageValid, validateStorage, withoutSecrets } from '../storage/storageDraft';
 import { ReviewStep } from './ReviewStep';
 import { ProvisioningProgress } from './ProvisioningProgress';
@@ -67,7 +68,7 @@ export function OnboardWizard() {
     !errors.displayName && !errors.slug && availability !== 'taken',
     true,
     draft.storageMode === 'platform' || isStorageValid(storageErrors),
-    !errors.email && !errors.password && !errors.confirm,
+    !errors.email && (draft.adminMode === 'invite' || (!errors.password && !errors.confirm)),
     true,
   ];
 
@@ -107,7 +108,10 @@ export function OnboardWizard() {
       displayName: draft.displayName.trim(),
       plan: draft.plan,
       ...(draft.server ? { server: draft.server } : {}),
-      admin: { email: draft.adminEmail.trim(), password: draft.adminPassword },
+      admin:
+        draft.adminMode === 'invite'
+          ? { email: draft.adminEmail.trim() }
+          : { email: draft.adminEmail.trim(), password: draft.adminPassword },
     });
   }
 
@@ -129,12 +133,23 @@ export function OnboardWizard() {
           onJobChanged={(job) => void provisioning.jobChanged(job)}
           onStartOver={startOver}
           afterReady={
-            provisioning.tenant && draft.storageMode === 'hosted' ? (
-              <ApplyStorage
-                tenant={provisioning.tenant}
-                draft={draft.storage}
-                onApplied={() => setDraft((d) => ({ ...d, storage: withoutSecrets(d.storage) }))}
-              />
+            provisioning.tenant ? (
+              <>
+                {draft.adminMode === 'invite' ? (
+                  <FirstAdminAccess
+                    tenant={provisioning.tenant}
+                    email={draft.adminEmail.trim()}
+                    invitation={provisioning.invitation}
+                  />
+                ) : null}
+                {draft.storageMode === 'hosted' ? (
+                  <ApplyStorage
+                    tenant={provisioning.tenant}
+                    draft={draft.storage}
+                    onApplied={() => setDraft((d) => ({ ...d, storage: withoutSecrets(d.storage) }))}
+                  />
+                ) : null}
+              </>
             ) : null
           }
         />

@@ -52,7 +52,9 @@ export function ReviewStep({ draft, urlTemplate, onEdit }: ReviewStepProps) {
       </dd>
       <dt>First admin</dt>
       <dd>
-        {draft.adminEmail.trim()} (password set) {edit(STEP.admin, 'first admin')}
+        {draft.adminEmail.trim()}{' '}
+        {draft.adminMode === 'invite' ? '(invited: a one-time code is shown after creation)' : '(password set)'}{' '}
+        {edit(STEP.admin, 'first admin')}
       </dd>
     </dl>
   );

@@ -5,6 +5,9 @@ import { emptyStorage, type StorageDraft } from '../storage/storageDraft';
 /** `platform`: the platform's default, nothing to send; `hosted`: registered right after creation. */
 export type StorageMode = 'platform' | 'hosted';
 
+/** `invite`: the admin gets a one-time code and picks their own password; `password`: set here. */
+export type AdminMode = 'invite' | 'password';
+
 export interface TenantDraft {
   displayName: string;
   slug: string;
@@ -15,7 +18,9 @@ export interface TenantDraft {
   server: string;
   storageMode: StorageMode;
   storage: StorageDraft;
+  adminMode: AdminMode;
   adminEmail: string;
+  /** Only sent with `adminMode: 'password'`. */
   adminPassword: string;
   adminPasswordConfirm: string;
 }
@@ -28,6 +33,7 @@ export const EMPTY_DRAFT: TenantDraft = {
   server: '',
   storageMode: 'platform',
   storage: emptyStorage(),
+  adminMode: 'invite',
   adminEmail: '',
   adminPassword: '',
   adminPasswordConfirm: '',

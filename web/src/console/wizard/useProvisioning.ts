@@ -3,13 +3,15 @@
  * tenant is ready (or failed), so while it runs the job is polled through
  * `GET /v1/tenants/{slug}/jobs` to show each step as it completes. A failure answers
  * `502 PROVISIONING_FAILED` with `details.jobId`; that job can then be retried or compensated.
+ * An invited first admin's one-time code comes only in the create call's answer (a retried
+ * job's tenant has none: the wizard then offers to issue one).
  */
 import { useRef, useState } from 'react';
 import { call } from '../../api/call';
 import { ApiError } from '../../api/errors';
 import type { ControlApi } from '../../api/control';
 import type { components } from '../../api/generated/control-plane';
-import type { JobView, TenantView } from '../types';
+import type { JobView, OwnerInvitation, TenantView } from '../types';
 
 export type CreateTenantBody = components['schemas']['CreateTenantBody'];
 export type ProvisioningPhase = 'idle' | 'running' | 'ready' | 'failed' | 'compensated';
@@ -21,6 +23,7 @@ export function useProvisioning(api: ControlApi) {
   const [job, setJob] = useState<JobView | null>(null);
   const [tenant, setTenant] = useState<TenantView | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [invitation, setInvitation] = useState<OwnerInvitation | null>(null);
   const polling = useRef(false);
 
   async function poll(slug: string) {
@@ -41,12 +44,14 @@ export function useProvisioning(api: ControlApi) {
     setError(null);
     setJob(null);
     setTenant(null);
+    setInvitation(null);
     polling.current = true;
     void poll(body.slug);
     try {
       const created = await call(api.POST('/v1/tenants', { body }));
       polling.current = false;
       setTenant(created);
+      setInvitation(created.adminInvitation ?? null);
       const jobs = await call(api.GET('/v1/tenants/{tenant}/jobs', { params: { path: { tenant: created.id } } })).catch(
         () => null,
       );
@@ -88,7 +93,8 @@ export function useProvisioning(api: ControlApi) {
     setError(null);
     setJob(null);
     setTenant(null);
+    setInvitation(null);
   }
 
-  return { phase, job, tenant, error, start, jobChanged, reset };
+  return { phase, job, tenant, error, invitation, start, jobChanged, reset };
 }

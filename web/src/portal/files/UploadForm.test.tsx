@@ -5,6 +5,7 @@ import { FilesPage } from './FilesPage';
 import { renderPortal } from '../../test/render';
 import { STAFF, STATUS, file } from '../../test/files';
 import { installFakeXhr } from '../../test/fakeXhr';
+import { detectBase } from '../base';
 import { errorBody, mockApi, type Handler, type Reply } from '../../test/fetchMock';
 
 const NOTES = new File(['hello, files'], 'notes.txt', { type: 'text/plain' });
@@ -46,6 +47,21 @@ describe('upload', () => {
     expect(put?.headers.get('authorization')).toBe('Bearer access-1');
     expect(await screen.findByRole('button', { name: 'Download notes.txt' })).toBeInTheDocument();
     expect(screen.getByLabelText('Key')).toHaveValue('');
+  });
+
+  it('sends the upload under /t/<slug> when the portal is path-routed', async () => {
+    installFakeXhr();
+    const api = mockApi({
+      'GET /t/acme/v1/storage': { body: STATUS },
+      'GET /t/acme/v1/files': { body: { items: [], nextCursor: null } },
+      'PUT /t/acme/v1/files/:key': { status: 201, body: file('notes.txt', 12) },
+    });
+    const user = userEvent.setup();
+    renderPortal(<FilesPage />, { me: STAFF, base: detectBase('/t/acme/files') });
+    await chooseAndUpload(user);
+    await screen.findByText(/^Uploaded/);
+    const [put] = api.requests('PUT', '/t/acme/v1/files/notes.txt');
+    expect(put?.headers.get('authorization')).toBe('Bearer access-1');
   });
 
   it('puts a new file in the folder the list is filtered to', async () => {

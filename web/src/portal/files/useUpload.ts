@@ -6,7 +6,6 @@
 import { useRef, useState } from 'react';
 import { encodeFileKey, uploadFile, type FileView } from '../../api/files';
 import { TENANT_UNAVAILABLE_CODES, bearerToken } from '../../api/tenant';
-import { sameOrigin } from '../../api/control';
 import { ApiError } from '../../api/errors';
 import { usePortal } from '../context';
 
@@ -16,7 +15,7 @@ export interface UploadProgress {
 }
 
 export function useUpload() {
-  const { session, availability } = usePortal();
+  const { session, availability, baseUrl } = usePortal();
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [error, setError] = useState<unknown>(null);
   const controller = useRef<AbortController | null>(null);
@@ -27,9 +26,9 @@ export function useUpload() {
     setError(null);
     setProgress({ sent: 0, total: file.size });
     try {
-      const token = await bearerToken(session);
+      const token = await bearerToken(session, baseUrl);
       return await uploadFile({
-        url: `${sameOrigin()}/v1/files/${encodeFileKey(key)}`,
+        url: `${baseUrl}/v1/files/${encodeFileKey(key)}`,
         body: file,
         contentType: file.type,
         token,

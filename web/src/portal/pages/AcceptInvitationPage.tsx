@@ -24,7 +24,7 @@ export function AcceptInvitationPage() {
   const [touched, setTouched] = useState(false);
   const submit = useSubmit(async () => {
     const body = { token: token.trim(), password, name: name.trim() || null };
-    session.signIn(await call(api.POST('/v1/auth/accept-invitation', { body })));
+    session.signIn(await call(api.POST('/v1/auth/accept-invitation', { body })), tenant.displayName);
     navigate('/', { replace: true });
   });
   const passwordError = touched ? validatePassword(password) : null;

@@ -23,7 +23,7 @@ export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const submit = useSubmit(async () => {
-    session.signIn(await call(api.POST('/v1/auth/login', { body: { email: email.trim(), password } })));
+    session.signIn(await call(api.POST('/v1/auth/login', { body: { email: email.trim(), password } })), tenant.displayName);
     navigate(from, { replace: true });
   });
 
