@@ -45,6 +45,13 @@ pub struct Settings {
     /// Seconds between sweeps for expired CI sandboxes.
     #[arg(long, env = "TENANTRY_SANDBOX_REAP_SECS", default_value_t = 30)]
     pub sandbox_reap_secs: u64,
+    /// Spare databases kept ready on every shared database server: provisioning renames one
+    /// instead of cloning the template. 0 turns the pool off.
+    #[arg(long, env = "TENANTRY_SPARE_DATABASES", default_value_t = 2)]
+    pub spare_databases: usize,
+    /// Seconds between checks of the spare pool (it is also refilled after each provisioning).
+    #[arg(long, env = "TENANTRY_SPARE_FILL_SECS", default_value_t = 10)]
+    pub spare_fill_secs: u64,
     #[command(flatten)]
     pub keys: secrets::KeySettings,
     #[command(flatten)]

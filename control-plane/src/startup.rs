@@ -22,6 +22,8 @@ pub struct AppState {
     storage_probe_every: std::time::Duration,
     server_probe_every: std::time::Duration,
     sandbox_reap_every: std::time::Duration,
+    /// Spare databases kept ready per shared server, and how often the pool is checked.
+    spares: (usize, std::time::Duration),
 }
 
 impl AppState {
@@ -33,7 +35,15 @@ impl AppState {
             storage_probe_every: Duration::from_secs(300),
             server_probe_every: Duration::from_secs(60),
             sandbox_reap_every: Duration::from_secs(30),
+            spares: (0, Duration::from_secs(10)),
         }
+    }
+
+    /// Keeps `target` spare databases ready on every shared server, checked every `every` and
+    /// after each provisioning (default: none).
+    pub fn with_spares(mut self, target: usize, every: Duration) -> Self {
+        self.spares = (target, every);
+        self
     }
 
     /// How often expired sandboxes are looked for (default 30 seconds).
@@ -110,7 +120,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let state = AppState::new(provisioner, settings.tenant_url_template.clone())
         .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)))
         .with_server_probe_every(Duration::from_secs(settings.server_probe_secs.max(1)))
-        .with_sandbox_reap_every(Duration::from_secs(settings.sandbox_reap_secs.max(1)));
+        .with_sandbox_reap_every(Duration::from_secs(settings.sandbox_reap_secs.max(1)))
+        .with_spares(settings.spare_databases, Duration::from_secs(settings.spare_fill_secs.max(1)));
     let dev_default = std::path::Path::new("web/dist/console");
     match &settings.console_dir {
         Some(dir) => state.with_console(dir),
@@ -213,6 +224,13 @@ impl Application {
         let reaper = tokio::spawn(provisioner::run_sandbox_reaper(
             self.state.provisioner.clone(),
             self.state.sandbox_reap_every,
+            stopped(prober_stopped.clone()),
+        ));
+        let (spares, fill_every) = self.state.spares;
+        let filler = tokio::spawn(provisioner::run_spare_filler(
+            self.state.provisioner.clone(),
+            spares,
+            fill_every,
             stopped(prober_stopped),
         ));
         let server_task = tokio::spawn(server);
@@ -225,6 +243,7 @@ impl Application {
         let _ = storage_prober.await;
         let _ = server_prober.await;
         let _ = reaper.await;
+        let _ = filler.await;
         server_task.await??;
         Ok(())
     }

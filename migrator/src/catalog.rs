@@ -5,6 +5,7 @@ mod m0002_secrets;
 mod m0003_tenant_storage;
 mod m0004_fleet;
 mod m0005_sandboxes_and_tokens;
+mod m0006_spare_databases;
 
 use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0003_tenant_storage::Migration),
             Box::new(m0004_fleet::Migration),
             Box::new(m0005_sandboxes_and_tokens::Migration),
+            Box::new(m0006_spare_databases::Migration),
         ]
     }
 }

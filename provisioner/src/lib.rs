@@ -16,6 +16,7 @@ mod saga;
 mod sandbox;
 mod server_admin;
 mod servers;
+mod spares;
 mod storage_admin;
 mod tenant_admin;
 #[cfg(feature = "testing")]
@@ -41,6 +42,7 @@ pub use server_admin::{
     run_server_prober, validate_server_name,
 };
 pub use servers::{AdminPools, register_server_from_url};
+pub use spares::{FillReport, SPARE_PREFIX, run_spare_filler};
 pub use storage_admin::{
     RegisterStorage, StorageAdminError, StorageView, probe_storage_health, register_storage, run_storage_prober,
     tenant_storage,
@@ -90,6 +92,8 @@ struct Inner {
     store: Arc<dyn SecretStore>,
     storage: Option<storage::Platform>,
     faults: faults::Faults,
+    /// Notified when a provisioning may have taken a spare database (the filler refills).
+    spares_taken: Arc<tokio::sync::Notify>,
 }
 
 /// Runs `task` every `every` (the first time at once) until `shutdown` resolves: the loop of
@@ -162,6 +166,7 @@ impl Provisioner {
                 store: config.secrets.unwrap_or_else(|| Arc::new(LocalStore::new(catalog.clone(), keyring))),
                 storage: config.storage,
                 faults,
+                spares_taken: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }

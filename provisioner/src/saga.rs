@@ -4,7 +4,7 @@
 mod record;
 mod steps;
 
-pub(crate) use steps::connect_as_tenant;
+pub(crate) use steps::{ROLE_CONNECTION_LIMIT, connect_as_tenant, restrict_database, retry_while_in_use};
 
 use std::time::Duration;
 

@@ -240,6 +240,10 @@ impl Provisioner {
             }
             .into());
         }
+        // Its spare databases go with it (the spare filler leaves draining servers alone).
+        if let Err(err) = self.drop_spares_on(&server).await {
+            tracing::warn!(server = %server.name, error = %format!("{err:#}"), "could not drop the spare databases");
+        }
         if let Ok(access) = ServerAccess::open(&server, self.keyring())
             && let Ok(client) = access.connect(&access.admin_database).await
         {

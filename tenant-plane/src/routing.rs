@@ -12,4 +12,4 @@ pub use ctx::TenantCtx;
 pub use host::normalize_host;
 pub use listener::run_listener;
 pub use pools::PoolRegistry;
-pub use pools::{BudgetedManager, TenantPool};
+pub use pools::{BudgetedManager, PoolStats, TenantPool};

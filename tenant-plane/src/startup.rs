@@ -239,6 +239,11 @@ impl AppState {
         self.routes.catalog()
     }
 
+    /// What this worker's tenant pools have done (connections opened, budget waits, reclaims).
+    pub fn pool_stats(&self) -> crate::routing::PoolStats {
+        self.pools.stats()
+    }
+
     /// Whether change notifications are being received.
     pub fn is_listening(&self) -> bool {
         self.listening.load(Ordering::SeqCst)

@@ -14,7 +14,7 @@ use super::Step;
 use crate::Provisioner;
 
 /// Connections one tenant role may hold on its server; a runaway pool hits this first.
-const ROLE_CONNECTION_LIMIT: u32 = 50;
+pub(crate) const ROLE_CONNECTION_LIMIT: u32 = 50;
 /// `CREATE DATABASE` fails while anyone is connected to the template (a migration run); it
 /// is retried this many times, `CLONE_RETRY_DELAY` apart.
 const CLONE_RETRIES: u32 = 50;
@@ -111,6 +111,8 @@ impl Provisioner {
         let role = quote_ident(&placement.role_name);
         let (_, pool) = self.pools().get(&server)?;
         let client = pool.get().await.context("admin connection")?;
+        // A spare database and its role, when one is ready, become the tenant's by renaming.
+        self.take_spare(tenant, &placement, &server, &client).await?;
         let verb = if admin::role_exists(&client, &placement.role_name).await? { "ALTER" } else { "CREATE" };
         let sql = format!(
             "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION \
@@ -133,31 +135,17 @@ impl Provisioner {
                 quote_ident(&server.template_database),
                 self.inner.clone_strategy.sql()
             );
-            let mut tries = 0;
-            loop {
-                match client.batch_execute(&sql).await {
-                    Ok(()) => break,
-                    Err(err) if err.code() == Some(&SqlState::OBJECT_IN_USE) && tries < CLONE_RETRIES => {
-                        tries += 1;
-                        tokio::time::sleep(CLONE_RETRY_DELAY).await;
-                    }
-                    Err(err) => return Err(err).context("create tenant database"),
-                }
-            }
+            retry_while_in_use(&client, &sql).await.context("create tenant database")?;
         }
-        // Only the tenant's own role may connect; databases do not inherit the template's ACL.
-        client
-            .batch_execute(&format!(
-                "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC; \
-                 GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"
-            ))
-            .await
-            .context("restrict tenant database")?;
-        Ok(())
+        restrict_database(&client, &placement.database_name, &placement.role_name).await
     }
 
     async fn migrate(&self, tenant: TenantId) -> anyhow::Result<()> {
         let (placement, server) = self.placed(tenant).await?;
+        // A spare came handed over and recorded in the ledger: nothing to do when it is current.
+        if placement.schema_version.is_some() && placement.schema_version == (self.schema().latest)() {
+            return Ok(());
+        }
         let (access, _) = self.pools().get(&server)?;
         let client = access.connect(&placement.database_name).await?;
         // The clone's objects belong to the template owner; hand them to the tenant's role
@@ -343,6 +331,7 @@ impl Provisioner {
 
     pub(crate) async fn drop_tenant_resources(&self, tenant: TenantId) -> anyhow::Result<()> {
         self.drop_tenant_storage(tenant).await?;
+        self.drop_claimed_spare(tenant).await?;
         let Some(placement) = self.catalog().placement(tenant).await? else {
             self.secrets().destroy_scope(&Scope::Tenant(tenant)).await.context("destroy tenant secrets")?;
             return Ok(());
@@ -366,7 +355,7 @@ impl Provisioner {
     }
 
     /// Creates or migrates the server's template the first time this process clones from it.
-    async fn ensure_template_once(&self, access: &ServerAccess) -> anyhow::Result<()> {
+    pub(crate) async fn ensure_template_once(&self, access: &ServerAccess) -> anyhow::Result<()> {
         if self.pools().template_checked(access.id) {
             return Ok(());
         }
@@ -374,6 +363,43 @@ impl Provisioner {
         self.pools().mark_template_checked(access.id);
         Ok(())
     }
+}
+
+/// Runs a statement that needs a database nobody is connected to (`CREATE DATABASE … TEMPLATE`,
+/// `ALTER DATABASE … RENAME`), retrying while someone is (a migration run on the template, a
+/// spare's last connection still closing).
+pub(crate) async fn retry_while_in_use(
+    client: &tokio_postgres::Client,
+    sql: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let mut tries = 0;
+    loop {
+        match client.batch_execute(sql).await {
+            Ok(()) => return Ok(()),
+            Err(err) if err.code() == Some(&SqlState::OBJECT_IN_USE) && tries < CLONE_RETRIES => {
+                tries += 1;
+                tokio::time::sleep(CLONE_RETRY_DELAY).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Only `role` may connect to `database`; databases do not inherit the template's ACL.
+pub(crate) async fn restrict_database(
+    client: &tokio_postgres::Client,
+    database: &str,
+    role: &str,
+) -> anyhow::Result<()> {
+    let (db, role) = (quote_ident(database), quote_ident(role));
+    client
+        .batch_execute(&format!(
+            "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC; \
+             GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"
+        ))
+        .await
+        .context("restrict the database to its role")?;
+    Ok(())
 }
 
 /// Connects to the tenant's database as the tenant's own role.

@@ -11,4 +11,5 @@ mod placement;
 mod provision;
 mod secret_store;
 mod signing;
+mod spares;
 mod worker;

@@ -20,6 +20,7 @@ mod routes;
 mod sandboxes;
 mod secrets;
 mod servers;
+mod spares;
 mod storage;
 mod tenants;
 
@@ -34,6 +35,7 @@ pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use secrets::KekUsage;
 pub use servers::{NewServer, PlacementMode, ServerHealth, ServerKind, ServerSummary, ServerUpdate};
+pub use spares::SpareDatabase;
 pub use storage::StorageRecord;
 pub use tenants::{NewTenant, TenantPage};
 

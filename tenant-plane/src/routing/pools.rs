@@ -89,9 +89,31 @@ impl std::ops::DerefMut for BudgetedClient {
     }
 }
 
+/// What the pools of a worker have done since it started (for benchmarks and metrics).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Server connections opened (each a login as a tenant role).
+    pub opened: u64,
+    /// Times a pool found the budget exhausted and asked for idle connections to be closed.
+    pub budget_waits: u64,
+    /// Connections closed to free budget for another tenant.
+    pub reclaimed: u64,
+    /// Pools now, and connections held now.
+    pub pools: u64,
+    pub connections: usize,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    opened: std::sync::atomic::AtomicU64,
+    budget_waits: std::sync::atomic::AtomicU64,
+    reclaimed: std::sync::atomic::AtomicU64,
+}
+
 /// deadpool manager: connections from the tenant's connector, each holding a budget slot.
 pub struct BudgetedManager {
     connector: TenantConnector,
+    counters: Arc<Counters>,
     budget: Arc<Semaphore>,
     /// Asks the registry to close idle connections of all pools when the budget is exhausted,
     /// so idle connections of quiet tenants cannot starve busy ones.
@@ -109,6 +131,7 @@ impl BudgetedManager {
             if let Ok(slot) = self.budget.clone().try_acquire_owned() {
                 return Ok(slot);
             }
+            self.counters.budget_waits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.reclaim.notify_one();
             let wait = RECLAIM_INTERVAL.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
             match tokio::time::timeout(wait, self.budget.clone().acquire_owned()).await {
@@ -128,6 +151,7 @@ impl managed::Manager for BudgetedManager {
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
         let slot = self.acquire_slot().await?;
         let (client, closed) = self.connector.connect().await?;
+        self.counters.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(BudgetedClient { client, slot: Some((slot, closed)), statements: Default::default() })
     }
 
@@ -149,6 +173,7 @@ pub struct PoolRegistry {
     secrets: Arc<dyn SecretStore>,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
+    counters: Arc<Counters>,
     max_per_tenant: usize,
     budget_size: usize,
 }
@@ -168,6 +193,7 @@ impl PoolRegistry {
             secrets,
             budget: Arc::new(Semaphore::new(budget)),
             reclaim: Arc::new(Notify::new()),
+            counters: Arc::default(),
             max_per_tenant,
             budget_size: budget,
         }
@@ -189,10 +215,11 @@ impl PoolRegistry {
         let fair = self.fair_share();
         let budget = self.budget.clone();
         let reclaim = self.reclaim.clone();
+        let counters = self.counters.clone();
         let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
         let pool = self
             .pools
-            .try_get_with(tenant, async move { build_pool(connector, budget, reclaim, fair) })
+            .try_get_with(tenant, async move { build_pool(connector, counters, budget, reclaim, fair) })
             .await
             .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?;
         if pool.status().max_size != fair {
@@ -223,11 +250,23 @@ impl PoolRegistry {
         }
     }
 
-    /// Frees budget for a pool that found it exhausted: closes the idle connections that have
-    /// waited longest — those idle over 5 s, else over 1 s, 200 ms, 50 ms, else any — and stops
-    /// at the first step that closes one. Closing every idle connection instead would take the
-    /// busiest tenants' connections too, and they would reconnect on their next request.
+    /// Frees budget for a pool that found it exhausted. First the idle connections of tenants
+    /// no longer active (not served within the active window): nobody waits for those. Else the
+    /// idle connections that have waited longest — those idle over 5 s, else over 1 s, 200 ms,
+    /// 50 ms, else any — stopping at the first step that closes one. Closing every idle
+    /// connection instead would take the busiest tenants' connections too, and they would
+    /// reconnect on their next request.
     pub fn reclaim_idle_connections(&self) -> usize {
+        let inactive: usize = self
+            .pools
+            .iter()
+            .filter(|(tenant, _)| !self.active.contains_key(tenant.as_ref()))
+            .map(|(_, pool)| pool.retain(|_, _| false).removed.len())
+            .sum();
+        if inactive > 0 {
+            self.counters.reclaimed.fetch_add(inactive as u64, std::sync::atomic::Ordering::Relaxed);
+            return inactive;
+        }
         const STEPS: [Duration; 5] = [
             Duration::from_secs(5),
             Duration::from_secs(1),
@@ -242,6 +281,7 @@ impl PoolRegistry {
                 .map(|(_, pool)| pool.retain(|_, metrics| metrics.last_used() < idle).removed.len())
                 .sum();
             if closed > 0 {
+                self.counters.reclaimed.fetch_add(closed as u64, std::sync::atomic::Ordering::Relaxed);
                 return closed;
             }
         }
@@ -258,6 +298,17 @@ impl PoolRegistry {
         self.budget_size - self.budget.available_permits()
     }
 
+    pub fn stats(&self) -> PoolStats {
+        let read = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        PoolStats {
+            opened: read(&self.counters.opened),
+            budget_waits: read(&self.counters.budget_waits),
+            reclaimed: read(&self.counters.reclaimed),
+            pools: self.pools.entry_count(),
+            connections: self.connections_in_use(),
+        }
+    }
+
     pub fn pool_count(&self) -> u64 {
         self.pools.entry_count()
     }
@@ -270,11 +321,12 @@ impl PoolRegistry {
 
 fn build_pool(
     connector: TenantConnector,
+    counters: Arc<Counters>,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
     max: usize,
 ) -> anyhow::Result<TenantPool> {
-    let pool = managed::Pool::builder(BudgetedManager { connector, budget, reclaim })
+    let pool = managed::Pool::builder(BudgetedManager { connector, counters, budget, reclaim })
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(ACQUIRE_TIMEOUT))
