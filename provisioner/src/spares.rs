@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use catalog::{PlacementMode, ServerKind, SpareDatabase, entity::database_server, entity::tenant_database};
 use domain::{TenantId, quote_ident};
-use migrator::{TEMPLATE_OWNER_ROLE, admin};
+use migrator::TEMPLATE_OWNER_ROLE;
 
 use crate::{
     Provisioner,
@@ -23,6 +23,8 @@ use crate::{
 
 /// Names of spare databases and their roles start with this.
 pub const SPARE_PREFIX: &str = "spare_";
+/// How many times (5 ms apart) a new spare waits for its set-up connection's backend to exit.
+const BACKEND_EXIT_POLLS: u32 = 400;
 /// A spare still `creating` after this long was left by a crash: it is dropped.
 const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -82,14 +84,25 @@ impl Provisioner {
         Ok(report)
     }
 
-    /// Clones one spare: recorded first, so a crash leaves a row to sweep, never an unknown database.
+    /// Clones one spare: recorded first, so a crash leaves a row to sweep, never an unknown
+    /// database; a failure drops at once what was made.
     async fn make_spare(&self, server: &database_server::Model) -> anyhow::Result<()> {
         let name = format!("{SPARE_PREFIX}{}", uuid::Uuid::now_v7().simple());
         let id = self.catalog().insert_spare(server.id, &name, &name).await?;
+        let made = self.build_spare(server, id, &name).await;
+        if made.is_err()
+            && let Err(err) = self.drop_spare_named(server, id, &name, &name).await
+        {
+            tracing::warn!(server = %server.name, spare = %name, error = %format!("{err:#}"), "could not drop a half-made spare; swept later");
+        }
+        made
+    }
+
+    async fn build_spare(&self, server: &database_server::Model, id: uuid::Uuid, name: &str) -> anyhow::Result<()> {
         let (access, pool) = self.pools().get(server)?;
         self.ensure_template_once(&access).await?;
         let client = pool.get().await.context("admin connection")?;
-        let quoted = quote_ident(&name);
+        let quoted = quote_ident(name);
         client
             .batch_execute(&format!(
                 "CREATE ROLE {quoted} WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION \
@@ -103,9 +116,9 @@ impl Provisioner {
             self.inner.clone_strategy.sql()
         );
         retry_while_in_use(&client, &clone).await.context("clone the template")?;
-        restrict_database(&client, &name, &name).await?;
+        restrict_database(&client, name, name).await?;
         let applied = {
-            let spare = access.connect(&name).await?;
+            let spare = access.connect(name).await?;
             spare
                 .batch_execute(&format!(
                     "REASSIGN OWNED BY {owner} TO {quoted}; DROP OWNED BY {owner}",
@@ -115,23 +128,45 @@ impl Provisioner {
                 .context("hand the clone to the spare's role")?;
             migrator::applied_versions(&spare).await?
         };
+        // Ready only once that connection's backend is gone: a claim renames the database,
+        // which Postgres refuses while anyone is connected to it.
+        for _ in 0..BACKEND_EXIT_POLLS {
+            let row = client
+                .query_one("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", &[&name])
+                .await
+                .context("wait for the spare's connection to close")?;
+            if row.get::<_, i64>(0) == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         self.catalog().mark_spare_ready(id, &applied).await?;
         Ok(())
     }
 
     /// Drops a spare's database and role (whatever exists of them) and its row.
     async fn drop_spare(&self, server: &database_server::Model, spare: &SpareDatabase) -> anyhow::Result<()> {
+        self.drop_spare_named(server, spare.id, &spare.database_name, &spare.role_name).await
+    }
+
+    async fn drop_spare_named(
+        &self,
+        server: &database_server::Model,
+        id: uuid::Uuid,
+        database: &str,
+        role: &str,
+    ) -> anyhow::Result<()> {
         let (_, pool) = self.pools().get(server)?;
         let client = pool.get().await.context("admin connection")?;
         client
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&spare.database_name)))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)))
             .await
             .context("drop the spare database")?;
         client
-            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(&spare.role_name)))
+            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(role)))
             .await
             .context("drop the spare's role")?;
-        self.catalog().remove_spare(spare.id).await?;
+        self.catalog().remove_spare(id).await?;
         Ok(())
     }
 
@@ -154,17 +189,19 @@ impl Provisioner {
         server: &database_server::Model,
         client: &tokio_postgres::Client,
     ) -> anyhow::Result<()> {
+        let (tenant_role, tenant_db) =
+            role_and_database_exist(client, &placement.role_name, &placement.database_name).await?;
         let spare = match self.catalog().spare_claimed_by(tenant).await? {
             Some(spare) => spare,
-            None if admin::role_exists(client, &placement.role_name).await? => return Ok(()),
+            // The role was made without a spare by an earlier attempt.
+            None if tenant_role => return Ok(()),
             None => match self.catalog().claim_spare(server.id, tenant).await? {
                 Some(spare) => spare,
                 None => return Ok(()),
             },
         };
-        if admin::role_exists(client, &spare.role_name).await?
-            && !admin::role_exists(client, &placement.role_name).await?
-        {
+        let (spare_role, spare_db) = role_and_database_exist(client, &spare.role_name, &spare.database_name).await?;
+        if spare_role && !tenant_role {
             client
                 .batch_execute(&format!(
                     "ALTER ROLE {} RENAME TO {}",
@@ -174,9 +211,7 @@ impl Provisioner {
                 .await
                 .context("rename the spare's role")?;
         }
-        if admin::database_exists(client, &spare.database_name).await?
-            && !admin::database_exists(client, &placement.database_name).await?
-        {
+        if spare_db && !tenant_db {
             let rename = format!(
                 "ALTER DATABASE {} RENAME TO {}",
                 quote_ident(&spare.database_name),
@@ -184,8 +219,7 @@ impl Provisioner {
             );
             retry_while_in_use(client, &rename).await.context("rename the spare database")?;
         }
-        self.catalog().record_applied(tenant, &spare.applied_versions, None).await?;
-        self.catalog().remove_spare(spare.id).await?;
+        self.catalog().finish_spare_claim(spare.id, tenant, &spare.applied_versions).await?;
         self.inner.spares_taken.notify_one();
         Ok(())
     }
@@ -198,6 +232,22 @@ impl Provisioner {
         }
         Ok(())
     }
+}
+
+/// Whether `role` and `database` exist on the server, in one round trip.
+async fn role_and_database_exist(
+    client: &tokio_postgres::Client,
+    role: &str,
+    database: &str,
+) -> anyhow::Result<(bool, bool)> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1), EXISTS (SELECT FROM pg_database WHERE datname = $2)",
+            &[&role, &database],
+        )
+        .await
+        .context("look for a role and a database")?;
+    Ok((row.get(0), row.get(1)))
 }
 
 /// Keeps the spare pool filled: every `every`, and right after a provisioning took a spare,

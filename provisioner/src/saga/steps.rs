@@ -16,7 +16,7 @@ use crate::Provisioner;
 /// Connections one tenant role may hold on its server; a runaway pool hits this first.
 pub(crate) const ROLE_CONNECTION_LIMIT: u32 = 50;
 /// `CREATE DATABASE` fails while anyone is connected to the template (a migration run); it
-/// is retried this many times, `CLONE_RETRY_DELAY` apart.
+/// is retried this many times, at most `CLONE_RETRY_DELAY` apart.
 const CLONE_RETRIES: u32 = 50;
 const CLONE_RETRY_DELAY: Duration = Duration::from_millis(100);
 
@@ -372,13 +372,17 @@ pub(crate) async fn retry_while_in_use(
     client: &tokio_postgres::Client,
     sql: &str,
 ) -> Result<(), tokio_postgres::Error> {
+    // 5 ms, doubling up to `CLONE_RETRY_DELAY`: a closing connection is gone in milliseconds,
+    // a migration run on the template takes longer.
+    let mut delay = Duration::from_millis(5);
     let mut tries = 0;
     loop {
         match client.batch_execute(sql).await {
             Ok(()) => return Ok(()),
             Err(err) if err.code() == Some(&SqlState::OBJECT_IN_USE) && tries < CLONE_RETRIES => {
                 tries += 1;
-                tokio::time::sleep(CLONE_RETRY_DELAY).await;
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(CLONE_RETRY_DELAY);
             }
             Err(err) => return Err(err),
         }

@@ -143,3 +143,34 @@ async fn stale_abandoned_and_draining_spares_are_dropped() {
     assert_eq!(oid_of(&spares[0].database_name).await, None);
     platform.cleanup().await;
 }
+
+/// Every `spare_…` role on the test cluster (the spare tests run one at a time: nextest group).
+async fn spare_roles() -> Vec<String> {
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    let rows = admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'spare\\_%' ORDER BY 1", &[]).await.unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+#[tokio::test]
+async fn a_spare_that_cannot_be_made_leaves_no_role_and_no_row() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    provisioner.fill_spares(1).await.unwrap();
+    let ready = platform.catalog.all_spares().await.unwrap();
+    let roles_before = spare_roles().await;
+    // The template goes missing under the provisioner (it checked it once already): the role
+    // is made, the clone fails.
+    let server = platform.catalog.servers().await.unwrap().remove(0);
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    let template = &server.template_database;
+    admin.batch_execute(&format!("ALTER DATABASE \"{template}\" RENAME TO \"{template}_away\"")).await.unwrap();
+
+    let report = provisioner.fill_spares(2).await.unwrap();
+
+    admin.batch_execute(&format!("ALTER DATABASE \"{template}_away\" RENAME TO \"{template}\"")).await.unwrap();
+    assert_eq!((report.made, report.failed), (0, 1));
+    let left = platform.catalog.all_spares().await.unwrap();
+    assert_eq!(left.iter().map(|s| s.id).collect::<Vec<_>>(), ready.iter().map(|s| s.id).collect::<Vec<_>>());
+    assert_eq!(spare_roles().await, roles_before, "the half-made spare's role was dropped");
+    platform.cleanup().await;
+}

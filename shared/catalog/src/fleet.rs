@@ -163,20 +163,7 @@ impl Catalog {
     /// provisioning when `None`), and clears its last error.
     pub async fn record_applied(&self, tenant: TenantId, versions: &[String], run: Option<Uuid>) -> Result<()> {
         let txn = self.db.begin().await?;
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "INSERT INTO tenant_migrations (tenant_id, version, run_id) SELECT $1, v, $3 FROM unnest($2::text[]) AS v \
-             ON CONFLICT DO NOTHING",
-            [tenant.as_uuid().into(), versions.to_vec().into(), run.into()],
-        );
-        txn.execute_raw(stmt).await?;
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE tenant_databases SET schema_version = $2, migrated_at = now(), last_migration_error = NULL, \
-               last_run_id = COALESCE($3, last_run_id) WHERE tenant_id = $1",
-            [tenant.as_uuid().into(), versions.iter().max().cloned().into(), run.into()],
-        );
-        txn.execute_raw(stmt).await?;
+        record_applied_in(&txn, tenant, versions, run).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -192,4 +179,28 @@ impl Catalog {
         self.db.execute_raw(stmt).await?;
         Ok(())
     }
+}
+
+/// [`Catalog::record_applied`] inside the caller's transaction.
+pub(crate) async fn record_applied_in(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: TenantId,
+    versions: &[String],
+    run: Option<Uuid>,
+) -> Result<()> {
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO tenant_migrations (tenant_id, version, run_id) SELECT $1, v, $3 FROM unnest($2::text[]) AS v \
+         ON CONFLICT DO NOTHING",
+        [tenant.as_uuid().into(), versions.to_vec().into(), run.into()],
+    );
+    txn.execute_raw(stmt).await?;
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE tenant_databases SET schema_version = $2, migrated_at = now(), last_migration_error = NULL, \
+           last_run_id = COALESCE($3, last_run_id) WHERE tenant_id = $1",
+        [tenant.as_uuid().into(), versions.iter().max().cloned().into(), run.into()],
+    );
+    txn.execute_raw(stmt).await?;
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::TenantId;
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{Catalog, Result};
@@ -95,6 +95,21 @@ impl Catalog {
     /// Every spare row, oldest first.
     pub async fn all_spares(&self) -> Result<Vec<SpareDatabase>> {
         self.spares_where("true", Vec::new()).await
+    }
+
+    /// A claimed spare is now the tenant's: its migrations go into the tenant's ledger and the
+    /// spare's row goes, in one transaction.
+    pub async fn finish_spare_claim(&self, id: Uuid, tenant: TenantId, applied_versions: &[String]) -> Result<()> {
+        let txn = self.db.begin().await?;
+        crate::fleet::record_applied_in(&txn, tenant, applied_versions, None).await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM spare_databases WHERE id = $1",
+            [id.into()],
+        ))
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     pub async fn remove_spare(&self, id: Uuid) -> Result<()> {
