@@ -124,10 +124,20 @@ async fn harden_server(client: &tokio_postgres::Client) -> anyhow::Result<()> {
         .context("list databases open to PUBLIC")?;
     for row in open {
         let name: String = row.get(0);
-        client
-            .batch_execute(&format!("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC", quote_ident(&name)))
-            .await
-            .with_context(|| format!("revoke PUBLIC access to database {name}"))?;
+        let revoke = format!("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC", quote_ident(&name));
+        // Other processes create, drop and harden databases meanwhile: a database dropped since
+        // the list needs nothing, and one whose ACL another process just changed ("tuple
+        // concurrently updated") is tried once more.
+        for attempt in 1..=2 {
+            let Err(err) = client.batch_execute(&revoke).await else { break };
+            let exists = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name]).await?.is_some();
+            if !exists {
+                break;
+            }
+            if attempt == 2 {
+                return Err(err).with_context(|| format!("revoke PUBLIC access to database {name}"));
+            }
+        }
     }
     Ok(())
 }

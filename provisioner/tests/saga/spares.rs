@@ -75,7 +75,8 @@ async fn a_tenant_takes_a_ready_spare_and_the_pool_refills() {
 #[tokio::test]
 async fn a_spare_claimed_by_a_failed_provisioning_is_finished_by_a_retry_or_dropped_by_compensation() {
     let platform = TestPlatform::new().await;
-    platform.provisioner().fill_spares(2).await.unwrap();
+    let filled = platform.provisioner().fill_spares(2).await.unwrap();
+    assert_eq!((filled.made, filled.failed), (2, 0));
     for compensate in [false, true] {
         // The worst moment: a spare is claimed but nothing is renamed yet. A failed `place`
         // stands in for the crash; the claim is made as `create_role` would.
@@ -113,7 +114,7 @@ async fn a_spare_claimed_by_a_failed_provisioning_is_finished_by_a_retry_or_drop
 async fn stale_abandoned_and_draining_spares_are_dropped() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
-    provisioner.fill_spares(1).await.unwrap();
+    assert_eq!(provisioner.fill_spares(1).await.unwrap().made, 1);
     let catalog = test_support::admin_client_at(&platform.catalog_url).await.unwrap();
     // One spare cloned from an older template; one left `creating` by a crash ten minutes ago,
     // with its database already made.
@@ -147,7 +148,8 @@ async fn stale_abandoned_and_draining_spares_are_dropped() {
 /// Every `spare_…` role on the test cluster (the spare tests run one at a time: nextest group).
 async fn spare_roles() -> Vec<String> {
     let admin = test_support::admin_client("postgres").await.unwrap();
-    let rows = admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'spare\\_%' ORDER BY 1", &[]).await.unwrap();
+    let rows =
+        admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'spare\\_%' ORDER BY 1", &[]).await.unwrap();
     rows.iter().map(|r| r.get(0)).collect()
 }
 
@@ -155,7 +157,7 @@ async fn spare_roles() -> Vec<String> {
 async fn a_spare_that_cannot_be_made_leaves_no_role_and_no_row() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
-    provisioner.fill_spares(1).await.unwrap();
+    assert_eq!(provisioner.fill_spares(1).await.unwrap().made, 1);
     let ready = platform.catalog.all_spares().await.unwrap();
     let roles_before = spare_roles().await;
     // The template goes missing under the provisioner (it checked it once already): the role
