@@ -58,6 +58,13 @@ async fn a_tenant_takes_a_ready_spare_and_the_pool_refills() {
     let oid = oid_of(&placement.database_name).await.unwrap();
     assert!(spare_oids.contains(&oid), "the tenant's database is a renamed spare");
     assert_eq!(foreign_owned(&placement.database_name, &placement.role_name).await, 0);
+    // The role's verifier is the cheap one for generated passwords (seed_admin logged in with it).
+    let verifier: String = admin
+        .query_one("SELECT rolpassword FROM pg_authid WHERE rolname = $1", &[&placement.role_name])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(verifier.starts_with("SCRAM-SHA-256$16:"), "{}", &verifier[..20]);
     assert_eq!(placement.schema_version, (provisioner.schema().latest)(), "the ledger has the spare's versions");
     let left = platform.catalog.all_spares().await.unwrap();
     assert_eq!(left.len(), 1);

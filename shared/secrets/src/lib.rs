@@ -11,6 +11,7 @@ mod keyring;
 mod local;
 pub mod password;
 mod random;
+pub mod scram;
 pub mod sealing;
 mod settings;
 pub mod signing;
