@@ -23,6 +23,13 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$BENCH_PG_DIR"; chmod 755 "$BENCH_PG_DIR"
+# 1,000 tenant databases take ≈ 8 GiB (≈ 8 MiB each); refuse early rather than fail at tenant 300.
+need_kib=$(( ${BENCH_TENANTS:-1000} * 10 * 1024 + 2 * 1024 * 1024 ))
+free_kib=$(df -Pk "$BENCH_PG_DIR" | awk 'NR == 2 { print $4 }')
+if [ "$free_kib" -lt "$need_kib" ]; then
+  echo "scale.sh: $((free_kib / 1024)) MiB free under $BENCH_PG_DIR, need $((need_kib / 1024)) MiB" >&2
+  exit 1
+fi
 # A file-descriptor limit for 1,000 databases' worth of connections and files.
 ulimit -n 65536 2>/dev/null || true
 cargo run -q --release -p tenant-plane --example bench_scale
