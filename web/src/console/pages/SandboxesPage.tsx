@@ -14,37 +14,23 @@ import { Empty, Loading, Notice } from '../../shared/Status';
 import { StatusBadge } from '../../shared/StatusBadge';
 import { formatDate } from '../../shared/format';
 import { useLoad } from '../../shared/useLoad';
-import { useSubmit } from '../../shared/useSubmit';
+import { ConfirmDangerButton } from '../../shared/ConfirmDangerButton';
 import { CreateSandboxForm } from '../sandboxes/CreateSandboxForm';
 import { CreatedSandboxPanel } from '../sandboxes/CreatedSandboxPanel';
 
 function RemoveSandbox({ sandbox, onRemoved }: { sandbox: SandboxView; onRemoved: (slug: string) => void }) {
   const { api } = useConsole();
-  const [confirming, setConfirming] = useState(false);
-  const remove = useSubmit(async () => {
-    await callVoid(api.DELETE('/v1/sandboxes/{sandbox}', { params: { path: { sandbox: sandbox.slug } } }));
-    onRemoved(sandbox.slug);
-  });
-  const name = <span className="visually-hidden">{sandbox.slug}</span>;
   return (
-    <>
-      {confirming ? (
-        <div className="button-row confirm-row">
-          <span>Everything in it is deleted.</span>
-          <button type="button" className="btn btn-danger" disabled={remove.busy} onClick={() => void remove.run()}>
-            {remove.busy ? 'Removing…' : <>Yes, remove {name}</>}
-          </button>
-          <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
-            Keep it
-          </button>
-        </div>
-      ) : (
-        <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
-          Remove {name}
-        </button>
-      )}
-      <ErrorAlert error={remove.error} />
-    </>
+    <ConfirmDangerButton
+      verb="Remove"
+      busyLabel="Removing…"
+      warning="Everything in it is deleted."
+      name={sandbox.slug}
+      action={async () => {
+        await callVoid(api.DELETE('/v1/sandboxes/{sandbox}', { params: { path: { sandbox: sandbox.slug } } }));
+        onRemoved(sandbox.slug);
+      }}
+    />
   );
 }
 
