@@ -17,8 +17,10 @@ use super::cache::DbTarget;
 /// A client and its connection task, which ends when the socket is closed.
 pub type OpenConnection = (Client, tokio::task::JoinHandle<()>);
 
-/// Pause before the second round of login retries during a rotation.
+/// Pause before the second round of login retries during a rotation (growing per round).
 const ROTATION_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
+/// How long a login keeps retrying while rotations go on.
+const ROTATION_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(4);
 /// How long opening a tenant connection may take.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -85,13 +87,19 @@ impl TenantConnector {
         };
         let mut last = err;
         // Round one skips the version that just failed; later rounds, after a pause, try the
-        // newest and the previous version again: a rotation may have moved on in between.
-        for round in 0..3u32 {
+        // newest and the previous version again: a rotation may have moved on in between. On a
+        // busy server a login can take longer than a rotation step, so the rounds go on while
+        // rotations keep storing new versions (within a time budget); two rounds in a row with
+        // the same newest version failing mean the password is simply wrong.
+        let give_up_at = tokio::time::Instant::now() + ROTATION_RETRY_BUDGET;
+        let mut seen_latest = None;
+        for round in 0u32.. {
             if round > 0 {
-                tokio::time::sleep(ROTATION_SETTLE * round).await;
+                tokio::time::sleep(ROTATION_SETTLE * round.min(4)).await;
             }
             let skip = if round == 0 { vec![current.version] } else { Vec::new() };
-            for candidate in self.candidate_versions(&skip).await {
+            let (latest, candidates) = self.candidate_versions(&skip).await;
+            for candidate in candidates {
                 tracing::info!(tenant.id = %self.tenant, password.version = candidate.version, "retrying tenant login with another password version");
                 match self.connect_with(&candidate.value).await {
                     Ok(client) => {
@@ -102,21 +110,28 @@ impl TenantConnector {
                     Err(err) => return Err(err),
                 }
             }
+            let settled = round >= 2 && latest.is_some() && latest == seen_latest;
+            if settled || tokio::time::Instant::now() >= give_up_at {
+                break;
+            }
+            seen_latest = latest;
         }
         Err(last)
     }
 
-    /// The newest stored version and the one before it, except those in `skip`.
-    async fn candidate_versions(&self, skip: &[u32]) -> Vec<Versioned> {
+    /// The newest stored version number, and the newest version and the one before it as
+    /// candidates, except those in `skip`.
+    async fn candidate_versions(&self, skip: &[u32]) -> (Option<u32>, Vec<Versioned>) {
         let scope = Scope::Tenant(self.tenant);
         let name = SecretName::well_known(secrets::DB_PASSWORD);
         let Ok(latest) = self.secrets.get(&scope, &name, None).await else {
-            return Vec::new();
+            return (None, Vec::new());
         };
         let previous = match latest.version.checked_sub(1).filter(|v| *v > 0 && !skip.contains(v)) {
             Some(v) => self.secrets.get(&scope, &name, Some(v)).await.ok(),
             None => None,
         };
-        [Some(latest).filter(|l| !skip.contains(&l.version)), previous].into_iter().flatten().collect()
+        let newest = latest.version;
+        (Some(newest), [Some(latest).filter(|l| !skip.contains(&l.version)), previous].into_iter().flatten().collect())
     }
 }

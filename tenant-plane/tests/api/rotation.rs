@@ -87,6 +87,29 @@ async fn a_login_between_storing_and_setting_a_new_password_uses_the_previous_on
     app.cleanup().await;
 }
 
+#[tokio::test]
+async fn a_role_password_no_stored_version_matches_gives_a_503_until_the_next_rotation() {
+    let app = TestApp::spawn().await;
+    let (id, slug) = app.create_tenant("lost").await;
+    assert_eq!(app.tp(Method::GET, &slug, "/v1/notes", None).await.status, StatusCode::OK);
+    // Someone changed the role's password outside the platform.
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    admin.batch_execute(&format!("ALTER ROLE \"tenant_{}\" PASSWORD NULL", id.replace('-', ""))).await.unwrap();
+    app.tp_state.pools().close_idle_connections(Duration::ZERO);
+
+    // The retries see no rotation going on and give up with a clear, retryable error.
+    let res = app.tp(Method::GET, &slug, "/v1/notes", None).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", res.body);
+    assert_eq!(res.body["error"]["code"], "SERVICE_UNAVAILABLE");
+
+    // A rotation sets a stored password on the role again, and the tenant is served.
+    let rotated = app.cp(Method::POST, &format!("/v1/tenants/{id}/rotate-db-credentials"), None).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{:?}", rotated.body);
+    let res = app.tp(Method::GET, &slug, "/v1/notes", None).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    app.cleanup().await;
+}
+
 /// Rotation under load, everything at once: master-key rotation with rewrap, database
 /// credentials of every tenant, with route reloads and fresh logins forced all along.
 /// `scripts/bench/rotation.sh` runs it longer and writes `reports/rotation.md`.
