@@ -97,18 +97,21 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let catalog = Catalog::connect(&url).await.context("connect to catalog")?;
     migrator::migrate_catalog(&catalog).await.context("migrate catalog")?;
     refuse_missing_master_keys(&catalog, &keyring).await?;
-    if let Some(database_url) = &settings.database_url {
-        register_server_from_url(&catalog, &keyring, "default", database_url, &settings.template_database)
-            .await
-            .context("register default database server")?;
-    }
     let store = settings.secrets.open(&catalog, &keyring).await?;
     let platform_storage = storage::Platform::from_env().map_err(anyhow::Error::msg)?;
     let config = ProvisionerConfig { secrets: Some(store), storage: platform_storage, ..ProvisionerConfig::default() };
     let provisioner = Provisioner::new(catalog.clone(), keyring.clone(), config);
+    let credentials = provisioner.server_credentials();
+    // Servers registered before admin passwords went to the secret store.
+    credentials.move_sealed_into_store(&catalog).await.context("move server credentials to the secret store")?;
+    if let Some(database_url) = &settings.database_url {
+        register_server_from_url(&catalog, credentials, "default", database_url, &settings.template_database)
+            .await
+            .context("register default database server")?;
+    }
     for server in catalog.servers().await? {
         let prepared = async {
-            let access = migrator::ServerAccess::open(&server, &keyring)?;
+            let access = credentials.access(&server).await?;
             migrator::ensure_template(&access, provisioner.schema()).await
         };
         if let Err(err) = prepared.await {

@@ -1,17 +1,19 @@
-//! Administrative access to a database server: connection settings opened from the catalog
-//! and the keyring, and small helpers for the statements provisioning and migration run.
+//! Administrative access to a database server: connection settings from the catalog and the
+//! secret store ([`crate::ServerCredentials`]), and small helpers for the statements
+//! provisioning and migration run.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use catalog::entity::database_server;
-use secrets::{ExposeSecret, Keyring, SecretString};
+use secrets::{ExposeSecret, SecretString};
 use tokio_postgres::{Client, NoTls};
 
 /// How long to wait for a server to accept a connection before treating it as down.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Keyring context of a server's admin password.
+/// Keyring context of a server's admin password sealed in the catalog (servers registered
+/// before passwords moved to the secret store).
 pub fn server_password_context(server_id: uuid::Uuid) -> String {
     format!("server/{server_id}/admin-password")
 }
@@ -40,14 +42,9 @@ impl std::fmt::Debug for ServerAccess {
 }
 
 impl ServerAccess {
-    /// Opens the server's sealed admin password with the keyring.
-    pub fn open(server: &database_server::Model, keyring: &Keyring) -> anyhow::Result<Self> {
-        let admin_password = server
-            .admin_password_sealed
-            .as_deref()
-            .map(|sealed| keyring.open(&server_password_context(server.id), sealed))
-            .transpose()
-            .context("open database server admin password")?;
+    /// Settings for `server` with its admin password (read by
+    /// [`crate::ServerCredentials::access`]).
+    pub fn new(server: &database_server::Model, admin_password: Option<SecretString>) -> anyhow::Result<Self> {
         Ok(Self {
             id: server.id,
             host: server.host.clone(),
@@ -57,6 +54,11 @@ impl ServerAccess {
             admin_database: server.admin_database.clone(),
             template_database: server.template_database.clone(),
         })
+    }
+
+    /// The admin password, if the server has one.
+    pub fn admin_password(&self) -> Option<&SecretString> {
+        self.admin_password.as_ref()
     }
 
     /// tokio-postgres settings for `database` as the admin user.

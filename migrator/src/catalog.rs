@@ -6,6 +6,7 @@ mod m0003_tenant_storage;
 mod m0004_fleet;
 mod m0005_sandboxes_and_tokens;
 mod m0006_spare_databases;
+mod m0007_server_passwords_in_store;
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0004_fleet::Migration),
             Box::new(m0005_sandboxes_and_tokens::Migration),
             Box::new(m0006_spare_databases::Migration),
+            Box::new(m0007_server_passwords_in_store::Migration),
         ]
     }
 }

@@ -5,12 +5,14 @@ pub mod admin;
 pub mod audit_chain;
 pub mod catalog;
 mod catalog_access;
+mod credentials;
 mod fleet;
 mod template;
 pub mod tenant;
 
 pub use admin::ServerAccess;
 pub use catalog_access::{CATALOG_READER_ROLE, ensure_catalog_reader};
+pub use credentials::{ServerCredentials, admin_password_secret};
 pub use fleet::{
     DriftReport, FailurePolicy, FleetEvent, FleetPlan, PlanOptions, RunOptions, RunSummary, ServerPlan, TenantPlan,
     TenantSchema, applied_versions, migrate_tenant_database, plan_fleet, run_fleet,

@@ -27,7 +27,7 @@ mod worker;
 use std::{sync::Arc, time::Duration};
 
 use catalog::Catalog;
-use migrator::TenantSchema;
+use migrator::{ServerCredentials, TenantSchema};
 use secrets::{Keyring, LocalStore, SecretStore, signing::SigningKeys};
 
 pub use actor::Actor;
@@ -154,6 +154,8 @@ impl Provisioner {
 
     /// A provisioner with injected faults (crash-safety tests).
     pub fn with_faults(catalog: Catalog, keyring: Keyring, config: ProvisionerConfig, faults: faults::Faults) -> Self {
+        let store: Arc<dyn SecretStore> =
+            config.secrets.unwrap_or_else(|| Arc::new(LocalStore::new(catalog.clone(), keyring.clone())));
         Self {
             inner: Arc::new(Inner {
                 catalog: catalog.clone(),
@@ -162,8 +164,8 @@ impl Provisioner {
                 worker_id: config.worker_id,
                 lease_ttl: config.lease_ttl,
                 clone_strategy: config.clone_strategy,
-                pools: AdminPools::new(keyring.clone()),
-                store: config.secrets.unwrap_or_else(|| Arc::new(LocalStore::new(catalog.clone(), keyring))),
+                pools: AdminPools::new(ServerCredentials::new(store.clone(), keyring)),
+                store,
                 storage: config.storage,
                 faults,
                 spares_taken: Arc::new(tokio::sync::Notify::new()),
@@ -191,7 +193,12 @@ impl Provisioner {
         self.inner.schema
     }
 
-    /// Where tenant credentials live.
+    /// Database servers' admin passwords (in the secret store).
+    pub fn server_credentials(&self) -> &ServerCredentials {
+        self.inner.pools.credentials()
+    }
+
+    /// Where tenant credentials (and servers' admin passwords) live.
     pub fn secrets(&self) -> &Arc<dyn SecretStore> {
         &self.inner.store
     }

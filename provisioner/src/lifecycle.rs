@@ -140,7 +140,7 @@ pub async fn verify_audit_log(
     anchor: Option<&migrator::audit_chain::Anchor>,
 ) -> anyhow::Result<migrator::audit_chain::ChainReport> {
     let (placement, server) = provisioner.placed(id).await?;
-    let (access, _) = provisioner.pools().get(&server)?;
+    let (access, _) = provisioner.pools().get(&server).await?;
     let client = access.connect(&placement.database_name).await?;
     migrator::audit_chain::verify_chain_with(&client, anchor).await
 }

@@ -3,14 +3,13 @@
 //! newer, an admin user that may create databases and roles, and a template database prepared
 //! at the newest tenant schema (which exercises those privileges for real).
 
-use anyhow::Context;
 use catalog::{
     CatalogError, NewServer, PlacementMode, ServerHealth, ServerKind, ServerUpdate, entity::database_server,
 };
 use chrono::Utc;
 use domain::quote_ident;
-use migrator::{ServerAccess, admin::server_password_context};
-use secrets::{ExposeSecret, SecretString};
+use migrator::ServerAccess;
+use secrets::SecretString;
 use uuid::Uuid;
 
 use crate::{Actor, Provisioner};
@@ -167,32 +166,39 @@ impl Provisioner {
             Err(err) => return Err(err.into()),
         }
         let id = Uuid::now_v7();
-        let admin_password_sealed = req
-            .admin_password
-            .as_ref()
-            .map(|p| self.keyring().seal(&server_password_context(id), p.expose_secret()))
-            .transpose()
-            .context("seal admin password")?;
         let new = NewServer {
             name: req.name.clone(),
             host: req.host.clone(),
             port: req.port,
             admin_user: req.admin_user.clone(),
-            admin_password_sealed,
+            admin_password_stored: req.admin_password.is_some(),
             admin_database: req.admin_database.clone(),
             template_database: req.template_database.clone().unwrap_or_else(|| DEFAULT_TEMPLATE_DATABASE.to_owned()),
             capacity: req.capacity,
             kind: req.kind,
             placement,
         };
-        let access = ServerAccess::open(&unsaved_model(id, &new), self.keyring())?;
+        let access = ServerAccess::new(&unsaved_model(id, &new), req.admin_password.clone())?;
         let check = check_server(&access).await?;
         migrator::ensure_template(&access, self.schema()).await.map_err(|err| ServerAdminError::CheckFailed {
             message: format!("cannot prepare the template database: {err:#}"),
         })?;
         let health =
             ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() };
-        let server = self.catalog().insert_server(id, &new, &health).await?;
+        // The password is stored before the row that points at it, and forgotten again if the
+        // row is not written: nothing is left in the secret store for a server not registered.
+        if let Some(password) = &req.admin_password {
+            self.server_credentials().put(id, password).await?;
+        }
+        let server = match self.catalog().insert_server(id, &new, &health).await {
+            Ok(server) => server,
+            Err(err) => {
+                if let Err(forget) = self.server_credentials().forget(id).await {
+                    tracing::warn!(error = %format!("{forget:#}"), "could not forget an unregistered server's password");
+                }
+                return Err(err.into());
+            }
+        };
         self.audit_server(
             actor,
             "server.register",
@@ -244,7 +250,7 @@ impl Provisioner {
         if let Err(err) = self.drop_spares_on(&server).await {
             tracing::warn!(server = %server.name, error = %format!("{err:#}"), "could not drop the spare databases");
         }
-        if let Ok(access) = ServerAccess::open(&server, self.keyring())
+        if let Ok(access) = self.server_credentials().access(&server).await
             && let Ok(client) = access.connect(&access.admin_database).await
         {
             let template = quote_ident(&server.template_database);
@@ -259,6 +265,9 @@ impl Provisioner {
             }
         }
         self.catalog().remove_server(server.id).await?;
+        if let Err(err) = self.server_credentials().forget(server.id).await {
+            tracing::warn!(server = %server.name, error = %format!("{err:#}"), "could not delete the server's admin password");
+        }
         self.audit_server(actor, "server.remove", &server, serde_json::json!({})).await;
         Ok(())
     }
@@ -268,7 +277,7 @@ impl Provisioner {
         &self,
         server: &database_server::Model,
     ) -> anyhow::Result<(ServerHealth, Option<ServerCheck>)> {
-        let access = ServerAccess::open(server, self.keyring())?;
+        let access = self.server_credentials().access(server).await?;
         let (health, check) = match check_server(&access).await {
             Ok(check) => (
                 ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() },
@@ -314,7 +323,8 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         host: new.host.clone(),
         port: i32::from(new.port),
         admin_user: new.admin_user.clone(),
-        admin_password_sealed: new.admin_password_sealed.clone(),
+        admin_password_sealed: None,
+        admin_password_stored: new.admin_password_stored,
         admin_database: new.admin_database.clone(),
         template_database: new.template_database.clone(),
         state: "active".into(),

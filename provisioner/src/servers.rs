@@ -8,8 +8,8 @@ use std::{
 use anyhow::Context;
 use catalog::{Catalog, NewServer, entity::database_server};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use migrator::{ServerAccess, admin::server_password_context};
-use secrets::Keyring;
+use migrator::{ServerAccess, ServerCredentials};
+use secrets::SecretString;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
@@ -19,31 +19,40 @@ const ADMIN_POOL_MAX: usize = 4;
 
 /// Pools of admin connections to each server's admin database, created on first use.
 pub struct AdminPools {
-    keyring: Keyring,
+    credentials: ServerCredentials,
     pools: Mutex<HashMap<Uuid, (ServerAccess, Pool)>>,
     templates_checked: Mutex<HashSet<Uuid>>,
 }
 
 impl AdminPools {
-    pub fn new(keyring: Keyring) -> Self {
-        Self { keyring, pools: Mutex::new(HashMap::new()), templates_checked: Mutex::new(HashSet::new()) }
+    pub fn new(credentials: ServerCredentials) -> Self {
+        Self { credentials, pools: Mutex::new(HashMap::new()), templates_checked: Mutex::new(HashSet::new()) }
     }
 
-    /// Access settings and the admin pool of `server`.
-    pub fn get(&self, server: &database_server::Model) -> anyhow::Result<(ServerAccess, Pool)> {
-        let mut pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
-        if let Some(entry) = pools.get(&server.id) {
-            return Ok(entry.clone());
+    pub fn credentials(&self) -> &ServerCredentials {
+        &self.credentials
+    }
+
+    /// Access settings and the admin pool of `server` (its password read from the secret
+    /// store on first use).
+    pub async fn get(&self, server: &database_server::Model) -> anyhow::Result<(ServerAccess, Pool)> {
+        if let Some(entry) = self.cached(server.id)? {
+            return Ok(entry);
         }
-        let access = ServerAccess::open(server, &self.keyring)?;
+        let access = self.credentials.access(server).await?;
         let manager = Manager::from_config(
             access.admin_config(&access.admin_database),
             NoTls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager).max_size(ADMIN_POOL_MAX).build().context("build admin pool")?;
-        pools.insert(server.id, (access.clone(), pool.clone()));
-        Ok((access, pool))
+        let mut pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
+        Ok(pools.entry(server.id).or_insert((access, pool)).clone())
+    }
+
+    fn cached(&self, server: Uuid) -> anyhow::Result<Option<(ServerAccess, Pool)>> {
+        let pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
+        Ok(pools.get(&server).cloned())
     }
 }
 
@@ -60,10 +69,10 @@ impl AdminPools {
 }
 
 /// Registers (or updates) the server named `name` from a Postgres admin URL such as
-/// `postgres://postgres:secret@127.0.0.1:5432/postgres`; the password is sealed.
+/// `postgres://postgres:secret@127.0.0.1:5432/postgres`; the password goes to the secret store.
 pub async fn register_server_from_url(
     catalog: &Catalog,
-    keyring: &Keyring,
+    credentials: &ServerCredentials,
     name: &str,
     admin_url: &str,
     template_database: &str,
@@ -81,25 +90,28 @@ pub async fn register_server_from_url(
     };
     let existing = catalog.servers().await?.into_iter().find(|s| s.name == name);
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id);
-    let sealed = url
-        .password()
-        .map(percent_decode)
-        .transpose()?
-        .map(|password| keyring.seal(&server_password_context(id), &password))
-        .transpose()?;
+    let password = url.password().map(percent_decode).transpose()?.map(SecretString::from);
+    // The password is stored before the row that points at it.
+    if let Some(password) = &password {
+        credentials.put(id, password).await?;
+    }
     let new = NewServer {
         name: name.to_owned(),
         host,
         port,
         admin_user: user,
-        admin_password_sealed: sealed,
+        admin_password_stored: password.is_some(),
         admin_database: database,
         template_database: template_database.to_owned(),
         capacity: 5000,
         kind: catalog::ServerKind::Platform,
         placement: catalog::PlacementMode::Shared,
     };
-    Ok(catalog.upsert_server(id, &new).await?)
+    let server = catalog.upsert_server(id, &new).await;
+    if server.is_err() && existing.is_none() {
+        let _ = credentials.forget(id).await;
+    }
+    Ok(server?)
 }
 
 pub(crate) fn percent_decode(s: &str) -> anyhow::Result<String> {

@@ -99,7 +99,7 @@ impl Provisioner {
     }
 
     async fn build_spare(&self, server: &database_server::Model, id: uuid::Uuid, name: &str) -> anyhow::Result<()> {
-        let (access, pool) = self.pools().get(server)?;
+        let (access, pool) = self.pools().get(server).await?;
         self.ensure_template_once(&access).await?;
         let client = pool.get().await.context("admin connection")?;
         let quoted = quote_ident(name);
@@ -156,7 +156,7 @@ impl Provisioner {
         database: &str,
         role: &str,
     ) -> anyhow::Result<()> {
-        let (_, pool) = self.pools().get(server)?;
+        let (_, pool) = self.pools().get(server).await?;
         let client = pool.get().await.context("admin connection")?;
         client
             .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(database)))

@@ -45,11 +45,37 @@ impl TestPlatform {
         let reader_url = reader_url.to_string();
         let keyring = Keyring::from_base64(master_key).expect("keyring");
         let template_db = test_support::unique_name("ttpl");
-        let server =
-            register_server_from_url(&catalog, &keyring, "default", &test_support::admin_url("postgres"), &template_db)
-                .await
-                .expect("register server");
+        let credentials = local_credentials(&catalog, &keyring);
+        let server = register_server_from_url(
+            &catalog,
+            &credentials,
+            "default",
+            &test_support::admin_url("postgres"),
+            &template_db,
+        )
+        .await
+        .expect("register server");
         Self { catalog, keyring, catalog_db, catalog_url, reader_url, reader_role, template_db, server }
+    }
+
+    /// Server admin passwords as this platform's provisioners read them (the local store).
+    pub fn server_credentials(&self) -> migrator::ServerCredentials {
+        local_credentials(&self.catalog, &self.keyring)
+    }
+
+    /// Moves the default server's admin password to `provisioner`'s secret store (e.g. Vault),
+    /// out of the local one it was registered with.
+    pub async fn move_default_server_to(&self, provisioner: &Provisioner) {
+        register_server_from_url(
+            &self.catalog,
+            provisioner.server_credentials(),
+            "default",
+            &test_support::admin_url("postgres"),
+            &self.template_db,
+        )
+        .await
+        .expect("register server");
+        local_credentials(&self.catalog, &self.keyring).forget(self.server.id).await.expect("forget local copy");
     }
 
     pub fn provisioner(&self) -> Provisioner {
@@ -89,8 +115,16 @@ impl TestPlatform {
         self.record_secrets().await;
         let placements = self.catalog.placements().await.unwrap_or_default();
         let spares = self.catalog.all_spares().await.unwrap_or_default();
+        let local = local_credentials(&self.catalog, &self.keyring);
         for server in self.catalog.servers().await.unwrap_or_default() {
-            let Ok(access) = migrator::ServerAccess::open(&server, &self.keyring) else { continue };
+            // A password moved to another store (Vault) is the shared test cluster's.
+            let access = match local.access(&server).await {
+                Ok(access) => access,
+                Err(_) => match migrator::ServerAccess::new(&server, admin_password()) {
+                    Ok(access) => access,
+                    Err(_) => continue,
+                },
+            };
             let Ok(client) = access.connect("postgres").await else { continue };
             for spare in spares.iter().filter(|s| s.server_id == server.id) {
                 let _ = client
@@ -115,6 +149,17 @@ impl TestPlatform {
         let _ = test_support::drop_database(&self.catalog_db).await;
         let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS \"{}\"", self.reader_role)).await;
     }
+}
+
+/// The test cluster's admin password, if its URL has one.
+fn admin_password() -> Option<secrets::SecretString> {
+    let url = url::Url::parse(&test_support::admin_url("postgres")).ok()?;
+    url.password().map(|p| secrets::SecretString::from(p.to_owned()))
+}
+
+fn local_credentials(catalog: &Catalog, keyring: &Keyring) -> migrator::ServerCredentials {
+    let store = std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), keyring.clone()));
+    migrator::ServerCredentials::new(store, keyring.clone())
 }
 
 impl TestPlatform {

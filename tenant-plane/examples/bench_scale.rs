@@ -592,11 +592,14 @@ async fn main() {
     };
     let t = Instant::now();
     let first =
-        migrator::run_fleet(&platform.catalog, &platform.keyring, schema, options.clone(), &|_| {}).await.unwrap();
+        migrator::run_fleet(&platform.catalog, &platform.server_credentials(), schema, options.clone(), &|_| {})
+            .await
+            .unwrap();
     let first_time = t.elapsed();
     let t = Instant::now();
-    let idle =
-        migrator::run_fleet(&platform.catalog, &platform.keyring, schema, options.clone(), &|_| {}).await.unwrap();
+    let idle = migrator::run_fleet(&platform.catalog, &platform.server_credentials(), schema, options.clone(), &|_| {})
+        .await
+        .unwrap();
     let idle_time = t.elapsed();
     // One broken tenant: a conflicting column, then the next migration.
     struct WithTwo;
@@ -632,10 +635,14 @@ async fn main() {
     let schema_two = TenantSchema::of::<WithTwo>();
     let t = Instant::now();
     let broken =
-        migrator::run_fleet(&platform.catalog, &platform.keyring, schema_two, options.clone(), &|_| {}).await.unwrap();
+        migrator::run_fleet(&platform.catalog, &platform.server_credentials(), schema_two, options.clone(), &|_| {})
+            .await
+            .unwrap();
     let broken_time = t.elapsed();
     let t = Instant::now();
-    let rerun = migrator::run_fleet(&platform.catalog, &platform.keyring, schema_two, options, &|_| {}).await.unwrap();
+    let rerun = migrator::run_fleet(&platform.catalog, &platform.server_credentials(), schema_two, options, &|_| {})
+        .await
+        .unwrap();
     let rerun_time = t.elapsed();
     writeln!(report, "## Fleet migration over {} tenant databases\n", first.tenants).unwrap();
     writeln!(

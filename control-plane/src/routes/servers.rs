@@ -119,7 +119,7 @@ pub struct RegisterServerBody {
     host: String,
     port: Option<u16>,
     admin_user: String,
-    /// Write-only; sealed with the master key.
+    /// Write-only; kept in the platform's secret store (Vault or the local store).
     #[schema(value_type = Option<String>)]
     admin_password: Option<secrecy::SecretString>,
     /// Default `postgres`.

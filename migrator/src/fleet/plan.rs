@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use catalog::{Catalog, FleetTenant};
 use futures::StreamExt;
-use secrets::Keyring;
+
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{TenantSchema, applied_versions};
-use crate::{ServerAccess, server_template_version};
+use crate::{ServerAccess, ServerCredentials, server_template_version};
 
 /// Options of [`plan_fleet`].
 #[derive(Debug, Clone, Copy)]
@@ -100,7 +100,7 @@ pub(super) fn pending_of(target: &[String], applied: &[String]) -> Vec<String> {
 /// Plans a fleet run without changing anything.
 pub async fn plan_fleet(
     catalog: &Catalog,
-    keyring: &Keyring,
+    credentials: &ServerCredentials,
     schema: TenantSchema,
     options: PlanOptions,
 ) -> anyhow::Result<FleetPlan> {
@@ -108,8 +108,17 @@ pub async fn plan_fleet(
     let servers = catalog.servers().await?;
     let tenants: Vec<FleetTenant> = catalog.fleet_tenants().await?.into_iter().filter(migratable).collect();
     let ledger = catalog.migration_ledger().await?;
-    let accesses: HashMap<Uuid, ServerAccess> =
-        servers.iter().filter_map(|s| ServerAccess::open(s, keyring).ok().map(|a| (s.id, a))).collect();
+    let mut accesses: HashMap<Uuid, ServerAccess> = HashMap::new();
+    for server in &servers {
+        match credentials.access(server).await {
+            Ok(access) => {
+                accesses.insert(server.id, access);
+            }
+            Err(err) => {
+                tracing::warn!(server = %server.name, error = %format!("{err:#}"), "no admin access to plan with")
+            }
+        }
+    }
     let server_name = |id: Uuid| servers.iter().find(|s| s.id == id).map_or_else(|| id.to_string(), |s| s.name.clone());
 
     let live: HashMap<Uuid, anyhow::Result<Vec<String>>> = if options.live {

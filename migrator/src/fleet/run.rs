@@ -17,7 +17,7 @@ use anyhow::bail;
 use catalog::{Catalog, FleetTenant};
 use domain::{RoleName, TenantId};
 use futures::StreamExt;
-use secrets::Keyring;
+
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
@@ -26,7 +26,7 @@ use super::{
     TenantSchema, migrate_tenant_database,
     plan::{migratable, pending_of},
 };
-use crate::{ServerAccess, ensure_template};
+use crate::{ServerCredentials, ensure_template};
 
 /// How often a running run records that it is alive.
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
@@ -174,7 +174,7 @@ fn split_canary(pending: Vec<FleetTenant>, canary: usize) -> (Vec<FleetTenant>, 
 /// Runs a fleet migration; `on_event` sees every step as it happens.
 pub async fn run_fleet(
     catalog: &Catalog,
-    keyring: &Keyring,
+    credentials: &ServerCredentials,
     schema: TenantSchema,
     options: RunOptions,
     on_event: &(dyn Fn(&FleetEvent) + Send + Sync),
@@ -212,7 +212,7 @@ pub async fn run_fleet(
     let mut accesses = HashMap::new();
     let mut template_errors = Vec::new();
     for server in &servers {
-        let access = ServerAccess::open(server, keyring)?;
+        let access = credentials.access(server).await?;
         let (version, error) = match ensure_template(&access, schema).await {
             Ok(version) => (version, None),
             Err(err) => {

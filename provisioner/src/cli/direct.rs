@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
     let actor = Actor::cli();
     match command {
         Command::Tenants(cmd) => tenants(global, &provisioner, &actor, cmd).await,
-        Command::Migrate(cmd) => super::migrate::run(&catalog, &keyring, &provisioner, cmd, global.json).await,
+        Command::Migrate(cmd) => super::migrate::run(&catalog, &provisioner, cmd, global.json).await,
         Command::Jobs(cmd) => jobs(global, &provisioner, &actor, cmd).await,
         Command::Sandbox(cmd) => {
             print(&super::sandbox::direct(&provisioner, &actor, cmd).await?, global.json)?;
@@ -47,7 +47,9 @@ pub async fn run(global: &GlobalArgs, command: Command) -> anyhow::Result<ExitCo
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys(KeysCmd::Status) => super::keys::status(&catalog, &keyring, global.json).await,
-        Command::Keys(KeysCmd::Rewrap) => super::keys::rewrap(&catalog, &keyring, &actor, global.json).await,
+        Command::Keys(KeysCmd::Rewrap) => {
+            super::keys::rewrap(&catalog, &keyring, provisioner.server_credentials(), &actor, global.json).await
+        }
         Command::Audit(AuditCmd::Verify { tenant, anchor }) => {
             let t = resolve(&catalog, &tenant).await?;
             let report = crate::verify_audit_log(&provisioner, TenantId::from_uuid(t.id), anchor.as_ref()).await?;

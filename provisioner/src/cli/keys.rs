@@ -2,14 +2,15 @@
 //!
 //! Rotation: put the new key first in `TENANTRY_MASTER_KEY` (or the key file) on every
 //! process and restart them → new data keys use it → `tenantry keys rewrap` re-seals every
-//! data key and server credential with it, online → `tenantry keys status` shows the old key
+//! data key with it (server credentials live in the secret store; any still sealed in the
+//! catalog move there), online → `tenantry keys status` shows the old key
 //! unused → remove it from the configuration.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use catalog::Catalog;
-use migrator::admin::server_password_context;
+use migrator::ServerCredentials;
 use secrets::{Keyring, LocalStore, sealed_key_id};
 use serde_json::json;
 
@@ -48,31 +49,28 @@ pub async fn status(catalog: &Catalog, keyring: &Keyring, json_out: bool) -> any
     Ok(if missing { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// `tenantry keys rewrap`: re-seals every data key and server credential with the active key.
-pub async fn rewrap(catalog: &Catalog, keyring: &Keyring, actor: &Actor, json_out: bool) -> anyhow::Result<ExitCode> {
+/// `tenantry keys rewrap`: re-seals every data key with the active key, and moves server
+/// credentials still sealed in the catalog (servers registered before they went to the secret
+/// store) into the secret store.
+pub async fn rewrap(
+    catalog: &Catalog,
+    keyring: &Keyring,
+    credentials: &ServerCredentials,
+    actor: &Actor,
+    json_out: bool,
+) -> anyhow::Result<ExitCode> {
     let report = LocalStore::new(catalog.clone(), keyring.clone()).rewrap().await.context("rewrap data keys")?;
-    let mut servers_resealed = 0;
-    for server in catalog.servers().await? {
-        let Some(sealed) = server.admin_password_sealed.as_deref() else { continue };
-        if sealed_key_id(sealed)? == keyring.active_key_id() {
-            continue;
-        }
-        let context = server_password_context(server.id);
-        let password = keyring.open(&context, sealed)?;
-        let resealed = keyring.seal(&context, secrets::ExposeSecret::expose_secret(&password))?;
-        catalog.reseal_server_password(server.id, sealed, &resealed).await?;
-        servers_resealed += 1;
-    }
+    let servers_moved = credentials.move_sealed_into_store(catalog).await.context("move server credentials")?;
     let event = catalog::NewAuditEvent {
         actor: actor.name.clone(),
         action: "keys.rewrap",
         tenant_id: None,
-        details: json!({ "activeKeyId": report.active_key_id, "dataKeys": report.rewrapped, "serverCredentials": servers_resealed }),
+        details: json!({ "activeKeyId": report.active_key_id, "dataKeys": report.rewrapped, "serverCredentialsMoved": servers_moved }),
         request_id: None,
     };
     catalog.record_audit(event).await?;
     print(
-        &json!({ "activeKeyId": report.active_key_id, "dataKeysRewrapped": report.rewrapped, "serverCredentialsResealed": servers_resealed }),
+        &json!({ "activeKeyId": report.active_key_id, "dataKeysRewrapped": report.rewrapped, "serverCredentialsMoved": servers_moved }),
         json_out,
     )?;
     Ok(ExitCode::SUCCESS)

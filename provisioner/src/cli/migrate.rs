@@ -9,7 +9,6 @@ use anyhow::Context;
 use catalog::Catalog;
 use clap::{Args, Subcommand};
 use migrator::{FailurePolicy, FleetEvent, PlanOptions, RunOptions, TenantSchema};
-use secrets::Keyring;
 
 use super::output::print;
 use crate::Provisioner;
@@ -62,16 +61,20 @@ fn schema() -> TenantSchema {
 
 pub async fn run(
     catalog: &Catalog,
-    keyring: &Keyring,
     provisioner: &Provisioner,
     cmd: MigrateCmd,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     match cmd {
         MigrateCmd::Plan { live } => {
-            let plan = migrator::plan_fleet(catalog, keyring, schema(), PlanOptions { live, ..PlanOptions::default() })
-                .await
-                .context("plan (if the catalog is behind, `tenantry migrate run` migrates it first)")?;
+            let plan = migrator::plan_fleet(
+                catalog,
+                provisioner.server_credentials(),
+                schema(),
+                PlanOptions { live, ..PlanOptions::default() },
+            )
+            .await
+            .context("plan (if the catalog is behind, `tenantry migrate run` migrates it first)")?;
             if json {
                 print(&serde_json::to_value(&plan)?, true)?;
             } else {
@@ -101,7 +104,9 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         MigrateCmd::Status => {
-            let plan = migrator::plan_fleet(catalog, keyring, schema(), PlanOptions::default()).await?;
+            let plan =
+                migrator::plan_fleet(catalog, provisioner.server_credentials(), schema(), PlanOptions::default())
+                    .await?;
             let runs = catalog.migration_runs(10).await?;
             if json {
                 print(&serde_json::json!({ "drift": plan.drift, "runs": runs }), true)?;
@@ -131,7 +136,10 @@ pub async fn run(
                 started_by: format!("cli:{}", whoami()),
             };
             let progress = Progress::new(json);
-            let summary = migrator::run_fleet(catalog, keyring, schema(), options, &|e| progress.show(e)).await?;
+            let summary = migrator::run_fleet(catalog, provisioner.server_credentials(), schema(), options, &|e| {
+                progress.show(e)
+            })
+            .await?;
             // Migrated tenants provisioned before data keys existed get theirs (idempotent).
             let data_keys = secrets::sealing::TenantKeys::new(provisioner.secrets().clone());
             let migrated = progress.migrated.lock().map(|m| m.clone()).unwrap_or_default();

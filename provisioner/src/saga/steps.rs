@@ -87,7 +87,7 @@ impl Provisioner {
             .await
             .context("store new password version")?;
         let verifier = role_verifier(&password);
-        let (_, pool) = self.pools().get(&server)?;
+        let (_, pool) = self.pools().get(&server).await?;
         let client = pool.get().await.context("admin connection")?;
         client
             .batch_execute(&format!("ALTER ROLE {} WITH PASSWORD '{verifier}'", quote_ident(&placement.role_name)))
@@ -117,7 +117,7 @@ impl Provisioner {
         // A SCRAM verifier, so the plain password never reaches the server or its logs.
         let verifier = role_verifier(password.expose_secret());
         let role = quote_ident(&placement.role_name);
-        let (_, pool) = self.pools().get(&server)?;
+        let (_, pool) = self.pools().get(&server).await?;
         let client = pool.get().await.context("admin connection")?;
         // A spare database and its role, when one is ready, become the tenant's by renaming.
         self.take_spare(tenant, &placement, &server, &client).await?;
@@ -132,7 +132,7 @@ impl Provisioner {
 
     async fn create_database(&self, tenant: TenantId) -> anyhow::Result<()> {
         let (placement, server) = self.placed(tenant).await?;
-        let (access, pool) = self.pools().get(&server)?;
+        let (access, pool) = self.pools().get(&server).await?;
         self.ensure_template_once(&access).await?;
         let client = pool.get().await.context("admin connection")?;
         let db = quote_ident(&placement.database_name);
@@ -154,7 +154,7 @@ impl Provisioner {
         if placement.schema_version.is_some() && placement.schema_version == (self.schema().latest)() {
             return Ok(());
         }
-        let (access, _) = self.pools().get(&server)?;
+        let (access, _) = self.pools().get(&server).await?;
         let client = access.connect(&placement.database_name).await?;
         // The clone's objects belong to the template owner; hand them to the tenant's role
         // and drop the template owner's grants in this database.
@@ -328,7 +328,7 @@ impl Provisioner {
     /// as the server admin).
     pub(crate) async fn tenant_storage_counts(&self, tenant: TenantId) -> anyhow::Result<(i64, i64)> {
         let (placement, server) = self.placed(tenant).await?;
-        let (access, _) = self.pools().get(&server)?;
+        let (access, _) = self.pools().get(&server).await?;
         let client = access.connect(&placement.database_name).await?;
         let row = client
             .query_one("SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM storage_replication)", &[])
@@ -345,7 +345,7 @@ impl Provisioner {
             return Ok(());
         };
         let server = self.catalog().server(placement.server_id).await?;
-        let (_, pool) = self.pools().get(&server)?;
+        let (_, pool) = self.pools().get(&server).await?;
         let client = pool.get().await.context("admin connection")?;
         // Separate statements: DROP DATABASE cannot run inside a (multi-statement) transaction.
         client

@@ -155,7 +155,8 @@ async fn a_fleet_run_across_three_servers_reports_exactly_the_broken_tenant_and_
         .unwrap();
 
     // The plan shows every tenant behind by exactly the new migration, and changes nothing.
-    let plan = plan_fleet(&platform.catalog, &platform.keyring, schema, PlanOptions::default()).await.unwrap();
+    let plan =
+        plan_fleet(&platform.catalog, &platform.server_credentials(), schema, PlanOptions::default()).await.unwrap();
     assert_eq!((plan.drift.tenants, plan.drift.behind), (tenants.len(), tenants.len()));
     assert!(plan.tenants.iter().all(|t| t.pending == vec![NEW.to_owned()]), "{:?}", plan.tenants);
     assert_eq!(plan.servers.len(), 3);
@@ -164,7 +165,9 @@ async fn a_fleet_run_across_three_servers_reports_exactly_the_broken_tenant_and_
     // Continue past failures: every other tenant, on every server, gets the column.
     let (events, sink) = collect();
     let summary =
-        run_fleet(&platform.catalog, &platform.keyring, schema, options(FailurePolicy::Continue), &sink).await.unwrap();
+        run_fleet(&platform.catalog, &platform.server_credentials(), schema, options(FailurePolicy::Continue), &sink)
+            .await
+            .unwrap();
     assert_eq!(summary.state, "failed");
     assert_eq!(summary.failed.len(), 1, "{summary:?}");
     assert_eq!(summary.failed[0].tenant_id, broken.0.as_uuid());
@@ -194,14 +197,20 @@ async fn a_fleet_run_across_three_servers_reports_exactly_the_broken_tenant_and_
     assert_eq!(canary_servers.len(), 2, "the canary is spread over servers: {events:?}");
 
     // The drift report names the one failure; a rerun tries only it and changes nothing else.
-    let plan = plan_fleet(&platform.catalog, &platform.keyring, schema, PlanOptions { live: true, concurrency: 4 })
-        .await
-        .unwrap();
+    let plan = plan_fleet(
+        &platform.catalog,
+        &platform.server_credentials(),
+        schema,
+        PlanOptions { live: true, concurrency: 4 },
+    )
+    .await
+    .unwrap();
     assert_eq!((plan.drift.behind, plan.drift.failed, plan.drift.ledger_mismatches), (1, 1, 0), "{:?}", plan.drift);
     assert_eq!(plan.drift.versions.get(NEW), Some(&(tenants.len() - 1)));
-    let rerun = run_fleet(&platform.catalog, &platform.keyring, schema, options(FailurePolicy::Continue), &|_| {})
-        .await
-        .unwrap();
+    let rerun =
+        run_fleet(&platform.catalog, &platform.server_credentials(), schema, options(FailurePolicy::Continue), &|_| {})
+            .await
+            .unwrap();
     assert_eq!((rerun.pending, rerun.migrated, rerun.failed.len()), (1, 0, 1));
 
     // Repaired, the next run finishes; then nothing is left.
@@ -211,13 +220,15 @@ async fn a_fleet_run_across_three_servers_reports_exactly_the_broken_tenant_and_
         .batch_execute("ALTER TABLE notes DROP COLUMN pinned")
         .await
         .unwrap();
-    let fixed = run_fleet(&platform.catalog, &platform.keyring, schema, options(FailurePolicy::Continue), &|_| {})
-        .await
-        .unwrap();
+    let fixed =
+        run_fleet(&platform.catalog, &platform.server_credentials(), schema, options(FailurePolicy::Continue), &|_| {})
+            .await
+            .unwrap();
     assert_eq!((fixed.state.as_str(), fixed.migrated), ("succeeded", 1));
-    let idle = run_fleet(&platform.catalog, &platform.keyring, schema, options(FailurePolicy::Continue), &|_| {})
-        .await
-        .unwrap();
+    let idle =
+        run_fleet(&platform.catalog, &platform.server_credentials(), schema, options(FailurePolicy::Continue), &|_| {})
+            .await
+            .unwrap();
     assert_eq!((idle.state.as_str(), idle.pending, idle.migrated), ("succeeded", 0, 0));
 
     // New tenants are cloned from the migrated template and enter the ledger complete.
@@ -246,7 +257,7 @@ async fn a_failing_canary_or_wave_stops_the_run_under_the_stop_policy() {
         }
     }
     let opts = RunOptions { canary: 3, wave_size: 2, ..options(FailurePolicy::Continue) };
-    let summary = run_fleet(&platform.catalog, &platform.keyring, schema, opts, &|_| {}).await.unwrap();
+    let summary = run_fleet(&platform.catalog, &platform.server_credentials(), schema, opts, &|_| {}).await.unwrap();
     assert_eq!(summary.state, "stopped", "a failing canary stops even under `continue`");
     assert_eq!((summary.migrated, summary.failed.len()), (2, 1));
     assert_eq!(summary.not_tried, tenants.len() - 3);
@@ -264,7 +275,7 @@ async fn a_failing_canary_or_wave_stops_the_run_under_the_stop_policy() {
             .unwrap();
     }
     let opts = RunOptions { canary: 0, wave_size: 2, ..options(FailurePolicy::Stop) };
-    let summary = run_fleet(&platform.catalog, &platform.keyring, schema, opts, &|_| {}).await.unwrap();
+    let summary = run_fleet(&platform.catalog, &platform.server_credentials(), schema, opts, &|_| {}).await.unwrap();
     assert_eq!(summary.state, "stopped", "{summary:?}");
     assert_eq!((summary.pending, summary.migrated, summary.failed.len(), summary.not_tried), (5, 3, 1, 1));
     assert_eq!(summary.failed[0].tenant_id, defaults[defaults.len() - 1].0.as_uuid());
@@ -278,7 +289,7 @@ async fn a_run_killed_mid_way_is_finished_by_the_next_run_and_only_what_was_left
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
     let catalog = platform.catalog.clone();
-    let keyring = platform.keyring.clone();
+    let credentials = platform.server_credentials();
     let opts =
         RunOptions { canary: 0, wave_size: 0, per_server: 1, concurrency: 1, ..options(FailurePolicy::Continue) };
     let first_opts = opts.clone();
@@ -288,7 +299,7 @@ async fn a_run_killed_mid_way_is_finished_by_the_next_run_and_only_what_was_left
                 counter.fetch_add(1, Ordering::SeqCst);
             }
         });
-        run_fleet(&catalog, &keyring, schema, first_opts, &*sink).await
+        run_fleet(&catalog, &credentials, schema, first_opts, &*sink).await
     });
     // Kill it (drop the future mid-flight, as a crash would) after two tenants.
     while done.load(Ordering::SeqCst) < 2 {
@@ -302,7 +313,7 @@ async fn a_run_killed_mid_way_is_finished_by_the_next_run_and_only_what_was_left
     assert_eq!(runs[0].state, "running", "the killed run never finished");
 
     let (events, sink) = collect();
-    let resumed = run_fleet(&platform.catalog, &platform.keyring, schema, opts, &sink).await.unwrap();
+    let resumed = run_fleet(&platform.catalog, &platform.server_credentials(), schema, opts, &sink).await.unwrap();
     assert_eq!(resumed.state, "succeeded", "{resumed:?}");
     // The killed run may have finished one more migration whose event it never delivered: its
     // ledger row was written, so the resumed run does not redo it.
@@ -323,8 +334,9 @@ async fn two_runs_never_overlap() {
     let platform = TestPlatform::new().await;
     let lock = platform.catalog.try_lock_fleet().await.unwrap().expect("first lock");
     let schema = TenantSchema::of::<WithPinnedColumn>();
-    let err =
-        run_fleet(&platform.catalog, &platform.keyring, schema, RunOptions::default(), &|_| {}).await.unwrap_err();
+    let err = run_fleet(&platform.catalog, &platform.server_credentials(), schema, RunOptions::default(), &|_| {})
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("another fleet migration is running"), "{err}");
     drop(lock);
     // Postgres releases the lock with the connection.

@@ -173,15 +173,19 @@ async fn registering_a_tenant_hosted_server_checks_it_live_and_stores_nothing_on
     ));
     let names: Vec<_> = platform.catalog.servers().await.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(names, vec!["default".to_owned()], "failed registrations store nothing");
+    let stored = provisioner.secrets().list(&Scope::Platform).await.unwrap();
+    assert_eq!(stored, vec![migrator::admin_password_secret(platform.server.id)], "nor any password");
 
-    // The good one: checked, template prepared, password sealed.
+    // The good one: checked, template prepared, password in the secret store, not the catalog.
     let good = request("agency", &url);
     let password = good.admin_password.clone().unwrap();
     let (server, check) = provisioner.register_server(good, &actor).await.unwrap();
     assert!(check.version_num >= 150_000);
     assert_eq!((server.kind.as_str(), server.health.as_str()), ("tenant_hosted", "ok"));
-    let sealed = server.admin_password_sealed.clone().unwrap();
-    assert!(!sealed.contains(password.expose_secret()));
+    assert!(server.admin_password_stored && server.admin_password_sealed.is_none());
+    let secret = migrator::admin_password_secret(server.id);
+    let stored = provisioner.secrets().get(&Scope::Platform, &secret, None).await.unwrap();
+    assert_eq!(stored.value.expose_secret(), password.expose_secret());
     let template = admin
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", &[&server.template_database])
         .await
@@ -190,8 +194,10 @@ async fn registering_a_tenant_hosted_server_checks_it_live_and_stores_nothing_on
     let again = provisioner.register_server(request("agency", &url), &actor).await.unwrap_err();
     assert!(matches!(again, ServerAdminError::Catalog(catalog::CatalogError::Conflict(_))), "{again:?}");
 
-    // Removing an empty server drops its template too.
+    // Removing an empty server drops its template and its stored password too.
     provisioner.remove_server("agency", &actor).await.unwrap();
+    let gone = provisioner.secrets().get(&Scope::Platform, &secret, None).await;
+    assert!(matches!(gone, Err(secrets::SecretError::NotFound)), "{gone:?}");
     let template =
         admin.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&server.template_database]).await.unwrap();
     assert!(template.is_none());

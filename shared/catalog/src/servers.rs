@@ -20,7 +20,8 @@ pub struct NewServer {
     pub host: String,
     pub port: u16,
     pub admin_user: String,
-    pub admin_password_sealed: Option<String>,
+    /// The admin password is in the secret store (put there before the row is written).
+    pub admin_password_stored: bool,
     pub admin_database: String,
     pub template_database: String,
     pub capacity: i32,
@@ -112,7 +113,8 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         host: Set(new.host.clone()),
         port: Set(i32::from(new.port)),
         admin_user: Set(new.admin_user.clone()),
-        admin_password_sealed: Set(new.admin_password_sealed.clone()),
+        admin_password_sealed: Set(None),
+        admin_password_stored: Set(new.admin_password_stored),
         admin_database: Set(new.admin_database.clone()),
         template_database: Set(new.template_database.clone()),
         state: Set("active".to_owned()),
@@ -168,7 +170,8 @@ impl Catalog {
             active.host = Set(new.host.clone());
             active.port = Set(i32::from(new.port));
             active.admin_user = Set(new.admin_user.clone());
-            active.admin_password_sealed = Set(new.admin_password_sealed.clone());
+            active.admin_password_sealed = Set(None);
+            active.admin_password_stored = Set(new.admin_password_stored);
             active.admin_database = Set(new.admin_database.clone());
             active.template_database = Set(new.template_database.clone());
             return Ok(active.update(&self.db).await?);
@@ -379,12 +382,14 @@ impl Catalog {
         Ok(tenant_database::Entity::find().all(&self.db).await?)
     }
 
-    /// Replaces a server's sealed admin password if it is still `old` (master-key rotation).
-    pub async fn reseal_server_password(&self, id: Uuid, old: &str, new: &str) -> Result<bool> {
+    /// Records that a server's admin password, sealed in the catalog as `sealed`, is now in the
+    /// secret store; `false` if the row changed meanwhile.
+    pub async fn mark_server_password_stored(&self, id: Uuid, sealed: &str) -> Result<bool> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "UPDATE database_servers SET admin_password_sealed = $3 WHERE id = $1 AND admin_password_sealed = $2",
-            [id.into(), old.into(), new.into()],
+            "UPDATE database_servers SET admin_password_sealed = NULL, admin_password_stored = true \
+             WHERE id = $1 AND admin_password_sealed = $2",
+            [id.into(), sealed.into()],
         );
         Ok(self.db.execute_raw(stmt).await?.rows_affected() == 1)
     }

@@ -193,6 +193,9 @@ impl TestApp {
                 provisioner::ProvisionerConfig { storage: Some(storage.clone()), ..Default::default() },
             ),
         };
+        if vault.is_some() {
+            platform.move_default_server_to(&provisioner).await;
+        }
         let state = control_plane::AppState::new(provisioner.clone(), format!("http://{{slug}}.{BASE_DOMAIN}"));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let cp = format!("http://{}", listener.local_addr().unwrap());

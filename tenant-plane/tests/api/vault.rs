@@ -15,6 +15,15 @@ async fn tenants_are_provisioned_and_served_with_their_credentials_in_vault() {
     let db = test_support::admin_client(&app.platform.catalog_db).await.unwrap();
     let rows: i64 = db.query_one("SELECT count(*) FROM secrets", &[]).await.unwrap().get(0);
     assert_eq!(rows, 0);
+    // Nor the database server's admin password: it is in Vault too.
+    let sealed: i64 = db
+        .query_one("SELECT count(*) FROM database_servers WHERE admin_password_sealed IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sealed, 0);
+    let secret = migrator::admin_password_secret(app.platform.server.id);
+    assert!(app.provisioner.secrets().get(&Scope::Platform, &secret, None).await.is_ok());
 
     let deleted = app.cp(Method::DELETE, &format!("/v1/tenants/{id}"), None).await;
     assert_eq!(deleted.status, StatusCode::OK);

@@ -10,8 +10,12 @@ pub struct Model {
     pub host: String,
     pub port: i32,
     pub admin_user: String,
-    /// Sealed with the keyring (context `server/<id>/admin-password`).
+    /// Servers registered before admin passwords moved to the secret store: sealed with the
+    /// keyring (context `server/<id>/admin-password`), moved at the control plane's next start.
     pub admin_password_sealed: Option<String>,
+    /// The admin password is in the secret store (platform scope,
+    /// `database-servers/<id>/admin-password`).
+    pub admin_password_stored: bool,
     pub admin_database: String,
     /// Migrated template that tenant databases are cloned from.
     pub template_database: String,

@@ -782,7 +782,7 @@ export interface components {
         RegisterServerBody: {
             /** @description Default `postgres`. */
             adminDatabase?: string | null;
-            /** @description Write-only; sealed with the master key. */
+            /** @description Write-only; kept in the platform's secret store (Vault or the local store). */
             adminPassword?: string | null;
             adminUser: string;
             /**

@@ -1,0 +1,97 @@
+//! Database servers' admin passwords, kept in the platform's secret store (Vault or the local
+//! store) under the platform scope as `database-servers/<id>/admin-password`. The catalog only
+//! records that a server has one there, so a catalog dump or the catalog reader's login never
+//! holds a server credential, and with Vault the credential never touches the catalog at all.
+//!
+//! Servers registered before this kept the password sealed with the master key in the catalog;
+//! [`ServerCredentials::move_sealed_into_store`] moves those (the control plane runs it at start).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use catalog::{Catalog, entity::database_server};
+use secrets::{ExposeSecret, Keyring, Scope, SecretError, SecretName, SecretStore, SecretString};
+use uuid::Uuid;
+
+use crate::{ServerAccess, admin::server_password_context};
+
+/// The secret holding a server's admin password (platform scope).
+pub fn admin_password_secret(server: Uuid) -> SecretName {
+    SecretName::parse(&format!("database-servers/{server}/admin-password")).unwrap_or_else(|_| unreachable!())
+}
+
+/// Reads and writes database servers' admin passwords.
+#[derive(Clone)]
+pub struct ServerCredentials {
+    store: Arc<dyn SecretStore>,
+    /// Opens passwords still sealed in the catalog (servers registered before the move).
+    keyring: Keyring,
+}
+
+impl ServerCredentials {
+    pub fn new(store: Arc<dyn SecretStore>, keyring: Keyring) -> Self {
+        Self { store, keyring }
+    }
+
+    /// The admin connection settings of `server`, with its password from the secret store.
+    pub async fn access(&self, server: &database_server::Model) -> anyhow::Result<ServerAccess> {
+        let password = if server.admin_password_stored {
+            let secret = self
+                .store
+                .get(&Scope::Platform, &admin_password_secret(server.id), None)
+                .await
+                .with_context(|| format!("read the admin password of database server `{}`", server.name))?;
+            Some(secret.value)
+        } else if let Some(sealed) = server.admin_password_sealed.as_deref() {
+            Some(
+                self.keyring
+                    .open(&server_password_context(server.id), sealed)
+                    .context("open database server admin password")?,
+            )
+        } else {
+            None
+        };
+        ServerAccess::new(server, password)
+    }
+
+    /// Stores `password` as the admin password of server `id`, unless it is already the
+    /// stored one (the default server is registered again at every start).
+    pub async fn put(&self, id: Uuid, password: &SecretString) -> anyhow::Result<()> {
+        let name = admin_password_secret(id);
+        match self.store.get(&Scope::Platform, &name, None).await {
+            Ok(current) if current.value.expose_secret() == password.expose_secret() => return Ok(()),
+            Ok(_) | Err(SecretError::NotFound) => {}
+            Err(err) => return Err(err).context("read the stored admin password"),
+        }
+        self.store
+            .put(&Scope::Platform, &name, password.expose_secret(), None)
+            .await
+            .context("store the database server's admin password")?;
+        Ok(())
+    }
+
+    /// Forgets server `id`'s admin password (the server was removed, or never registered).
+    pub async fn forget(&self, id: Uuid) -> anyhow::Result<()> {
+        match self.store.delete(&Scope::Platform, &admin_password_secret(id)).await {
+            Ok(()) | Err(SecretError::NotFound) => Ok(()),
+            Err(err) => Err(err).context("delete the database server's admin password"),
+        }
+    }
+
+    /// Moves admin passwords still sealed in the catalog into the secret store; returns how
+    /// many moved. Safe to run concurrently: the catalog row changes only if still sealed.
+    pub async fn move_sealed_into_store(&self, catalog: &Catalog) -> anyhow::Result<usize> {
+        let mut moved = 0;
+        for server in catalog.servers().await? {
+            let Some(sealed) = server.admin_password_sealed.as_deref() else { continue };
+            let password =
+                self.keyring.open(&server_password_context(server.id), sealed).context("open sealed admin password")?;
+            self.put(server.id, &password).await?;
+            if catalog.mark_server_password_stored(server.id, sealed).await? {
+                tracing::info!(server = %server.name, "moved the database server's admin password to the secret store");
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+}
