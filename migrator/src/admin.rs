@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use catalog::entity::database_server;
+use dbtls::{DbTls, TlsMode};
+use sea_orm::ConnectOptions;
 use secrets::{ExposeSecret, SecretString};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// How long to wait for a server to accept a connection before treating it as down.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -28,6 +30,7 @@ pub struct ServerAccess {
     admin_password: Option<SecretString>,
     pub admin_database: String,
     pub template_database: String,
+    tls: DbTls,
 }
 
 impl std::fmt::Debug for ServerAccess {
@@ -37,6 +40,7 @@ impl std::fmt::Debug for ServerAccess {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("admin_user", &self.admin_user)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -45,6 +49,7 @@ impl ServerAccess {
     /// Settings for `server` with its admin password (read by
     /// [`crate::ServerCredentials::access`]).
     pub fn new(server: &database_server::Model, admin_password: Option<SecretString>) -> anyhow::Result<Self> {
+        let tls = server_tls(server)?;
         Ok(Self {
             id: server.id,
             host: server.host.clone(),
@@ -53,7 +58,13 @@ impl ServerAccess {
             admin_password,
             admin_database: server.admin_database.clone(),
             template_database: server.template_database.clone(),
+            tls,
         })
+    }
+
+    /// How connections to the server are protected.
+    pub fn tls(&self) -> &DbTls {
+        &self.tls
     }
 
     /// The admin password, if the server has one.
@@ -74,17 +85,18 @@ impl ServerAccess {
         if let Some(password) = &self.admin_password {
             config.password(password.expose_secret());
         }
+        self.tls.configure(&mut config);
         config
     }
 
     /// Connects as admin to `database`; the connection task is spawned.
     pub async fn connect(&self, database: &str) -> anyhow::Result<Client> {
-        connect(&self.admin_config(database)).await
+        connect(&self.admin_config(database), &self.tls).await
     }
 
-    /// A sqlx URL for `database` as the admin user acting as `role` (objects created by
-    /// migrations then belong to `role`). Contains the password: never log it.
-    pub fn migration_url(&self, database: &str, role: &str) -> anyhow::Result<String> {
+    /// sea-orm (sqlx) options for `database` as the admin user acting as `role` (objects
+    /// created by migrations then belong to `role`), one connection, with the server's TLS.
+    pub fn migration_options(&self, database: &str, role: &str) -> anyhow::Result<ConnectOptions> {
         let mut url =
             url::Url::parse(&format!("postgres://{}:{}/", self.host, self.port)).context("build server url")?;
         url.set_path(database);
@@ -95,13 +107,23 @@ impl ServerAccess {
         url.query_pairs_mut()
             .append_pair("options", &format!("-c role={role}"))
             .append_pair("application_name", "tenantry-migrator");
-        Ok(url.to_string())
+        // The URL holds the password: it stays inside the options, which never log it.
+        let mut options = ConnectOptions::new(url.to_string());
+        let tls = self.tls.clone();
+        options.max_connections(1).sqlx_logging(false).map_sqlx_postgres_opts(move |pg| tls.configure_sqlx(pg));
+        Ok(options)
     }
 }
 
-/// Connects with `config` and spawns the connection driver.
-pub async fn connect(config: &tokio_postgres::Config) -> anyhow::Result<Client> {
-    let (client, connection) = config.connect(NoTls).await.context("connect to database server")?;
+/// The TLS settings `server` is registered with.
+pub fn server_tls(server: &database_server::Model) -> anyhow::Result<DbTls> {
+    let mode: TlsMode = server.tls_mode.parse().map_err(anyhow::Error::msg).context("server tls mode")?;
+    DbTls::new(mode, server.tls_ca_pem.as_deref()).context("server TLS settings")
+}
+
+/// Connects with `config` (its `sslmode` set by `tls`) and spawns the connection driver.
+pub async fn connect(config: &tokio_postgres::Config, tls: &DbTls) -> anyhow::Result<Client> {
+    let (client, connection) = config.connect(tls.connector()).await.context("connect to database server")?;
     tokio::spawn(async move {
         if let Err(err) = connection.await {
             tracing::debug!(error = %err, "admin connection closed");

@@ -7,6 +7,7 @@ mod m0004_fleet;
 mod m0005_sandboxes_and_tokens;
 mod m0006_spare_databases;
 mod m0007_server_passwords_in_store;
+mod m0008_server_tls;
 
 use sea_orm_migration::prelude::*;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0005_sandboxes_and_tokens::Migration),
             Box::new(m0006_spare_databases::Migration),
             Box::new(m0007_server_passwords_in_store::Migration),
+            Box::new(m0008_server_tls::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use domain::quote_ident;
 fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
-use sea_orm::{ConnectOptions, Database};
+use sea_orm::Database;
 
 use crate::{ServerAccess, TenantSchema, admin};
 
@@ -85,10 +85,9 @@ async fn ensure_nologin_role(client: &tokio_postgres::Client, role: &str) -> any
 }
 
 async fn migrate_template(server: &ServerAccess, template: &str, schema: TenantSchema) -> anyhow::Result<()> {
-    let url = server.migration_url(template, TEMPLATE_OWNER_ROLE)?;
-    let mut opts = ConnectOptions::new(url);
-    opts.max_connections(1).sqlx_logging(false);
-    let db = Database::connect(opts).await.context("connect to template")?;
+    let db = Database::connect(server.migration_options(template, TEMPLATE_OWNER_ROLE)?)
+        .await
+        .context("connect to template")?;
     let result = (schema.up)(&db).await.context("migrate template");
     let _ = db.close().await;
     result

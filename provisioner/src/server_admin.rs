@@ -7,6 +7,7 @@ use catalog::{
     CatalogError, NewServer, PlacementMode, ServerHealth, ServerKind, ServerUpdate, entity::database_server,
 };
 use chrono::Utc;
+use dbtls::TlsMode;
 use domain::quote_ident;
 use migrator::ServerAccess;
 use secrets::SecretString;
@@ -34,6 +35,10 @@ pub struct RegisterServer {
     /// Default: `shared` for platform servers, `dedicated` for tenant-hosted ones.
     pub placement: Option<PlacementMode>,
     pub capacity: i32,
+    /// How connections to it are protected (default `disable`).
+    pub tls_mode: TlsMode,
+    /// PEM CA bundle for `verify-full` (none: the host's trusted roots).
+    pub tls_ca_pem: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +109,15 @@ impl RegisterServer {
         if !(1..=100_000).contains(&self.capacity) {
             return Err(invalid("capacity", "1–100000 tenant databases"));
         }
+        if let Some(pem) = &self.tls_ca_pem {
+            if self.tls_mode != TlsMode::VerifyFull {
+                return Err(invalid("caCertificate", "a CA bundle goes with tlsMode `verify-full`"));
+            }
+            if pem.len() > 64 * 1024 {
+                return Err(invalid("caCertificate", "at most 64 KiB of PEM"));
+            }
+            dbtls::validate_ca_pem(pem).map_err(|err| invalid("caCertificate", format!("{err:#}")))?;
+        }
         match (self.kind, self.placement) {
             (ServerKind::TenantHosted, Some(PlacementMode::Shared)) => {
                 Err(invalid("placement", "a tenant-hosted server is dedicated to its tenant"))
@@ -172,6 +186,8 @@ impl Provisioner {
             port: req.port,
             admin_user: req.admin_user.clone(),
             admin_password_stored: req.admin_password.is_some(),
+            tls_mode: req.tls_mode,
+            tls_ca_pem: req.tls_ca_pem.clone(),
             admin_database: req.admin_database.clone(),
             template_database: req.template_database.clone().unwrap_or_else(|| DEFAULT_TEMPLATE_DATABASE.to_owned()),
             capacity: req.capacity,
@@ -332,7 +348,8 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         created_at: Utc::now(),
         kind: new.kind.as_str().into(),
         placement: new.placement.as_str().into(),
-        tls_mode: "disable".into(),
+        tls_mode: new.tls_mode.as_str().into(),
+        tls_ca_pem: new.tls_ca_pem.clone(),
         server_version: None,
         health: "unknown".into(),
         health_detail: None,

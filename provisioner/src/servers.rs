@@ -7,10 +7,10 @@ use std::{
 
 use anyhow::Context;
 use catalog::{Catalog, NewServer, entity::database_server};
+use dbtls::TlsMode;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use migrator::{ServerAccess, ServerCredentials};
 use secrets::SecretString;
-use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 /// Admin connections kept per server: provisioning runs a few statements per step, and a
@@ -42,7 +42,7 @@ impl AdminPools {
         let access = self.credentials.access(server).await?;
         let manager = Manager::from_config(
             access.admin_config(&access.admin_database),
-            NoTls,
+            access.tls().connector(),
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager).max_size(ADMIN_POOL_MAX).build().context("build admin pool")?;
@@ -91,6 +91,7 @@ pub async fn register_server_from_url(
     let existing = catalog.servers().await?.into_iter().find(|s| s.name == name);
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id);
     let password = url.password().map(percent_decode).transpose()?.map(SecretString::from);
+    let (tls_mode, tls_ca_pem) = url_tls(&url)?;
     // The password is stored before the row that points at it.
     if let Some(password) = &password {
         credentials.put(id, password).await?;
@@ -106,12 +107,35 @@ pub async fn register_server_from_url(
         capacity: 5000,
         kind: catalog::ServerKind::Platform,
         placement: catalog::PlacementMode::Shared,
+        tls_mode,
+        tls_ca_pem,
     };
     let server = catalog.upsert_server(id, &new).await;
     if server.is_err() && existing.is_none() {
         let _ = credentials.forget(id).await;
     }
     Ok(server?)
+}
+
+/// TLS settings from a libpq-style URL: `sslmode` (`disable` when absent; `prefer` is not
+/// offered, as it may silently fall back to plain TCP) and, for `verify-full`, `sslrootcert`
+/// (a PEM file; without it the host's trusted roots).
+pub(crate) fn url_tls(url: &url::Url) -> anyhow::Result<(TlsMode, Option<String>)> {
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let mode = match param("sslmode") {
+        None => TlsMode::Disable,
+        Some(mode) => mode.parse().map_err(anyhow::Error::msg).context("sslmode in the database server URL")?,
+    };
+    let ca = match param("sslrootcert") {
+        Some(path) if mode == TlsMode::VerifyFull => {
+            let pem = std::fs::read_to_string(&path).with_context(|| format!("read sslrootcert {path}"))?;
+            dbtls::validate_ca_pem(&pem)?;
+            Some(pem)
+        }
+        Some(_) => anyhow::bail!("sslrootcert goes with sslmode=verify-full"),
+        None => None,
+    };
+    Ok((mode, ca))
 }
 
 pub(crate) fn percent_decode(s: &str) -> anyhow::Result<String> {

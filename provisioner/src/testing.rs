@@ -102,6 +102,8 @@ impl TestPlatform {
             kind,
             placement: None,
             capacity: if kind == catalog::ServerKind::TenantHosted { 1 } else { 5000 },
+            tls_mode: dbtls::TlsMode::Disable,
+            tls_ca_pem: None,
         };
         let (server, _) =
             self.provisioner().register_server(request, &crate::Actor::system()).await.expect("register server");

@@ -324,7 +324,7 @@ async fn main() {
     let n: usize = std::env::var("BENCH_TENANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let load_secs: u64 = std::env::var("BENCH_LOAD_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
     let root = PathBuf::from(std::env::var("BENCH_PG_DIR").expect("BENCH_PG_DIR"));
-    let config = |port| ClusterConfig { root: root.clone(), port, durable: false, max_connections: 100 };
+    let config = |port| ClusterConfig { root: root.clone(), port, durable: false, max_connections: 100, tls: None };
     // The test-support crate reads the server from TENANTRY_TEST_DATABASE_URL: start the
     // cluster, then run this program again with it set.
     if std::env::var_os("TENANTRY_TEST_DATABASE_URL").is_none() {

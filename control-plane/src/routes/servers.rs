@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, web};
 use catalog::{PlacementMode, ServerKind, ServerSummary, ServerUpdate, entity::database_server};
 use chrono::{DateTime, Utc};
+use dbtls::TlsMode;
 use http_api::{ApiError, ErrorCode};
 use provisioner::{RegisterServer, ServerAdminError, ServerCheck};
 use serde::Deserialize;
@@ -41,6 +42,10 @@ pub struct ServerView {
     /// `active` (takes new tenants) or `draining`.
     state: String,
     capacity: i32,
+    /// `disable`, `require` or `verify-full`.
+    tls_mode: String,
+    /// Whether `verify-full` trusts a registered CA bundle (rather than the host's roots).
+    tls_ca_registered: bool,
     /// Tenant databases on the server.
     tenants: i64,
     /// `unknown`, `ok` or `failing`, from the last check.
@@ -65,6 +70,8 @@ impl ServerView {
             placement: s.placement,
             state: s.state,
             capacity: s.capacity,
+            tls_mode: s.tls_mode,
+            tls_ca_registered: s.tls_ca_pem.is_some(),
             tenants,
             health: s.health,
             health_detail: s.health_detail,
@@ -132,6 +139,13 @@ pub struct RegisterServerBody {
     placement: Option<PlacementMode>,
     /// Most tenant databases it takes (default 5000; 1 for tenant-hosted).
     capacity: Option<i32>,
+    /// `disable` (default), `require` (encrypted, certificate not checked) or `verify-full`
+    /// (encrypted, certificate checked against `caCertificate` or the host's trusted roots,
+    /// and its name against `host`).
+    #[schema(value_type = Option<String>)]
+    tls_mode: Option<TlsMode>,
+    /// PEM CA bundle for `verify-full`, at most 64 KiB.
+    ca_certificate: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -194,6 +208,8 @@ pub async fn register_server(
         kind,
         placement: body.placement,
         capacity: body.capacity.unwrap_or(default_capacity),
+        tls_mode: body.tls_mode.unwrap_or_default(),
+        tls_ca_pem: body.ca_certificate,
     };
     let (server, check) = state.provisioner().register_server(req, &operator.actor()).await.map_err(server_error)?;
     Ok(HttpResponse::Created().json(ServerCheckView { server: ServerView::new(server, 0), check: Some(check.into()) }))

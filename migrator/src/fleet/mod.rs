@@ -7,7 +7,7 @@ mod run;
 use anyhow::Context;
 use domain::RoleName;
 use futures::future::BoxFuture;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use tokio_postgres::Client;
 
@@ -67,9 +67,8 @@ pub async fn migrate_tenant_database(
     if applied.last() == (schema.latest)().as_ref() {
         return Ok(applied);
     }
-    let mut opts = ConnectOptions::new(server.migration_url(database, role.as_str())?);
-    opts.max_connections(1).sqlx_logging(false);
-    let db = Database::connect(opts).await.context("connect for migration")?;
+    let db =
+        Database::connect(server.migration_options(database, role.as_str())?).await.context("connect for migration")?;
     let result = (schema.up)(&db).await.context("apply tenant migrations");
     let _ = db.close().await;
     result?;

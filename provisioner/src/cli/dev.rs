@@ -68,6 +68,7 @@ pub async fn run(global: &GlobalArgs, args: DevArgs) -> anyhow::Result<ExitCode>
                 port: args.pg_port,
                 durable: true,
                 max_connections: 200,
+                tls: None,
             };
             let cluster = tokio::task::spawn_blocking(move || PgCluster::start(&config)).await??;
             (cluster.url("postgres"), Some(cluster))

@@ -49,7 +49,9 @@ pub struct AddServerArgs {
     #[arg(long)]
     pub name: String,
     /// Admin URL, e.g. `postgres://admin:secret@db1.internal:5432/postgres` (from the
-    /// environment so the password stays out of the process list).
+    /// environment so the password stays out of the process list). TLS as libpq has it:
+    /// `?sslmode=verify-full&sslrootcert=/etc/tenantry/agency-ca.pem` (or `sslmode=require`;
+    /// default `disable`).
     #[arg(long, env = "TENANTRY_SERVER_URL", hide_env_values = true)]
     pub url: SecretString,
     /// `platform` or `tenant-hosted`.
@@ -89,6 +91,7 @@ impl AddServerArgs {
         let url = url::Url::parse(self.url.expose_secret()).context("--url is not a postgres:// URL")?;
         anyhow::ensure!(matches!(url.scheme(), "postgres" | "postgresql"), "--url must start with postgres://");
         let decode = crate::servers::percent_decode;
+        let (tls_mode, tls_ca_pem) = crate::servers::url_tls(&url)?;
         Ok(RegisterServer {
             name: self.name.clone(),
             host: url.host_str().context("--url has no host")?.to_owned(),
@@ -106,6 +109,8 @@ impl AddServerArgs {
             kind: self.kind,
             placement: self.placement,
             capacity: self.capacity(),
+            tls_mode,
+            tls_ca_pem,
         })
     }
 }
@@ -116,7 +121,7 @@ fn server_json(s: &database_server::Model, tenants: i64) -> Value {
         "id": s.id, "name": s.name, "host": s.host, "port": s.port, "adminUser": s.admin_user,
         "adminDatabase": s.admin_database, "templateDatabase": s.template_database, "kind": s.kind,
         "placement": s.placement, "state": s.state, "capacity": s.capacity, "tenants": tenants,
-        "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
+        "tlsMode": s.tls_mode, "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
         "checkedAt": s.checked_at, "createdAt": s.created_at,
     })
 }
@@ -179,7 +184,7 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
                 "name": req.name, "host": req.host, "port": req.port, "adminUser": req.admin_user,
                 "adminPassword": req.admin_password.as_ref().map(|p| p.expose_secret().to_owned()),
                 "adminDatabase": req.admin_database, "kind": req.kind, "placement": req.placement,
-                "capacity": req.capacity,
+                "capacity": req.capacity, "tlsMode": req.tls_mode, "caCertificate": req.tls_ca_pem,
             });
             api.call(Method::POST, "/v1/servers", Some(body)).await
         }

@@ -428,5 +428,7 @@ pub(crate) async fn connect_as_tenant(
         .password(password.expose_secret())
         .dbname(&placement.database_name)
         .connect_timeout(migrator::admin::CONNECT_TIMEOUT);
-    migrator::admin::connect(&config).await.context("connect as tenant role")
+    let tls = migrator::admin::server_tls(server)?;
+    tls.configure(&mut config);
+    migrator::admin::connect(&config, &tls).await.context("connect as tenant role")
 }

@@ -112,6 +112,8 @@ fn request(name: &str, admin_url: &str) -> RegisterServer {
         kind: ServerKind::TenantHosted,
         placement: None,
         capacity: 1,
+        tls_mode: dbtls::TlsMode::Disable,
+        tls_ca_pem: None,
     }
 }
 

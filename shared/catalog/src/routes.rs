@@ -18,10 +18,12 @@ pub struct RouteRecord {
     pub role_name: Option<String>,
     pub host: Option<String>,
     pub port: Option<i32>,
+    pub tls_mode: Option<String>,
+    pub tls_ca_pem: Option<String>,
 }
 
 const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, t.plan, \
-       d.database_name, d.role_name, s.host, s.port \
+       d.database_name, d.role_name, s.host, s.port, s.tls_mode, s.tls_ca_pem \
      FROM tenants t \
      LEFT JOIN tenant_databases d ON d.tenant_id = t.id \
      LEFT JOIN database_servers s ON s.id = d.server_id";

@@ -29,6 +29,9 @@ pub struct NewServer {
     pub kind: ServerKind,
     /// `shared` or `dedicated`.
     pub placement: PlacementMode,
+    pub tls_mode: dbtls::TlsMode,
+    /// Only with `verify-full`.
+    pub tls_ca_pem: Option<String>,
 }
 
 /// Who runs a database server.
@@ -122,7 +125,8 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         created_at: Set(Utc::now()),
         kind: Set(new.kind.as_str().to_owned()),
         placement: Set(new.placement.as_str().to_owned()),
-        tls_mode: Set("disable".to_owned()),
+        tls_mode: Set(new.tls_mode.as_str().to_owned()),
+        tls_ca_pem: Set(new.tls_ca_pem.clone()),
         server_version: Set(health.and_then(|h| h.version.clone())),
         health: Set(health.map_or("unknown", |h| if h.ok { "ok" } else { "failing" }).to_owned()),
         health_detail: Set(health.and_then(|h| h.detail.clone())),
@@ -172,6 +176,8 @@ impl Catalog {
             active.admin_user = Set(new.admin_user.clone());
             active.admin_password_sealed = Set(None);
             active.admin_password_stored = Set(new.admin_password_stored);
+            active.tls_mode = Set(new.tls_mode.as_str().to_owned());
+            active.tls_ca_pem = Set(new.tls_ca_pem.clone());
             active.admin_database = Set(new.admin_database.clone());
             active.template_database = Set(new.template_database.clone());
             return Ok(active.update(&self.db).await?);

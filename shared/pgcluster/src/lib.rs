@@ -27,6 +27,21 @@ pub struct ClusterConfig {
     /// `fsync`, `synchronous_commit` and `full_page_writes` on. Off only for tests.
     pub durable: bool,
     pub max_connections: u32,
+    /// Accept only TLS connections, with this certificate (tests of TLS to database servers).
+    pub tls: Option<ServerTls>,
+}
+
+/// A server certificate and its key, PEM.
+#[derive(Clone)]
+pub struct ServerTls {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerTls").finish_non_exhaustive()
+    }
 }
 
 /// A running (or reusable) cluster.
@@ -149,6 +164,14 @@ impl PgCluster {
         if !config.durable {
             opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
+        if let Some(tls) = &config.tls {
+            let (cert, key) = self.write_tls_only(tls, owner)?;
+            opts.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file='{}' -c ssl_key_file='{}'",
+                cert.display(),
+                key.display()
+            ));
+        }
         let output = self
             .command("pg_ctl", owner)
             .arg("-D")
@@ -165,6 +188,24 @@ impl PgCluster {
         }
         tracing::info!(port = self.port, data_dir = %self.data_dir().display(), "postgres cluster started");
         Ok(())
+    }
+
+    /// Writes the certificate and key (owned by the server user, mode 0600) and a `pg_hba.conf`
+    /// that accepts TCP connections only over TLS.
+    fn write_tls_only(&self, tls: &ServerTls, owner: Option<&nix::unistd::User>) -> anyhow::Result<(PathBuf, PathBuf)> {
+        let (cert, key) = (self.root.join("server.crt"), self.root.join("server.key"));
+        for (path, content) in [(&cert, &tls.cert_pem), (&key, &tls.key_pem)] {
+            write_private(path, content)?;
+            if let Some(user) = owner {
+                nix::unistd::chown(path, Some(user.uid), Some(user.gid)).context("chown TLS files")?;
+            }
+        }
+        // Truncating the existing file keeps its owner.
+        let hba = "# Written by pgcluster: TCP connections only over TLS.\n\
+                   hostssl all all 127.0.0.1/32 scram-sha-256\n\
+                   hostssl all all ::1/128 scram-sha-256\n";
+        fs::write(self.data_dir().join("pg_hba.conf"), hba).context("write pg_hba.conf")?;
+        Ok((cert, key))
     }
 
     fn command(&self, program: &str, owner: Option<&nix::unistd::User>) -> Command {

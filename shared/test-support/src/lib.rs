@@ -7,6 +7,7 @@
 
 mod chaos;
 mod servers;
+mod tls;
 mod vault;
 
 use std::{fs, path::PathBuf, sync::OnceLock};
@@ -17,6 +18,7 @@ use pgcluster::{ClusterConfig, PgCluster};
 
 pub use chaos::ChaosProxy;
 pub use servers::{AZURITE_ACCOUNT, AZURITE_KEY, AzuriteServer, S3Server, SmtpServer};
+pub use tls::another_ca_pem;
 pub use vault::vault;
 
 /// The superuser URL of the test server, for `database`.
@@ -131,6 +133,10 @@ fn start_shared_cluster() -> anyhow::Result<PgCluster> {
 
 /// Starts (or reuses) the cluster kept in `dir` under a file lock shared by test processes.
 fn start_cluster(dir: &std::path::Path) -> anyhow::Result<PgCluster> {
+    start_cluster_with(dir, None)
+}
+
+fn start_cluster_with(dir: &std::path::Path, tls: Option<pgcluster::ServerTls>) -> anyhow::Result<PgCluster> {
     fs::create_dir_all(dir)?;
     let lock_path = dir.with_extension("lock");
     let lock_file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
@@ -144,6 +150,42 @@ fn start_cluster(dir: &std::path::Path) -> anyhow::Result<PgCluster> {
             port
         }
     };
-    let config = ClusterConfig { root: dir.join("cluster"), port, durable: false, max_connections: 500 };
+    let config = ClusterConfig { root: dir.join("cluster"), port, durable: false, max_connections: 500, tls };
     PgCluster::start(&config)
+}
+
+/// A test cluster that accepts connections only over TLS, with a certificate for `127.0.0.1`
+/// and `localhost` issued by a test CA. Started on first use like [`extra_cluster_url`].
+pub struct TlsCluster {
+    base: String,
+    /// The CA that issued the server's certificate, PEM.
+    pub ca_pem: String,
+}
+
+impl TlsCluster {
+    /// The superuser URL for `database` (its password: never log it).
+    pub fn url(&self, database: &str) -> String {
+        format!("{}/{database}", self.base)
+    }
+}
+
+/// The TLS-only test cluster (see [`TlsCluster`]).
+pub fn tls_cluster() -> &'static TlsCluster {
+    static CLUSTER: OnceLock<TlsCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let dir = cluster_dir().join("extra-tls");
+        let started = (|| {
+            fs::create_dir_all(&dir)?;
+            // One set of certificates for every test process of the run.
+            let lock_file =
+                fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("certs.lock"))?;
+            let lock =
+                Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
+            let (ca_pem, server) = tls::test_certificates(&dir)?;
+            drop(lock);
+            let cluster = start_cluster_with(&dir, Some(server))?;
+            anyhow::Ok(TlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem })
+        })();
+        started.unwrap_or_else(|err| panic!("could not start the TLS test cluster: {err:#}"))
+    })
 }

@@ -2,6 +2,7 @@
 //! single-flight (concurrent misses for one key share one catalog query), positive entries
 //! kept for the route TTL and "not found" only briefly.
 
+use dbtls::{DbTls, TlsMode};
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -56,6 +57,8 @@ pub struct DbTarget {
     pub password: SecretString,
     /// Secret version of `password`.
     pub password_version: u32,
+    /// How connections to the server are protected.
+    pub tls: DbTls,
 }
 
 /// Everything needed to serve one tenant.
@@ -189,6 +192,13 @@ impl RouteCache {
         let db = match (r.host, r.port, r.database_name, r.role_name) {
             // Only tenants that can be served need their credentials.
             (Some(host), Some(port), Some(database), Some(role)) if serving => {
+                let mode: TlsMode = r
+                    .tls_mode
+                    .as_deref()
+                    .unwrap_or("disable")
+                    .parse()
+                    .map_err(|e: String| RouteError::Invalid(anyhow::anyhow!(e)))?;
+                let tls = DbTls::new(mode, r.tls_ca_pem.as_deref()).map_err(RouteError::Invalid)?;
                 let scope = Scope::Tenant(TenantId::from_uuid(r.tenant_id));
                 let secret = self
                     .secrets
@@ -202,6 +212,7 @@ impl RouteCache {
                     role,
                     password: secret.value,
                     password_version: secret.version,
+                    tls,
                 })
             }
             _ => None,

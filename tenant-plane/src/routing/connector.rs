@@ -8,9 +8,10 @@
 
 use std::sync::{Arc, RwLock};
 
+use dbtls::DbTls;
 use domain::TenantId;
 use secrets::{ExposeSecret, Scope, SecretName, SecretStore, SecretString, Versioned};
-use tokio_postgres::{Client, NoTls, error::SqlState};
+use tokio_postgres::{Client, error::SqlState};
 
 use super::cache::DbTarget;
 
@@ -27,6 +28,7 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Opens connections to one tenant's database as its role.
 pub struct TenantConnector {
     config: tokio_postgres::Config,
+    tls: DbTls,
     tenant: TenantId,
     secrets: Arc<dyn SecretStore>,
     /// The password version that last worked.
@@ -47,14 +49,15 @@ impl TenantConnector {
             .dbname(&target.database)
             .application_name("tenantry-tenant-plane")
             .connect_timeout(CONNECT_TIMEOUT);
+        target.tls.configure(&mut config);
         let current = Versioned { version: target.password_version, value: target.password.clone() };
-        Self { config, tenant, secrets, current: RwLock::new(current) }
+        Self { config, tls: target.tls.clone(), tenant, secrets, current: RwLock::new(current) }
     }
 
     async fn connect_with(&self, password: &SecretString) -> Result<OpenConnection, tokio_postgres::Error> {
         let mut config = self.config.clone();
         config.password(password.expose_secret());
-        let (client, connection) = config.connect(NoTls).await?;
+        let (client, connection) = config.connect(self.tls.connector()).await?;
         let closed = tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "tenant connection closed");

@@ -104,3 +104,98 @@ async fn a_tenant_hosted_server_is_registered_after_a_live_check_and_serves_its_
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
     app.cleanup().await;
 }
+
+/// Connects to the TLS-only test cluster as its superuser with `tls`.
+async fn tls_admin(tls: &dbtls::DbTls) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let mut config: tokio_postgres::Config = test_support::tls_cluster().url("postgres").parse().unwrap();
+    tls.configure(&mut config);
+    let (client, connection) = config.connect(tls.connector()).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+#[tokio::test]
+async fn a_tls_only_server_is_registered_with_verify_full_and_serves_its_tenant_over_tls() {
+    use dbtls::{DbTls, TlsMode};
+    let app = TestApp::spawn().await;
+    let cluster = test_support::tls_cluster();
+    let url = cluster.url("postgres");
+    let name = format!("tls-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+
+    // Plain TCP: the server takes only TLS, the check says so; nothing is stored.
+    let res = app.cp(Method::POST, "/v1/servers", Some(body(&name, &url, None))).await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let check = res.body["error"]["details"]["check"].as_str().unwrap().to_owned();
+    assert!(check.contains("cannot connect") && check.contains("no encryption"), "{check}");
+    // verify-full against a CA that did not issue the server's certificate: refused.
+    let mut foreign = body(&name, &url, None);
+    foreign["tlsMode"] = json!("verify-full");
+    foreign["caCertificate"] = json!(test_support::another_ca_pem());
+    let res = app.cp(Method::POST, "/v1/servers", Some(foreign)).await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let check = res.body["error"]["details"]["check"].as_str().unwrap().to_owned();
+    assert!(check.contains("certificate"), "{check}");
+    // A CA bundle without verify-full, or one that is not PEM: validation errors.
+    for (mode, ca) in [("require", cluster.ca_pem.as_str()), ("verify-full", "not a certificate")] {
+        let mut bad = body(&name, &url, None);
+        bad["tlsMode"] = json!(mode);
+        bad["caCertificate"] = json!(ca);
+        let res = app.cp(Method::POST, "/v1/servers", Some(bad)).await;
+        assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+        assert_eq!(res.body["error"]["details"]["field"], "caCertificate", "{mode}");
+    }
+    let mut bad = body(&name, &url, None);
+    bad["tlsMode"] = json!("prefer");
+    assert_error(
+        &app.cp(Method::POST, "/v1/servers", Some(bad)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_FAILED",
+    );
+    assert_error(&app.cp(Method::GET, &format!("/v1/servers/{name}"), None).await, StatusCode::NOT_FOUND, "NOT_FOUND");
+
+    // verify-full with the server's CA: registered, and the check's connection was encrypted.
+    let mut good = body(&name, &url, None);
+    good["tlsMode"] = json!("verify-full");
+    good["caCertificate"] = json!(cluster.ca_pem);
+    let res = app.cp(Method::POST, "/v1/servers", Some(good)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    assert_eq!(res.body["check"]["tls"], true);
+    assert_eq!(
+        (res.body["server"]["tlsMode"].as_str(), res.body["server"]["tlsCaRegistered"].as_bool()),
+        (Some("verify-full"), Some(true))
+    );
+
+    // A tenant on it: provisioned and migrated there, served by the tenant plane, and every
+    // connection of its role is encrypted.
+    let slug = unique_slug("tls");
+    let create = json!({ "slug": slug, "displayName": "Encrypted", "server": name,
+        "admin": { "email": format!("owner@{slug}.test"), "password": PASSWORD } });
+    let res = app.cp(Method::POST, "/v1/tenants", Some(create)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    let role = format!("tenant_{}", res.body["id"].as_str().unwrap().replace('-', ""));
+    let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "over TLS" }))).await;
+    assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
+    let admin = tls_admin(&DbTls::new(TlsMode::VerifyFull, Some(&cluster.ca_pem)).unwrap()).await.unwrap();
+    let row = admin
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE s.ssl) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) \
+             WHERE a.usename = $1",
+            &[&role],
+        )
+        .await
+        .unwrap();
+    let (connections, encrypted): (i64, i64) = (row.get(0), row.get(1));
+    assert!(connections >= 1, "the tenant plane holds a connection as the tenant's role");
+    assert_eq!(encrypted, connections);
+    // `require` encrypts without checking the certificate: it connects without the CA.
+    let required = tls_admin(&DbTls::new(TlsMode::Require, None).unwrap()).await.unwrap();
+    let ssl: bool =
+        required.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap().get(0);
+    assert!(ssl);
+
+    let res = app.cp(Method::DELETE, &format!("/v1/tenants/{slug}"), None).await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let res = app.cp(Method::DELETE, &format!("/v1/servers/{name}"), None).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
+    app.cleanup().await;
+}

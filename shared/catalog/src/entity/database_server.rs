@@ -27,8 +27,10 @@ pub struct Model {
     pub kind: String,
     /// `shared` (automatic placement) or `dedicated` (only tenants pinned to it, at most one).
     pub placement: String,
-    /// `disable`, `prefer` or `require` (libpq `sslmode`).
+    /// `disable`, `require` or `verify-full` (libpq `sslmode`; see the `dbtls` crate).
     pub tls_mode: String,
+    /// PEM CA bundle trusted with `verify-full` (none: the host's trusted roots).
+    pub tls_ca_pem: Option<String>,
     /// `server_version` from the last check.
     pub server_version: Option<String>,
     /// `unknown`, `ok` or `failing`, from the last check.

@@ -785,6 +785,8 @@ export interface components {
             /** @description Write-only; kept in the platform's secret store (Vault or the local store). */
             adminPassword?: string | null;
             adminUser: string;
+            /** @description PEM CA bundle for `verify-full`, at most 64 KiB. */
+            caCertificate?: string | null;
             /**
              * Format: int32
              * @description Most tenant databases it takes (default 5000; 1 for tenant-hosted).
@@ -799,6 +801,12 @@ export interface components {
             placement?: string | null;
             /** Format: int32 */
             port?: number | null;
+            /**
+             * @description `disable` (default), `require` (encrypted, certificate not checked) or `verify-full`
+             *     (encrypted, certificate checked against `caCertificate` or the host's trusted roots,
+             *     and its name against `host`).
+             */
+            tlsMode?: string | null;
         };
         /** @description The version of a rotated credential. */
         RotatedView: {
@@ -866,6 +874,10 @@ export interface components {
              * @description Tenant databases on the server.
              */
             tenants: number;
+            /** @description Whether `verify-full` trusts a registered CA bundle (rather than the host's roots). */
+            tlsCaRegistered: boolean;
+            /** @description `disable`, `require` or `verify-full`. */
+            tlsMode: string;
         };
         /** @description The id of a new signing key. */
         SigningKeyView: {

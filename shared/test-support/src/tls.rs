@@ -1,0 +1,43 @@
+//! Certificates for the TLS-only test cluster: a test CA and a server certificate it issued,
+//! kept next to the cluster so every test process of a run trusts the same CA.
+
+use std::{fs, path::Path};
+
+use anyhow::Context;
+use pgcluster::ServerTls;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+
+fn ca(name: &str) -> anyhow::Result<(rcgen::Certificate, KeyPair)> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let key = KeyPair::generate()?;
+    let cert = params.self_signed(&key)?;
+    Ok((cert, key))
+}
+
+/// The CA (PEM) and the server's certificate and key, made on first use in `dir`.
+pub(crate) fn test_certificates(dir: &Path) -> anyhow::Result<(String, ServerTls)> {
+    let (ca_path, cert_path, key_path) = (dir.join("ca.pem"), dir.join("server-cert.pem"), dir.join("server-key.pem"));
+    if let (Ok(ca_pem), Ok(cert_pem), Ok(key_pem)) =
+        (fs::read_to_string(&ca_path), fs::read_to_string(&cert_path), fs::read_to_string(&key_path))
+    {
+        return Ok((ca_pem, ServerTls { cert_pem, key_pem }));
+    }
+    let (ca_cert, ca_key) = ca("Tenantry test CA")?;
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?;
+    params.distinguished_name.push(DnType::CommonName, "tenantry-test-postgres");
+    let key = KeyPair::generate()?;
+    let cert = params.signed_by(&key, &ca_cert, &ca_key)?;
+    let server = ServerTls { cert_pem: cert.pem(), key_pem: key.serialize_pem() };
+    fs::write(&cert_path, &server.cert_pem).context("write server certificate")?;
+    fs::write(&key_path, &server.key_pem).context("write server key")?;
+    // Last: its presence means the set is complete.
+    fs::write(&ca_path, ca_cert.pem()).context("write CA")?;
+    Ok((ca_cert.pem(), server))
+}
+
+/// A CA that issued nothing the test clusters use (to show `verify-full` refusing).
+pub fn another_ca_pem() -> String {
+    ca("Some other CA").map(|(cert, _)| cert.pem()).unwrap_or_else(|err| panic!("generate a CA: {err:#}"))
+}
