@@ -43,6 +43,9 @@ export type ServerKind = (typeof SERVER_KINDS)[number];
 /** catalog `PlacementMode`: `shared` takes automatic placement, `dedicated` only a tenant pinned to it. */
 export const PLACEMENTS = ['shared', 'dedicated'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
+/** dbtls `TlsMode`: how the control plane connects to a database server; the server's default is `disable`. */
+export const TLS_MODES = ['disable', 'require', 'verify-full'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
 /** A server's states `PATCH /v1/servers/{name}` sets: `draining` takes no new tenants. */
 export const SERVER_STATES = ['active', 'draining'] as const;
 export type ServerState = (typeof SERVER_STATES)[number];

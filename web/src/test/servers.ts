@@ -20,6 +20,8 @@ export function server(name: string, patch: Partial<ServerView> = {}): ServerVie
     serverVersion: '16.4',
     checkedAt: '2026-01-02T10:00:00Z',
     createdAt: '2026-01-01T00:00:00Z',
+    tlsMode: 'disable',
+    tlsCaRegistered: false,
     ...patch,
   };
 }

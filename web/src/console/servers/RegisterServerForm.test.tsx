@@ -79,6 +79,7 @@ describe('registering a database server', () => {
       adminDatabase: 'postgres',
       kind: 'platform',
       placement: 'shared',
+      tlsMode: 'disable',
     });
   });
 
@@ -121,5 +122,107 @@ describe('registering a database server', () => {
     const body = api.requests('POST', '/v1/servers')[0]?.body;
     expect(body).toMatchObject({ capacity: 50 });
     expect(body).not.toHaveProperty('adminPassword');
+  });
+});
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUY2E=\n-----END CERTIFICATE-----';
+
+describe('a database server’s connection security', () => {
+  it('sends verify-full with the pasted CA bundle', async () => {
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 201, body: { server: server('eu-2', { tlsMode: 'verify-full', tlsCaRegistered: true }), check: CHECK } },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    expect(screen.getByLabelText('Connection security')).toHaveValue('disable');
+    expect(screen.queryByLabelText('CA certificate (PEM)')).not.toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
+    const ca = screen.getByLabelText('CA certificate (PEM)');
+    expect(ca).toHaveAccessibleDescription(/Empty: the control plane's trusted roots/);
+    await user.click(ca);
+    await user.paste(PEM);
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(/Registered eu-2/)).toBeInTheDocument();
+    expect(api.requests('POST', '/v1/servers')[0]?.body).toMatchObject({ tlsMode: 'verify-full', caCertificate: PEM });
+  });
+
+  it('leaves the CA bundle out for another mode', async () => {
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 201, body: { server: server('eu-2', { tlsMode: 'require' }), check: CHECK } },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
+    await user.click(screen.getByLabelText('CA certificate (PEM)'));
+    await user.paste('not a certificate');
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'require');
+    expect(screen.queryByLabelText('CA certificate (PEM)')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(/Registered eu-2/)).toBeInTheDocument();
+    const body = api.requests('POST', '/v1/servers')[0]?.body;
+    expect(body).toMatchObject({ tlsMode: 'require' });
+    expect(body).not.toHaveProperty('caCertificate');
+  });
+
+  it('checks that the CA bundle is PEM before sending', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [] } } });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
+    await user.click(screen.getByLabelText('CA certificate (PEM)'));
+    await user.paste('MIIBszCCAVmgAwIBAgIUY2E=');
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    const ca = screen.getByLabelText('CA certificate (PEM)');
+    expect(ca).toHaveAttribute('aria-invalid', 'true');
+    expect(ca).toHaveAccessibleDescription(/a PEM CA bundle/);
+    expect(api.requests('POST', '/v1/servers')).toHaveLength(0);
+  });
+
+  it('shows a CA bundle the server refused at that field', async () => {
+    const message = 'caCertificate: no certificate found in the PEM';
+    mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', message, { field: 'caCertificate' }) },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
+    await user.click(screen.getByLabelText('CA certificate (PEM)'));
+    await user.paste(PEM);
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    expect(screen.getByLabelText('CA certificate (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a plain connection to a TLS-only server as a failed live check', async () => {
+    const reason = 'cannot connect to eu-2.db.internal:5432: the server requires encryption and tlsMode is `disable` (no encryption)';
+    mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', reason, { field: 'server', check: reason }) },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The live check failed; nothing was registered');
+    expect(alert).toHaveTextContent('no encryption');
   });
 });

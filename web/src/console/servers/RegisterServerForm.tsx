@@ -3,15 +3,18 @@
  * (reachable, Postgres 15+, an admin that may create databases and roles, template prepared)
  * and stores it only if that live check passes; a failed check answers `422` with the reason
  * in `details.check`, shown above the form. The admin password is write-only: it stays in
- * this form's state until the server is registered and is then dropped.
+ * this form's state until the server is registered and is then dropped. With `verify-full`
+ * the server's certificate is checked against a pasted CA bundle, or the control plane
+ * host's trusted roots when none is given; the bundle is sent with that mode only.
  */
 import { useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
 import { useConsole } from '../context';
-import { PLACEMENTS, SERVER_KINDS, type ServerCheckView } from '../types';
+import { PLACEMENTS, SERVER_KINDS, type ServerCheckView, type TlsMode } from '../types';
 import { ErrorAlert } from '../../shared/ErrorAlert';
 import { TextField } from '../../shared/forms/TextField';
 import { SelectField } from '../../shared/forms/SelectField';
+import { TextAreaField } from '../../shared/forms/TextAreaField';
 import { SubmitButton } from '../../shared/forms/SubmitButton';
 import { fieldError, isFieldError } from '../../shared/forms/fieldError';
 import { useSubmit } from '../../shared/useSubmit';
@@ -27,7 +30,22 @@ import {
 
 const KIND_OPTIONS = SERVER_KINDS.map((k) => ({ value: k, label: kindLabel(k) }));
 const PLACEMENT_OPTIONS = PLACEMENTS.map((p) => ({ value: p, label: p }));
-const FIELDS = ['name', 'host', 'port', 'adminUser', 'adminDatabase', 'placement', 'capacity'] as const;
+const TLS_OPTIONS: readonly { value: TlsMode; label: string }[] = [
+  { value: 'disable', label: 'No TLS (disable)' },
+  { value: 'require', label: 'Encrypted, certificate not checked (require)' },
+  { value: 'verify-full', label: 'Encrypted and verified (verify-full)' },
+];
+const FIELDS = [
+  'name',
+  'host',
+  'port',
+  'adminUser',
+  'adminDatabase',
+  'placement',
+  'capacity',
+  'tlsMode',
+  'caCertificate',
+] as const;
 
 export interface RegisterServerFormProps {
   onRegistered: (view: ServerCheckView) => void;
@@ -160,6 +178,28 @@ export function RegisterServerForm({ onRegistered, onCancel }: RegisterServerFor
           error={err('capacity')}
         />
       </div>
+      <SelectField
+        label="Connection security"
+        value={draft.tlsMode}
+        options={TLS_OPTIONS}
+        onChange={(tlsMode) => update({ tlsMode })}
+        hint="Verify-full also checks that the certificate names the host."
+        error={err('tlsMode')}
+      />
+      {draft.tlsMode === 'verify-full' ? (
+        <TextAreaField
+          label="CA certificate (PEM)"
+          className="field-pem"
+          rows={6}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={draft.caCertificate}
+          onChange={(caCertificate) => update({ caCertificate })}
+          hint="Optional: the CA that issued the server's certificate. Empty: the control plane's trusted roots."
+          error={err('caCertificate')}
+        />
+      ) : null}
       <div className="button-row">
         <SubmitButton busy={submit.busy} busyLabel="Checking and registering…">
           Check and register

@@ -12,7 +12,7 @@ import { ErrorAlert } from '../../shared/ErrorAlert';
 import { StatusBadge } from '../../shared/StatusBadge';
 import { formatDate } from '../../shared/format';
 import { useSubmit } from '../../shared/useSubmit';
-import { kindLabel } from './serverRules';
+import { kindLabel, tlsLabel } from './serverRules';
 import { RemoveServerForm } from './RemoveServerForm';
 import { EditServerForm } from './EditServerForm';
 
@@ -79,6 +79,7 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
           <div className="muted">checked {formatDate(server.checkedAt)}</div>
         </td>
         <td data-label="Version">{server.serverVersion ?? '—'}</td>
+        <td data-label="TLS">{tlsLabel(server)}</td>
         <td data-label="Actions">
           {removing ? (
             <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />
@@ -116,7 +117,7 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
       </tr>
       {editing ? (
         <tr className="edit-row">
-          <td colSpan={8}>
+          <td colSpan={9}>
             <EditServerForm
               server={server}
               onCancel={() => setEditing(false)}

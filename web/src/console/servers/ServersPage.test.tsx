@@ -31,6 +31,27 @@ describe('database servers list', () => {
     expect(within(failing).getByText('cannot connect to eu-2.db.internal:5432: timed out')).toBeInTheDocument();
   });
 
+  it('shows how the control plane connects to each server', async () => {
+    mockApi({
+      'GET /v1/servers': {
+        body: {
+          items: [
+            MAIN,
+            server('tls', { tlsMode: 'require' }),
+            server('ca', { tlsMode: 'verify-full', tlsCaRegistered: true }),
+            server('roots', { tlsMode: 'verify-full' }),
+          ],
+        },
+      },
+    });
+    renderConsole(<ServersPage />);
+    expect(await screen.findByRole('columnheader', { name: 'TLS' })).toBeInTheDocument();
+    expect(within(row('main')).getByText('disable')).toBeInTheDocument();
+    expect(within(row('tls')).getByText('require')).toBeInTheDocument();
+    expect(within(row('ca')).getByText('verify-full (registered CA)')).toBeInTheDocument();
+    expect(within(row('roots')).getByText('verify-full (host roots)')).toBeInTheDocument();
+  });
+
   it('shows the API’s error when the list cannot be loaded', async () => {
     mockApi({ 'GET /v1/servers': { status: 500, body: errorBody('INTERNAL', 'internal error') } });
     renderConsole(<ServersPage />);

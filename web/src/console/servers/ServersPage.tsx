@@ -1,7 +1,8 @@
 /**
  * The database servers tenant databases live on (`GET /v1/servers`): kind, placement, state,
- * tenants against capacity, health from the last check (the prober's or "check now") and the
- * Postgres version; registering one with a live check; drain/activate, check and remove.
+ * tenants against capacity, health from the last check (the prober's or "check now"), the
+ * Postgres version and how the control plane connects (TLS mode); registering one with a live
+ * check; drain/activate, check and remove.
  */
 import { useState } from 'react';
 import { call } from '../../api/call';
@@ -83,6 +84,7 @@ export function ServersPage() {
                 <th scope="col">Tenants</th>
                 <th scope="col">Health</th>
                 <th scope="col">Version</th>
+                <th scope="col">TLS</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { emptyServerDraft, placementBlocker, validateServerDraft, validateServerName } from './serverRules';
+import {
+  emptyServerDraft,
+  placementBlocker,
+  registerBody,
+  tlsLabel,
+  validateCaCertificate,
+  validateServerDraft,
+  validateServerName,
+} from './serverRules';
 import { server } from '../../test/servers';
 
 describe('server names (provisioner/src/server_admin.rs)', () => {
@@ -25,6 +33,44 @@ describe('the register form’s rules', () => {
     expect(validateServerDraft({ ...valid, kind: 'tenant_hosted', placement: 'shared' })).toEqual({
       placement: 'a tenant-hosted server is dedicated to its tenant',
     });
+  });
+});
+
+describe('connection security (dbtls `TlsMode`)', () => {
+  const valid = { ...emptyServerDraft(), name: 'eu-2', host: 'db.example.com', adminUser: 'postgres' };
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+  it('takes a CA bundle that looks like PEM and fits in 64 KiB', () => {
+    expect(validateCaCertificate(PEM)).toBeNull();
+    expect(validateCaCertificate('not a certificate')).toBe('a PEM CA bundle (-----BEGIN CERTIFICATE-----…)');
+    expect(validateCaCertificate(PEM + 'A'.repeat(65536 - PEM.length))).toBeNull();
+    expect(validateCaCertificate(PEM + 'A'.repeat(65537 - PEM.length))).toBe('at most 64 KiB of PEM');
+  });
+
+  it('checks the CA bundle only with verify-full, where it may be left empty', () => {
+    expect(validateServerDraft({ ...valid, tlsMode: 'verify-full' })).toEqual({});
+    expect(validateServerDraft({ ...valid, tlsMode: 'verify-full', caCertificate: 'junk' })).toEqual({
+      caCertificate: 'a PEM CA bundle (-----BEGIN CERTIFICATE-----…)',
+    });
+    expect(validateServerDraft({ ...valid, tlsMode: 'require', caCertificate: 'junk' })).toEqual({});
+  });
+
+  it('sends the mode, and the CA bundle only with verify-full', () => {
+    expect(registerBody(valid)).toMatchObject({ tlsMode: 'disable' });
+    expect(registerBody(valid)).not.toHaveProperty('caCertificate');
+    expect(registerBody({ ...valid, tlsMode: 'require', caCertificate: PEM })).not.toHaveProperty('caCertificate');
+    expect(registerBody({ ...valid, tlsMode: 'verify-full', caCertificate: '  \n' })).not.toHaveProperty('caCertificate');
+    expect(registerBody({ ...valid, tlsMode: 'verify-full', caCertificate: PEM })).toMatchObject({
+      tlsMode: 'verify-full',
+      caCertificate: PEM,
+    });
+  });
+
+  it('labels the mode, with what verify-full trusts', () => {
+    expect(tlsLabel(server('a'))).toBe('disable');
+    expect(tlsLabel(server('a', { tlsMode: 'require' }))).toBe('require');
+    expect(tlsLabel(server('a', { tlsMode: 'verify-full', tlsCaRegistered: true }))).toBe('verify-full (registered CA)');
+    expect(tlsLabel(server('a', { tlsMode: 'verify-full' }))).toBe('verify-full (host roots)');
   });
 });
 

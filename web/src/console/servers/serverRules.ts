@@ -5,7 +5,7 @@
  * control plane stays the authority; its `VALIDATION_FAILED` names the field it refused.
  */
 import { ApiError } from '../../api/errors';
-import type { Placement, RegisterServerBody, ServerKind, ServerView } from '../types';
+import type { Placement, RegisterServerBody, ServerKind, ServerView, TlsMode } from '../types';
 
 /** The register form's values, as typed; keys are the API's field names. */
 export interface ServerDraft {
@@ -19,6 +19,9 @@ export interface ServerDraft {
   placement: Placement;
   /** Empty: the server's default (5000, or 1 for a tenant-hosted server). */
   capacity: string;
+  tlsMode: TlsMode;
+  /** PEM CA bundle for `verify-full`; empty: the control plane host's trusted roots. */
+  caCertificate: string;
 }
 
 export type ServerErrors = Partial<Record<keyof ServerDraft, string>>;
@@ -34,6 +37,8 @@ export function emptyServerDraft(): ServerDraft {
     kind: 'platform',
     placement: 'shared',
     capacity: '',
+    tlsMode: 'disable',
+    caCertificate: '',
   };
 }
 
@@ -70,6 +75,8 @@ export function validateServerDraft(d: ServerDraft): ServerErrors {
   if (d.kind === 'tenant_hosted' && d.placement === 'shared') {
     errors.placement = 'a tenant-hosted server is dedicated to its tenant';
   }
+  const caError = sentCaCertificate(d) === null ? null : validateCaCertificate(d.caCertificate);
+  if (caError) errors.caCertificate = caError;
   return errors;
 }
 
@@ -77,8 +84,27 @@ export function isServerDraftValid(errors: ServerErrors): boolean {
   return Object.keys(errors).length === 0;
 }
 
-/** `POST /v1/servers` body; an empty password or capacity is left out (no password / the default). */
+/** The server's own limit on a CA bundle (`pem.len() > 64 * 1024`, in bytes). */
+export const MAX_CA_BYTES = 64 * 1024;
+
+/** A CA bundle's shape; the server parses it and names what it refused. */
+export function validateCaCertificate(pem: string): string | null {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return 'a PEM CA bundle (-----BEGIN CERTIFICATE-----…)';
+  if (bytes(pem) > MAX_CA_BYTES) return 'at most 64 KiB of PEM';
+  return null;
+}
+
+/** The CA bundle the body carries: only with `verify-full`, and not when left empty. */
+function sentCaCertificate(d: ServerDraft): string | null {
+  return d.tlsMode === 'verify-full' && d.caCertificate.trim() ? d.caCertificate : null;
+}
+
+/**
+ * `POST /v1/servers` body; an empty password or capacity is left out (no password / the
+ * default), and the CA bundle is sent only with `verify-full`.
+ */
 export function registerBody(d: ServerDraft): RegisterServerBody {
+  const ca = sentCaCertificate(d);
   return {
     name: d.name,
     host: d.host.trim(),
@@ -89,6 +115,8 @@ export function registerBody(d: ServerDraft): RegisterServerBody {
     kind: d.kind,
     placement: d.placement,
     ...(d.capacity.trim() ? { capacity: Number(d.capacity.trim()) } : {}),
+    tlsMode: d.tlsMode,
+    ...(ca === null ? {} : { caCertificate: ca }),
   };
 }
 
@@ -108,4 +136,10 @@ export function placementBlocker(s: ServerView): string | null {
 
 export function kindLabel(kind: string): string {
   return kind === 'tenant_hosted' ? 'tenant-hosted' : kind;
+}
+
+/** How the control plane connects: `verify-full` says what it trusts (a registered CA or the host's roots). */
+export function tlsLabel(s: Pick<ServerView, 'tlsMode' | 'tlsCaRegistered'>): string {
+  if (s.tlsMode !== 'verify-full') return s.tlsMode;
+  return s.tlsCaRegistered ? 'verify-full (registered CA)' : 'verify-full (host roots)';
 }
