@@ -107,7 +107,7 @@ impl ServerAccess {
         url.query_pairs_mut()
             .append_pair("options", &format!("-c role={role}"))
             .append_pair("application_name", "tenantry-migrator");
-        // The URL holds the password: it stays inside the options, which never log it.
+        // The URL holds the password: never log these options.
         let mut options = ConnectOptions::new(url.to_string());
         let tls = self.tls.clone();
         options.max_connections(1).sqlx_logging(false).map_sqlx_postgres_opts(move |pg| tls.configure_sqlx(pg));

@@ -466,6 +466,9 @@ describe.sequential('Tenantry in a real browser', () => {
     await page.getByRole('link', { name: 'Accept your invitation' }).click();
     await acceptInvitation(page, beta, betaInvitation, 'portal-22-accept-invitation');
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signing out ends the session server-side first: wait until the portal has let go of it,
+    // or the navigation below races it and /login finds the session still there.
+    await page.getByRole('heading', { level: 1, name: `Sign in to ${beta.name}` }).waitFor();
     await signInToPortal(page, beta);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByText(beta.admin).first().waitFor();

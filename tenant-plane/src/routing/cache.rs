@@ -2,13 +2,13 @@
 //! single-flight (concurrent misses for one key share one catalog query), positive entries
 //! kept for the route TTL and "not found" only briefly.
 
-use dbtls::{DbTls, TlsMode};
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use catalog::{Catalog, RouteRecord};
+use dbtls::{DbTls, TlsMode};
 use domain::TenantId;
 use domain::TenantStatus;
 use moka::{Expiry, future::Cache};
