@@ -7,7 +7,6 @@ use std::{
 
 use anyhow::Context;
 use catalog::{Catalog, NewServer, entity::database_server};
-use dbtls::TlsMode;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use migrator::{ServerAccess, ServerCredentials};
 use secrets::SecretString;
@@ -91,7 +90,7 @@ pub async fn register_server_from_url(
     let existing = catalog.servers().await?.into_iter().find(|s| s.name == name);
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id);
     let password = url.password().map(percent_decode).transpose()?.map(SecretString::from);
-    let (tls_mode, tls_ca_pem) = url_tls(&url)?;
+    let (tls_mode, tls_ca_pem) = dbtls::url_tls(&url)?;
     // The password is stored before the row that points at it.
     if let Some(password) = &password {
         credentials.put(id, password).await?;
@@ -115,27 +114,6 @@ pub async fn register_server_from_url(
         let _ = credentials.forget(id).await;
     }
     Ok(server?)
-}
-
-/// TLS settings from a libpq-style URL: `sslmode` (`disable` when absent; `prefer` is not
-/// offered, as it may silently fall back to plain TCP) and, for `verify-full`, `sslrootcert`
-/// (a PEM file; without it the host's trusted roots).
-pub(crate) fn url_tls(url: &url::Url) -> anyhow::Result<(TlsMode, Option<String>)> {
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-    let mode = match param("sslmode") {
-        None => TlsMode::Disable,
-        Some(mode) => mode.parse().map_err(anyhow::Error::msg).context("sslmode in the database server URL")?,
-    };
-    let ca = match param("sslrootcert") {
-        Some(path) if mode == TlsMode::VerifyFull => {
-            let pem = std::fs::read_to_string(&path).with_context(|| format!("read sslrootcert {path}"))?;
-            dbtls::validate_ca_pem(&pem)?;
-            Some(pem)
-        }
-        Some(_) => anyhow::bail!("sslrootcert goes with sslmode=verify-full"),
-        None => None,
-    };
-    Ok((mode, ca))
 }
 
 pub(crate) fn percent_decode(s: &str) -> anyhow::Result<String> {

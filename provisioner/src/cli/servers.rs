@@ -91,7 +91,7 @@ impl AddServerArgs {
         let url = url::Url::parse(self.url.expose_secret()).context("--url is not a postgres:// URL")?;
         anyhow::ensure!(matches!(url.scheme(), "postgres" | "postgresql"), "--url must start with postgres://");
         let decode = crate::servers::percent_decode;
-        let (tls_mode, tls_ca_pem) = crate::servers::url_tls(&url)?;
+        let (tls_mode, tls_ca_pem) = dbtls::url_tls(&url)?;
         Ok(RegisterServer {
             name: self.name.clone(),
             host: url.host_str().context("--url has no host")?.to_owned(),

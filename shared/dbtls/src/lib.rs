@@ -193,6 +193,48 @@ fn roots(ca_pem: Option<&str>) -> anyhow::Result<RootCertStore> {
     Ok(roots)
 }
 
+/// The TLS settings of a libpq-style URL: `sslmode` (`disable` when absent; `prefer` is
+/// refused, as it may silently fall back to plain TCP) and, for `verify-full`, `sslrootcert`
+/// (a PEM file; without it the host's trusted roots).
+pub fn url_tls(url: &url::Url) -> anyhow::Result<(TlsMode, Option<String>)> {
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let mode = match param("sslmode") {
+        None => TlsMode::Disable,
+        Some(mode) => mode.parse().map_err(anyhow::Error::msg).context("sslmode in the database URL")?,
+    };
+    let ca = match param("sslrootcert") {
+        Some(path) if mode == TlsMode::VerifyFull => {
+            let pem = std::fs::read_to_string(&path).with_context(|| format!("read sslrootcert {path}"))?;
+            validate_ca_pem(&pem)?;
+            Some(pem)
+        }
+        Some(_) => bail!("sslrootcert goes with sslmode=verify-full"),
+        None => None,
+    };
+    Ok((mode, ca))
+}
+
+/// A tokio-postgres configuration and its TLS settings from a libpq-style URL (for
+/// connections made outside sea-orm, such as the tenant plane's catalog `LISTEN`): `sslmode`
+/// and `sslrootcert` as [`url_tls`] reads them, every other parameter as tokio-postgres does.
+pub fn config_from_url(url: &str) -> anyhow::Result<(tokio_postgres::Config, DbTls)> {
+    let mut parsed = url::Url::parse(url).context("parse the database URL")?;
+    let (mode, ca) = url_tls(&parsed)?;
+    let kept: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(k, _)| k != "sslmode" && k != "sslrootcert")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    parsed.set_query(None);
+    if !kept.is_empty() {
+        parsed.query_pairs_mut().extend_pairs(kept);
+    }
+    let mut config: tokio_postgres::Config = parsed.as_str().parse().context("the database URL")?;
+    let tls = DbTls::new(mode, ca.as_deref())?;
+    tls.configure(&mut config);
+    Ok((config, tls))
+}
+
 /// Checks that a PEM CA bundle parses (for registration input).
 pub fn validate_ca_pem(pem: &str) -> anyhow::Result<()> {
     roots(Some(pem)).map(|_| ())
@@ -249,6 +291,20 @@ mod tests {
         }
         assert!("prefer".parse::<TlsMode>().is_err());
         assert!("verify_full".parse::<TlsMode>().is_err());
+    }
+
+    #[test]
+    fn a_url_keeps_its_other_parameters_and_refuses_prefer() {
+        let (config, tls) =
+            config_from_url("postgres://u:p@127.0.0.1:5433/cat?sslmode=require&application_name=tp").unwrap();
+        assert_eq!(tls.mode(), TlsMode::Require);
+        assert_eq!(config.get_application_name(), Some("tp"));
+        assert_eq!(config.get_ssl_mode(), SslMode::Require);
+        let (config, tls) = config_from_url("postgres://u:p@127.0.0.1:5433/cat").unwrap();
+        assert_eq!((tls.mode(), config.get_ssl_mode()), (TlsMode::Disable, SslMode::Disable));
+        assert!(config_from_url("postgres://u@h/db?sslmode=prefer").is_err());
+        assert!(config_from_url("postgres://u@h/db?sslmode=require&sslrootcert=/x.pem").is_err());
+        assert!(config_from_url("postgres://u@h/db?sslmode=verify-full&sslrootcert=/no/such.pem").is_err());
     }
 
     #[test]

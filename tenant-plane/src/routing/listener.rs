@@ -9,7 +9,7 @@ use std::{
 };
 
 use futures::StreamExt;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
 use uuid::Uuid;
 
 use super::{PoolRegistry, RouteCache};
@@ -52,7 +52,9 @@ async fn listen_once(
     pools: &PoolRegistry,
     connected: &AtomicBool,
 ) -> anyhow::Result<()> {
-    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    // The catalog URL's own `sslmode`/`sslrootcert`, as the catalog reader's sea-orm pool has them.
+    let (config, tls) = dbtls::config_from_url(url)?;
+    let (client, mut connection) = config.connect(tls.connector()).await?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let driver = tokio::spawn(async move {
         let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
