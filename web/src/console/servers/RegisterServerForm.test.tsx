@@ -208,21 +208,4 @@ describe('a database server’s connection security', () => {
     expect(screen.getByLabelText('CA certificate (PEM)')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
-
-  it('shows a plain connection to a TLS-only server as a failed live check', async () => {
-    const reason = 'cannot connect to eu-2.db.internal:5432: the server requires encryption and tlsMode is `disable` (no encryption)';
-    mockApi({
-      'GET /v1/servers': { body: { items: [] } },
-      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', reason, { field: 'server', check: reason }) },
-    });
-    const user = userEvent.setup();
-    renderConsole(<ServersPage />);
-    await openForm(user);
-    await fill(user);
-    await user.click(screen.getByRole('button', { name: 'Check and register' }));
-
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('The live check failed; nothing was registered');
-    expect(alert).toHaveTextContent('no encryption');
-  });
 });
