@@ -11,9 +11,10 @@
 //! connector) and sqlx (sea-orm migrations).
 
 use std::{
+    collections::HashMap,
     fmt,
     str::FromStr,
-    sync::{Arc, OnceLock},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 use anyhow::{Context, bail};
@@ -28,7 +29,7 @@ use tokio_postgres::config::SslMode;
 pub use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How connections to a database server are protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum TlsMode {
     #[default]
     #[serde(rename = "disable")]
@@ -67,6 +68,9 @@ impl fmt::Display for TlsMode {
         f.write_str(self.as_str())
     }
 }
+
+/// A mode and its CA bundle: what [`DbTls::new`] builds from.
+type Settings = (TlsMode, Option<String>);
 
 /// A server's TLS settings, ready to connect with.
 #[derive(Clone)]
@@ -107,7 +111,23 @@ impl DbTls {
         if mode == TlsMode::Disable {
             return Ok(Self::disabled());
         }
-        Self::build(mode, ca_pem)
+        // One value per distinct setting: every tenant route of a server asks for the same one
+        // (at each route load), so its CA bundle is parsed once and its TLS sessions are shared.
+        static BUILT: OnceLock<Mutex<HashMap<Settings, DbTls>>> = OnceLock::new();
+        let key = (mode, ca_pem.map(str::to_owned));
+        let built = BUILT.get_or_init(Default::default);
+        if let Some(tls) = built.lock().ok().and_then(|b| b.get(&key).cloned()) {
+            return Ok(tls);
+        }
+        let tls = Self::build(mode, ca_pem)?;
+        if let Ok(mut built) = built.lock() {
+            // Bounded: failed registrations may each bring another bundle.
+            if built.len() >= 256 {
+                built.clear();
+            }
+            built.insert(key, tls.clone());
+        }
+        Ok(tls)
     }
 
     fn build(mode: TlsMode, ca_pem: Option<&str>) -> anyhow::Result<Self> {

@@ -20,6 +20,13 @@ async function fill(user: User, { name = 'eu-2', host = 'eu-2.db.internal', pass
   if (password) await user.type(screen.getByLabelText(/^Admin password/), password);
 }
 
+/** Chooses `verify-full` and pastes `ca` into the CA field it shows. */
+async function chooseVerifyFull(user: User, ca: string) {
+  await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
+  await user.click(screen.getByLabelText('CA certificate (PEM)'));
+  await user.paste(ca);
+}
+
 describe('registering a database server', () => {
   it('checks the fields with the server’s rules before sending', async () => {
     const api = mockApi({ 'GET /v1/servers': { body: { items: [] } } });
@@ -159,9 +166,7 @@ describe('a database server’s connection security', () => {
     renderConsole(<ServersPage />);
     await openForm(user);
     await fill(user);
-    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
-    await user.click(screen.getByLabelText('CA certificate (PEM)'));
-    await user.paste('not a certificate');
+    await chooseVerifyFull(user, 'not a certificate');
     await user.selectOptions(screen.getByLabelText('Connection security'), 'require');
     expect(screen.queryByLabelText('CA certificate (PEM)')).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Check and register' }));
@@ -178,9 +183,7 @@ describe('a database server’s connection security', () => {
     renderConsole(<ServersPage />);
     await openForm(user);
     await fill(user);
-    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
-    await user.click(screen.getByLabelText('CA certificate (PEM)'));
-    await user.paste('MIIBszCCAVmgAwIBAgIUY2E=');
+    await chooseVerifyFull(user, 'MIIBszCCAVmgAwIBAgIUY2E=');
     await user.click(screen.getByRole('button', { name: 'Check and register' }));
 
     const ca = screen.getByLabelText('CA certificate (PEM)');
@@ -199,9 +202,7 @@ describe('a database server’s connection security', () => {
     renderConsole(<ServersPage />);
     await openForm(user);
     await fill(user);
-    await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
-    await user.click(screen.getByLabelText('CA certificate (PEM)'));
-    await user.paste(PEM);
+    await chooseVerifyFull(user, PEM);
     await user.click(screen.getByRole('button', { name: 'Check and register' }));
 
     expect(await screen.findByText(message)).toBeInTheDocument();
