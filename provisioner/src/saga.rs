@@ -120,6 +120,16 @@ pub enum ProvisionError {
     Other(#[from] anyhow::Error),
 }
 
+/// The first admin's argon2id hash, being computed (and saved with the job) while the saga runs.
+type PendingHash = tokio::task::JoinHandle<Result<String, String>>;
+
+/// Job inputs about the first admin's password: its hash is coming (set when the job is
+/// created), the hash (added as soon as it is computed), and the mark that it was lost with
+/// a run that stopped before.
+const ADMIN_PASSWORD_PENDING: &str = "adminPasswordPending";
+pub(crate) const ADMIN_PASSWORD_HASH: &str = "adminPasswordHash";
+pub(crate) const ADMIN_LOST: &str = "adminLost";
+
 /// Attempts per step within one run before the job is marked failed.
 const STEP_ATTEMPTS: u32 = 3;
 /// Backoff before the second and third attempt of a step.
@@ -142,13 +152,14 @@ impl Provisioner {
     ) -> Result<tenant::Model, ProvisionError> {
         self.check_placement(req.server.as_deref()).await?;
         let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str() });
+        let mut hashing = None;
         match req.admin {
             FirstAdmin::Password(password) => {
-                let hash = tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose()))
-                    .await
-                    .map_err(anyhow::Error::from)?
-                    .map_err(anyhow::Error::from)?;
-                params["adminPasswordHash"] = hash.into();
+                // The argon2id hash takes ~50 ms of one core: it runs while the steps before
+                // `seed_admin` (mostly waiting on the database server) do.
+                hashing =
+                    Some(tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose())));
+                params[ADMIN_PASSWORD_PENDING] = true.into();
             }
             FirstAdmin::Invitation { token_hash, expires_at } => {
                 params["adminInvitation"] = serde_json::json!({ "tokenHash": token_hash, "expiresAt": expires_at });
@@ -183,8 +194,25 @@ impl Provisioner {
             serde_json::json!({ "slug": req.slug, "plan": req.plan, "jobId": job_id }),
         )
         .await;
-        self.run_job(job_id).await?;
+        let pending_hash = hashing.map(|hashing| self.save_hash_when_done(job_id, hashing));
+        self.run_job_with(job_id, pending_hash).await?;
         Ok(self.catalog().tenant(tenant_id).await?)
+    }
+
+    /// Adds the first admin's password hash to the job's inputs as soon as it is computed,
+    /// however this run ends (a failed job keeps it for its retry), and hands it on.
+    fn save_hash_when_done(
+        &self,
+        job_id: Uuid,
+        hashing: tokio::task::JoinHandle<Result<String, secrets::password::HashError>>,
+    ) -> PendingHash {
+        let catalog = self.catalog().clone();
+        tokio::spawn(async move {
+            let hash = hashing.await.map_err(|err| err.to_string())?.map_err(|err| err.to_string())?;
+            let added = serde_json::json!({ ADMIN_PASSWORD_HASH: hash });
+            catalog.add_job_params(job_id, added).await.map_err(|err| format!("save it with the job: {err}"))?;
+            Ok(hash)
+        })
     }
 
     /// Refuses a tenant that could not be placed before anything is reserved: the pinned server
@@ -212,6 +240,12 @@ impl Provisioner {
 
     /// Runs (or resumes) a provisioning job from its first unfinished step.
     pub async fn run_job(&self, job_id: Uuid) -> Result<(), ProvisionError> {
+        self.run_job_with(job_id, None).await
+    }
+
+    /// [`Provisioner::run_job`] with the first admin's password hash still being computed
+    /// (the run that created the job).
+    async fn run_job_with(&self, job_id: Uuid, mut pending_hash: Option<PendingHash>) -> Result<(), ProvisionError> {
         let owner = self.worker_id().to_owned();
         let ttl = self.inner.lease_ttl;
         let Some(job) = self.catalog().acquire_job(job_id, &owner, ttl).await? else {
@@ -221,16 +255,22 @@ impl Provisioner {
         let mut log = StepLog::from_json(&job.steps);
         log.mark_done(Step::Reserve, Duration::ZERO);
         let mut attempts = job.attempts;
+        let mut params = job.params.clone();
         for step in Step::ALL {
             if log.is_done(step) {
                 continue;
+            }
+            if step == Step::SeedAdmin
+                && let Err(error) = self.first_admin_hash(job_id, &mut params, pending_hash.take(), tenant_id).await
+            {
+                return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
             }
             let mut tries = 0;
             loop {
                 tries += 1;
                 attempts += 1;
                 let started = std::time::Instant::now();
-                let result = self.execute(step, tenant_id, &job.params).await;
+                let result = self.execute(step, tenant_id, &params).await;
                 let took = started.elapsed();
                 let result = match (result, self.inner.faults.take(step)) {
                     (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
@@ -257,7 +297,11 @@ impl Provisioner {
             }
         }
         // The admin password hash is not needed any more: drop it from the job's inputs.
-        let params = serde_json::json!({ "adminEmail": job.params.get("adminEmail") });
+        let mut kept = serde_json::json!({ "adminEmail": params.get("adminEmail") });
+        if params.get(ADMIN_LOST).is_some() {
+            kept[ADMIN_LOST] = true.into();
+        }
+        let params = kept;
         self.catalog().finish_job(job_id, &owner, JobState::Succeeded, None, Some(params)).await?;
         tracing::info!(job.id = %job_id, tenant.id = %tenant_id, "tenant provisioned");
         Ok(())
@@ -315,6 +359,42 @@ impl Provisioner {
             tracing::error!(job.id = %job_id, error = %err, "could not record job failure");
         }
         ProvisionError::Failed { job_id, tenant_id: tenant_id.as_uuid(), step: step.as_str(), error }
+    }
+
+    /// Makes sure the job's inputs hold the first admin's password hash when it has one coming:
+    /// from this run's hashing, else from the catalog (a resumed job). A job whose creating run
+    /// stopped before the hash was saved has lost it (it was never stored anywhere else): the
+    /// tenant then starts without a user, the loss is recorded, and an owner invitation is the
+    /// way in.
+    async fn first_admin_hash(
+        &self,
+        job_id: Uuid,
+        params: &mut serde_json::Value,
+        pending: Option<PendingHash>,
+        tenant: TenantId,
+    ) -> Result<(), String> {
+        if params.get(ADMIN_PASSWORD_PENDING).is_none() || params.get(ADMIN_PASSWORD_HASH).is_some() {
+            return Ok(());
+        }
+        if let Some(pending) = pending {
+            let hash = pending.await.map_err(|err| err.to_string()).and_then(|hash| hash);
+            params[ADMIN_PASSWORD_HASH] = hash.map_err(|err| format!("hash the first admin's password: {err}"))?.into();
+            return Ok(());
+        }
+        let saved = self.catalog().job(job_id).await.map_err(|err| err.to_string())?.params;
+        if let Some(hash) = saved.get(ADMIN_PASSWORD_HASH) {
+            params[ADMIN_PASSWORD_HASH] = hash.clone();
+        } else if params.get(ADMIN_LOST).is_none() {
+            tracing::warn!(job.id = %job_id, tenant.id = %tenant, "the first admin's password hash was lost with the run computing it; the tenant starts without a user");
+            params[ADMIN_LOST] = true.into();
+            self.catalog()
+                .add_job_params(job_id, serde_json::json!({ ADMIN_LOST: true }))
+                .await
+                .map_err(|err| err.to_string())?;
+            let details = serde_json::json!({ "jobId": job_id, "adminEmail": params.get("adminEmail"), "remedy": "invite an owner" });
+            self.audit(&Actor::system(), "tenant.first_admin_lost", tenant, details).await;
+        }
+        Ok(())
     }
 
     async fn save(

@@ -183,7 +183,7 @@ impl Provisioner {
         let (placement, server) = self.placed(tenant).await?;
         let row = self.catalog().tenant(tenant).await?;
         let email = params.get("adminEmail").and_then(|v| v.as_str()).context("job has no admin e-mail")?;
-        let hash = params.get("adminPasswordHash").and_then(|v| v.as_str());
+        let hash = params.get(super::ADMIN_PASSWORD_HASH).and_then(|v| v.as_str());
         let password = self.db_password(tenant).await?;
         // Connect exactly as the tenant plane will: the tenant's role, its password, its database.
         let client = connect_as_tenant(&server, &placement, &password).await?;
@@ -214,6 +214,8 @@ impl Provisioner {
         let existing = client.query_opt("SELECT id FROM users WHERE email = $1", &[&email]).await?;
         let admin: uuid::Uuid = match existing {
             Some(row) => row.get(0),
+            // Lost with a crashed run (recorded by the saga): no user, so no API key either.
+            None if params.get(super::ADMIN_LOST).is_some() => return Ok(()),
             None => {
                 let Some(hash) = hash else { bail!("job lost the admin password hash before seeding") };
                 let id = uuid::Uuid::now_v7();

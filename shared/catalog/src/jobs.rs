@@ -133,6 +133,20 @@ impl Catalog {
         Ok(self.db.execute_raw(stmt).await?.rows_affected() == 1)
     }
 
+    /// Merges `added` into the job's inputs, whoever holds its lease (the first admin's
+    /// password hash arrives while the saga runs).
+    pub async fn add_job_params(&self, id: Uuid, added: serde_json::Value) -> Result<()> {
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE provisioning_jobs SET params = params || $2, updated_at = now() WHERE id = $1",
+            [id.into(), added.into()],
+        );
+        match self.db.execute_raw(stmt).await?.rows_affected() {
+            1 => Ok(()),
+            _ => Err(CatalogError::NotFound("job")),
+        }
+    }
+
     /// Ends the job in `state` and releases the lease. `params` replaces the job's inputs
     /// (used to drop the admin password hash once it is no longer needed).
     pub async fn finish_job(
