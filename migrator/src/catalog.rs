@@ -8,6 +8,7 @@ mod m0005_sandboxes_and_tokens;
 mod m0006_spare_databases;
 mod m0007_server_passwords_in_store;
 mod m0008_server_tls;
+mod m0009_server_access_version;
 
 use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0006_spare_databases::Migration),
             Box::new(m0007_server_passwords_in_store::Migration),
             Box::new(m0008_server_tls::Migration),
+            Box::new(m0009_server_access_version::Migration),
         ]
     }
 }

@@ -35,6 +35,11 @@ impl ServerCredentials {
 
     /// The admin connection settings of `server`, with its password from the secret store.
     pub async fn access(&self, server: &database_server::Model) -> anyhow::Result<ServerAccess> {
+        ServerAccess::new(server, self.password(server).await?)
+    }
+
+    /// The admin password of `server` (none: it logs in without one, e.g. `trust`).
+    pub async fn password(&self, server: &database_server::Model) -> anyhow::Result<Option<SecretString>> {
         let password = if server.admin_password_stored {
             let secret = self
                 .store
@@ -51,7 +56,7 @@ impl ServerCredentials {
         } else {
             None
         };
-        ServerAccess::new(server, password)
+        Ok(password)
     }
 
     /// Stores `password` as the admin password of server `id`, unless it is already the

@@ -14,6 +14,7 @@ pub mod faults;
 mod lifecycle;
 mod saga;
 mod sandbox;
+mod server_access;
 mod server_admin;
 mod servers;
 mod spares;
@@ -37,6 +38,7 @@ pub use lifecycle::{
 };
 pub use saga::{CreateTenant, FirstAdmin, ProvisionError, SandboxSeed, Step};
 pub use sandbox::{SANDBOX_TTL_MAX, SANDBOX_TTL_MIN, Sandbox, SandboxError, SandboxRequest, run_sandbox_reaper};
+pub use server_access::ServerAccessChange;
 pub use server_admin::{
     DEFAULT_TEMPLATE_DATABASE, RegisterServer, ServerAdminError, ServerCheck, check_server, probe_server_health,
     run_server_prober, validate_server_name,

@@ -67,7 +67,7 @@ pub struct ServerCheck {
     pub max_connections: i32,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ServerAdminError {
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> ServerAdminError {
     ServerAdminError::Invalid { field, message: message.into() }
 }
 
@@ -82,6 +82,32 @@ pub fn validate_server_name(name: &str) -> Result<(), ServerAdminError> {
     } else {
         Err(invalid("name", "1–63 characters: a-z, 0-9, `-`, `_`, starting with a letter or digit"))
     }
+}
+
+/// A CA bundle for `mode`: only with `verify-full`, at most 64 KiB, and PEM certificates.
+pub(crate) fn validate_ca(mode: TlsMode, pem: &str) -> Result<(), ServerAdminError> {
+    if mode != TlsMode::VerifyFull {
+        return Err(invalid("caCertificate", "a CA bundle goes with tlsMode `verify-full`"));
+    }
+    if pem.len() > 64 * 1024 {
+        return Err(invalid("caCertificate", "at most 64 KiB of PEM"));
+    }
+    dbtls::validate_ca_pem(pem).map_err(|err| invalid("caCertificate", format!("{err:#}")))
+}
+
+/// The plain fields of a server change: state and capacity in range.
+pub(crate) fn validate_update(update: &ServerUpdate) -> Result<(), ServerAdminError> {
+    if let Some(state) = &update.state
+        && !matches!(state.as_str(), "active" | "draining")
+    {
+        return Err(invalid("state", "`active` or `draining`"));
+    }
+    if let Some(capacity) = update.capacity
+        && !(1..=100_000).contains(&capacity)
+    {
+        return Err(invalid("capacity", "1–100000 tenant databases"));
+    }
+    Ok(())
 }
 
 impl RegisterServer {
@@ -110,13 +136,7 @@ impl RegisterServer {
             return Err(invalid("capacity", "1–100000 tenant databases"));
         }
         if let Some(pem) = &self.tls_ca_pem {
-            if self.tls_mode != TlsMode::VerifyFull {
-                return Err(invalid("caCertificate", "a CA bundle goes with tlsMode `verify-full`"));
-            }
-            if pem.len() > 64 * 1024 {
-                return Err(invalid("caCertificate", "at most 64 KiB of PEM"));
-            }
-            dbtls::validate_ca_pem(pem).map_err(|err| invalid("caCertificate", format!("{err:#}")))?;
+            validate_ca(self.tls_mode, pem)?;
         }
         match (self.kind, self.placement) {
             (ServerKind::TenantHosted, Some(PlacementMode::Shared)) => {
@@ -232,16 +252,7 @@ impl Provisioner {
         update: ServerUpdate,
         actor: &Actor,
     ) -> Result<database_server::Model, ServerAdminError> {
-        if let Some(state) = &update.state
-            && !matches!(state.as_str(), "active" | "draining")
-        {
-            return Err(invalid("state", "`active` or `draining`"));
-        }
-        if let Some(capacity) = update.capacity
-            && !(1..=100_000).contains(&capacity)
-        {
-            return Err(invalid("capacity", "1–100000 tenant databases"));
-        }
+        validate_update(&update)?;
         let server = self.catalog().server_by_name(name).await?;
         let server = self.catalog().update_server(server.id, &update).await?;
         let details =
@@ -310,7 +321,7 @@ impl Provisioner {
         Ok((health, check))
     }
 
-    async fn audit_server(
+    pub(crate) async fn audit_server(
         &self,
         actor: &Actor,
         action: &'static str,
@@ -354,6 +365,7 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         health: "unknown".into(),
         health_detail: None,
         checked_at: None,
+        access_version: 1,
     }
 }
 

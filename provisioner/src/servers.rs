@@ -16,10 +16,11 @@ use uuid::Uuid;
 /// fresh SCRAM login per statement would dominate its time.
 const ADMIN_POOL_MAX: usize = 4;
 
-/// Pools of admin connections to each server's admin database, created on first use.
+/// Pools of admin connections to each server's admin database, created on first use and made
+/// again when the server's `access_version` moved (new TLS settings or admin password).
 pub struct AdminPools {
     credentials: ServerCredentials,
-    pools: Mutex<HashMap<Uuid, (ServerAccess, Pool)>>,
+    pools: Mutex<HashMap<Uuid, (i32, ServerAccess, Pool)>>,
     templates_checked: Mutex<HashSet<Uuid>>,
 }
 
@@ -35,7 +36,7 @@ impl AdminPools {
     /// Access settings and the admin pool of `server` (its password read from the secret
     /// store on first use).
     pub async fn get(&self, server: &database_server::Model) -> anyhow::Result<(ServerAccess, Pool)> {
-        if let Some(entry) = self.cached(server.id)? {
+        if let Some(entry) = self.cached(server)? {
             return Ok(entry);
         }
         let access = self.credentials.access(server).await?;
@@ -46,12 +47,22 @@ impl AdminPools {
         );
         let pool = Pool::builder(manager).max_size(ADMIN_POOL_MAX).build().context("build admin pool")?;
         let mut pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
-        Ok(pools.entry(server.id).or_insert((access, pool)).clone())
+        let entry = pools.entry(server.id).or_insert_with(|| (server.access_version, access.clone(), pool.clone()));
+        // Stale (made under an older access version): replaced; its connections close when
+        // the last user of the old pool lets go of it.
+        if entry.0 < server.access_version {
+            *entry = (server.access_version, access, pool);
+        }
+        Ok((entry.1.clone(), entry.2.clone()))
     }
 
-    fn cached(&self, server: Uuid) -> anyhow::Result<Option<(ServerAccess, Pool)>> {
+    /// The pool of `server` when it was made under the server's current access version.
+    fn cached(&self, server: &database_server::Model) -> anyhow::Result<Option<(ServerAccess, Pool)>> {
         let pools = self.pools.lock().map_err(|_| anyhow::anyhow!("admin pool lock poisoned"))?;
-        Ok(pools.get(&server).cloned())
+        Ok(pools
+            .get(&server.id)
+            .filter(|(version, ..)| *version >= server.access_version)
+            .map(|(_, access, pool)| (access.clone(), pool.clone())))
     }
 }
 

@@ -7,7 +7,7 @@ use catalog::{PlacementMode, ServerKind, ServerSummary, ServerUpdate, entity::da
 use chrono::{DateTime, Utc};
 use dbtls::TlsMode;
 use http_api::{ApiError, ErrorCode};
-use provisioner::{RegisterServer, ServerAdminError, ServerCheck};
+use provisioner::{RegisterServer, ServerAccessChange, ServerAdminError, ServerCheck};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -156,6 +156,23 @@ pub struct UpdateServerBody {
     capacity: Option<i32>,
     #[schema(value_type = Option<String>)]
     placement: Option<PlacementMode>,
+    /// `disable`, `require` or `verify-full`. A change of TLS settings or admin password is
+    /// live-checked first (as at registration); when the check fails nothing changes.
+    #[schema(value_type = Option<String>)]
+    tls_mode: Option<TlsMode>,
+    /// PEM CA bundle for `verify-full`; `null` removes the registered one (the host's roots are
+    /// trusted), absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    ca_certificate: Option<Option<String>>,
+    /// Write-only: the admin user's new password, after its owner changed it on the server.
+    #[schema(value_type = Option<String>)]
+    admin_password: Option<secrecy::SecretString>,
+}
+
+/// A field that may be absent (outer `None`) or `null` (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 fn server_error(err: ServerAdminError) -> ApiError {
@@ -228,12 +245,14 @@ pub async fn get_server(
     Ok(HttpResponse::Ok().json(ServerView::new(server, tenants)))
 }
 
-/// Drains or re-activates a server, or changes its capacity or placement mode.
+/// Drains or re-activates a server, changes its capacity or placement mode, or how the
+/// platform reaches it (TLS settings, admin password: live-checked first; the tenant planes
+/// then reconnect its tenants).
 #[utoipa::path(patch, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
     params(("name" = String, Path)), request_body = UpdateServerBody,
     responses((status = 200, body = ServerView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
         (status = 409, description = "INVALID_STATE: a server with several tenants cannot become dedicated", body = http_api::ErrorBody),
-        (status = 422, description = "VALIDATION_FAILED", body = http_api::ErrorBody)))]
+        (status = 422, description = "VALIDATION_FAILED: a bad field, or the live check with the new settings failed (details.check says why; nothing changed)", body = http_api::ErrorBody)))]
 pub async fn update_server(
     state: web::Data<AppState>,
     operator: Operator,
@@ -242,7 +261,13 @@ pub async fn update_server(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = ServerUpdate { state: body.state, capacity: body.capacity, placement: body.placement };
-    let server = state.provisioner().update_server(&name, update, &operator.actor()).await.map_err(server_error)?;
+    let access = ServerAccessChange {
+        tls_mode: body.tls_mode,
+        ca_certificate: body.ca_certificate,
+        admin_password: body.admin_password,
+    };
+    let (server, _) =
+        state.provisioner().change_server(&name, update, access, &operator.actor()).await.map_err(server_error)?;
     let tenants = state.catalog().tenant_count_on(server.id).await.map_err(catalog_error)?;
     Ok(HttpResponse::Ok().json(ServerView::new(server, tenants)))
 }

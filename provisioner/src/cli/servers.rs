@@ -1,16 +1,19 @@
 //! `tenantry servers …`: database servers, in direct mode (catalog and master key) or through
 //! the control-plane API. Both print the API's JSON shape.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
 use clap::{Args, Subcommand};
+use dbtls::TlsMode;
 use reqwest::Method;
 use secrecy::SecretString;
 use secrets::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::api::{Api, seg};
-use crate::{Actor, Provisioner, RegisterServer};
+use crate::{Actor, Provisioner, RegisterServer, ServerAccessChange};
 
 #[derive(Debug, Subcommand)]
 pub enum ServersCmd {
@@ -24,15 +27,9 @@ pub enum ServersCmd {
     Drain { name: String },
     /// Let a drained server take new tenants again.
     Activate { name: String },
-    /// Change a server's capacity or placement mode.
-    Set {
-        name: String,
-        #[arg(long)]
-        capacity: Option<i32>,
-        /// `shared` or `dedicated`.
-        #[arg(long, value_parser = parse_placement)]
-        placement: Option<PlacementMode>,
-    },
+    /// Change a server's capacity, placement mode, TLS settings or admin password (the last
+    /// two after a live check with the new settings; nothing changes when it fails).
+    Set(SetServerArgs),
     /// Check a server now and record its health.
     Check { name: String },
     /// Remove a server that holds no tenant databases.
@@ -42,6 +39,60 @@ pub enum ServersCmd {
         #[arg(long)]
         confirm: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SetServerArgs {
+    pub name: String,
+    #[arg(long)]
+    pub capacity: Option<i32>,
+    /// `shared` or `dedicated`.
+    #[arg(long, value_parser = parse_placement)]
+    pub placement: Option<PlacementMode>,
+    /// `disable`, `require` or `verify-full` (as libpq's `sslmode`).
+    #[arg(long, value_parser = parse_sslmode)]
+    pub sslmode: Option<TlsMode>,
+    /// PEM CA bundle `verify-full` trusts (file); without it a `verify-full` server keeps the
+    /// one it has.
+    #[arg(long, conflicts_with = "no_sslrootcert")]
+    pub sslrootcert: Option<PathBuf>,
+    /// Drop the registered CA bundle: `verify-full` trusts the host's roots.
+    #[arg(long)]
+    pub no_sslrootcert: bool,
+    /// Read the admin user's new password from the first line of standard input (set it on
+    /// the server first).
+    #[arg(long)]
+    pub admin_password_stdin: bool,
+}
+
+fn parse_sslmode(s: &str) -> Result<TlsMode, String> {
+    s.parse()
+}
+
+impl SetServerArgs {
+    fn update(&self) -> ServerUpdate {
+        ServerUpdate { state: None, capacity: self.capacity, placement: self.placement }
+    }
+
+    fn access(&self) -> anyhow::Result<ServerAccessChange> {
+        let ca_certificate = match (&self.sslrootcert, self.no_sslrootcert) {
+            (Some(path), _) => Some(Some(
+                std::fs::read_to_string(path).with_context(|| format!("read --sslrootcert {}", path.display()))?,
+            )),
+            (None, true) => Some(None),
+            (None, false) => None,
+        };
+        let admin_password = if self.admin_password_stdin {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("read the admin password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            anyhow::ensure!(!password.is_empty(), "--admin-password-stdin: standard input had no password");
+            Some(SecretString::from(password.to_owned()))
+        } else {
+            None
+        };
+        Ok(ServerAccessChange { tls_mode: self.sslmode, ca_certificate, admin_password })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -121,7 +172,7 @@ fn server_json(s: &database_server::Model, tenants: i64) -> Value {
         "id": s.id, "name": s.name, "host": s.host, "port": s.port, "adminUser": s.admin_user,
         "adminDatabase": s.admin_database, "templateDatabase": s.template_database, "kind": s.kind,
         "placement": s.placement, "state": s.state, "capacity": s.capacity, "tenants": tenants,
-        "tlsMode": s.tls_mode, "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
+        "tlsMode": s.tls_mode, "tlsCaRegistered": s.tls_ca_pem.is_some(), "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
         "checkedAt": s.checked_at, "createdAt": s.created_at,
     })
 }
@@ -152,9 +203,9 @@ pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -
             let update = ServerUpdate { state: Some("active".into()), ..ServerUpdate::default() };
             shown(provisioner.update_server(&name, update, actor).await?).await?
         }
-        ServersCmd::Set { name, capacity, placement } => {
-            let update = ServerUpdate { state: None, capacity, placement };
-            shown(provisioner.update_server(&name, update, actor).await?).await?
+        ServersCmd::Set(args) => {
+            let (server, _) = provisioner.change_server(&args.name, args.update(), args.access()?, actor).await?;
+            shown(server).await?
         }
         ServersCmd::Check { name } => {
             let server = catalog.server_by_name(&name).await?;
@@ -190,8 +241,19 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
         }
         ServersCmd::Drain { name } => patch(&name, json!({ "state": "draining" })).await,
         ServersCmd::Activate { name } => patch(&name, json!({ "state": "active" })).await,
-        ServersCmd::Set { name, capacity, placement } => {
-            patch(&name, json!({ "capacity": capacity, "placement": placement })).await
+        ServersCmd::Set(args) => {
+            let access = args.access()?;
+            let mut body = json!({ "capacity": args.capacity, "placement": args.placement });
+            if let Some(mode) = access.tls_mode {
+                body["tlsMode"] = mode.as_str().into();
+            }
+            if let Some(ca) = access.ca_certificate {
+                body["caCertificate"] = ca.into();
+            }
+            if let Some(password) = &access.admin_password {
+                body["adminPassword"] = password.expose_secret().into();
+            }
+            patch(&args.name, body).await
         }
         ServersCmd::Check { name } => api.call(Method::POST, &format!("/v1/servers/{}/check", seg(&name)), None).await,
         ServersCmd::Remove { name, confirm } => {

@@ -134,3 +134,39 @@ async fn keys_rotate_through_the_cli_without_losing_a_secret() {
     assert!(password.is_ok(), "the first tenant's database password opens with the new key alone");
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_cli_changes_a_servers_tls_and_admin_password_only_after_a_live_check() {
+    use std::io::Write;
+    let key = Keyring::generate_base64();
+    let platform = TestPlatform::with_key(&key).await;
+    let before = platform.catalog.server(platform.server.id).await.unwrap();
+
+    // The test cluster speaks no TLS: `require` fails the check and changes nothing.
+    let refused = tenantry(&platform, &key, &["servers", "set", "default", "--sslmode", "require"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot connect"), "{refused:?}");
+    let bad_mode = tenantry(&platform, &key, &["servers", "set", "default", "--sslmode", "prefer"]);
+    assert!(!bad_mode.status.success());
+    assert_eq!(platform.catalog.server(platform.server.id).await.unwrap(), before);
+
+    // The admin password from standard input (here the one it has): checked, then counted.
+    let password = platform.server_credentials().password(&before).await.unwrap().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .args(["servers", "set", "default", "--admin-password-stdin", "--capacity", "4321", "--json"])
+        .env("TENANTRY_CATALOG_URL", &platform.catalog_url)
+        .env("TENANTRY_MASTER_KEY", &key)
+        .env_remove("TENANTRY_API_URL")
+        .env_remove("TENANTRY_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", secrets::ExposeSecret::expose_secret(&password)).unwrap();
+    let shown = json(&child.wait_with_output().unwrap());
+    assert_eq!((shown["capacity"].as_i64(), shown["tlsMode"].as_str()), (Some(4321), Some("disable")));
+    let after = platform.catalog.server(platform.server.id).await.unwrap();
+    assert_eq!(after.access_version, before.access_version + 1);
+    platform.cleanup().await;
+}

@@ -10,6 +10,7 @@ mod migrations;
 mod placement;
 mod provision;
 mod secret_store;
+mod server_access;
 mod signing;
 mod spares;
 mod worker;

@@ -34,7 +34,9 @@ pub use fleet::{FleetLock, FleetTenant, MigrationRun};
 pub use jobs::{JobProgress, JobState};
 pub use routes::RouteRecord;
 pub use secrets::KekUsage;
-pub use servers::{NewServer, PlacementMode, ServerHealth, ServerKind, ServerSummary, ServerUpdate};
+pub use servers::{
+    NewServer, PlacementMode, ServerAccessUpdate, ServerHealth, ServerKind, ServerSummary, ServerUpdate,
+};
 pub use spares::SpareDatabase;
 pub use storage::StorageRecord;
 pub use tenants::{NewTenant, TenantPage};

@@ -14,6 +14,7 @@ pub struct RouteRecord {
     pub display_name: String,
     pub status: String,
     pub plan: String,
+    pub server_id: Option<Uuid>,
     pub database_name: Option<String>,
     pub role_name: Option<String>,
     pub host: Option<String>,
@@ -23,7 +24,7 @@ pub struct RouteRecord {
 }
 
 const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, t.plan, \
-       d.database_name, d.role_name, s.host, s.port, s.tls_mode, s.tls_ca_pem \
+       d.server_id, d.database_name, d.role_name, s.host, s.port, s.tls_mode, s.tls_ca_pem \
      FROM tenants t \
      LEFT JOIN tenant_databases d ON d.tenant_id = t.id \
      LEFT JOIN database_servers s ON s.id = d.server_id";

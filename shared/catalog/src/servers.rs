@@ -88,6 +88,17 @@ pub struct ServerUpdate {
     pub placement: Option<PlacementMode>,
 }
 
+/// A new way to reach a server, after it passed a live check: its TLS settings, and whether
+/// its admin password is (now) in the secret store.
+#[derive(Debug, Clone)]
+pub struct ServerAccessUpdate {
+    pub tls_mode: dbtls::TlsMode,
+    pub tls_ca_pem: Option<String>,
+    /// A new admin password was stored (a sealed one from an older release is dropped).
+    pub admin_password_stored: bool,
+    pub health: ServerHealth,
+}
+
 /// The outcome of a server health check.
 #[derive(Debug, Clone)]
 pub struct ServerHealth {
@@ -131,6 +142,7 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         health: Set(health.map_or("unknown", |h| if h.ok { "ok" } else { "failing" }).to_owned()),
         health_detail: Set(health.and_then(|h| h.detail.clone())),
         checked_at: Set(health.map(|h| h.checked_at)),
+        access_version: Set(1),
     }
 }
 
@@ -267,6 +279,32 @@ impl Catalog {
     }
 
     /// Records a health check's outcome.
+    /// Records a new way to reach server `id` and counts it in `access_version` (which tells
+    /// the tenant planes to reconnect its tenants).
+    pub async fn update_server_access(&self, id: Uuid, update: &ServerAccessUpdate) -> Result<database_server::Model> {
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE database_servers SET tls_mode = $2, tls_ca_pem = $3, \
+               admin_password_stored = admin_password_stored OR $4, \
+               admin_password_sealed = CASE WHEN $4 THEN NULL ELSE admin_password_sealed END, \
+               access_version = access_version + 1, \
+               health = 'ok', health_detail = NULL, server_version = COALESCE($5, server_version), checked_at = $6 \
+             WHERE id = $1 RETURNING *",
+            [
+                id.into(),
+                update.tls_mode.as_str().into(),
+                update.tls_ca_pem.clone().into(),
+                update.admin_password_stored.into(),
+                update.health.version.clone().into(),
+                update.health.checked_at.into(),
+            ],
+        );
+        database_server::Model::find_by_statement(stmt)
+            .one(&self.db)
+            .await?
+            .ok_or(CatalogError::NotFound("database server"))
+    }
+
     pub async fn record_server_health(&self, id: Uuid, health: &ServerHealth) -> Result<()> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -50,6 +50,8 @@ pub enum RouteKey {
 /// Where a tenant's database is and how to log in to it.
 #[derive(Clone)]
 pub struct DbTarget {
+    /// The database server (its access changes reconnect the tenant).
+    pub server_id: Uuid,
     pub host: String,
     pub port: u16,
     pub database: String,
@@ -189,9 +191,9 @@ impl RouteCache {
     async fn route(&self, r: RouteRecord) -> Result<TenantRoute, RouteError> {
         let status = r.status.parse::<TenantStatus>().map_err(|e| RouteError::Invalid(e.into()))?;
         let serving = status == TenantStatus::Active;
-        let db = match (r.host, r.port, r.database_name, r.role_name) {
+        let db = match (r.server_id, r.host, r.port, r.database_name, r.role_name) {
             // Only tenants that can be served need their credentials.
-            (Some(host), Some(port), Some(database), Some(role)) if serving => {
+            (Some(server_id), Some(host), Some(port), Some(database), Some(role)) if serving => {
                 let mode: TlsMode = r
                     .tls_mode
                     .as_deref()
@@ -206,6 +208,7 @@ impl RouteCache {
                     .await
                     .map_err(|e| RouteError::Secrets(e.into()))?;
                 Some(DbTarget {
+                    server_id,
                     host,
                     port: u16::try_from(port).map_err(|e| RouteError::Invalid(e.into()))?,
                     database,
@@ -230,6 +233,21 @@ impl RouteCache {
                 None => true,
             })
             .and_then(|_| self.last_good.invalidate_entries_if(move |_key, route| route.id == tenant));
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "route invalidation failed; flushing");
+            self.cache.invalidate_all();
+            self.last_good.invalidate_all();
+        }
+    }
+
+    /// Drops every route (fresh and last-known-good) of tenants on database server `server`,
+    /// whose address, TLS settings or credentials changed. Called on NOTIFY `server:<id>`.
+    pub fn invalidate_server(&self, server: Uuid) {
+        let on_server = move |route: &TenantRoute| route.db.as_ref().is_some_and(|db| db.server_id == server);
+        let result = self
+            .cache
+            .invalidate_entries_if(move |_key, entry| entry.as_deref().is_some_and(on_server))
+            .and_then(|_| self.last_good.invalidate_entries_if(move |_key, route| on_server(route)));
         if let Err(err) = result {
             tracing::warn!(error = %err, "route invalidation failed; flushing");
             self.cache.invalidate_all();

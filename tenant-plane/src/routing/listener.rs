@@ -1,5 +1,6 @@
 //! Catalog change notifications: `LISTEN tenantry_tenant_changed`, invalidate the changed
-//! tenant's routes (and close its pool) at once; after a lost connection, flush everything,
+//! tenant's routes (and close its pool) at once — or those of every tenant on a database
+//! server whose access changed (`server:<id>`); after a lost connection, flush everything,
 //! since changes may have been missed, and reconnect with backoff.
 
 use std::{
@@ -77,6 +78,13 @@ async fn listen_once(
     connected.store(true, Ordering::SeqCst);
     tracing::info!("listening for catalog changes");
     while let Some(payload) = rx.recv().await {
+        // `<tenant id>`: that tenant changed; `server:<id>`: how a database server is reached.
+        if let Some(server) = payload.strip_prefix("server:").and_then(|id| id.parse::<Uuid>().ok()) {
+            tracing::info!(server.id = %server, "database server access changed; reconnecting its tenants");
+            routes.invalidate_server(server);
+            pools.evict_server(server).await;
+            continue;
+        }
         match payload.parse::<Uuid>() {
             Ok(tenant) => {
                 routes.invalidate_tenant(tenant);

@@ -112,6 +112,8 @@ struct Counters {
 
 /// deadpool manager: connections from the tenant's connector, each holding a budget slot.
 pub struct BudgetedManager {
+    /// The database server the connections go to.
+    server: Uuid,
     connector: TenantConnector,
     counters: Arc<Counters>,
     budget: Arc<Semaphore>,
@@ -186,6 +188,7 @@ impl PoolRegistry {
                 tracing::debug!(tenant.id = %tenant, ?cause, "closing tenant pool");
                 pool.close();
             })
+            .support_invalidation_closures()
             .build();
         Self {
             pools,
@@ -217,9 +220,10 @@ impl PoolRegistry {
         let reclaim = self.reclaim.clone();
         let counters = self.counters.clone();
         let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
+        let server = target.server_id;
         let pool = self
             .pools
-            .try_get_with(tenant, async move { build_pool(connector, counters, budget, reclaim, fair) })
+            .try_get_with(tenant, async move { build_pool(server, connector, counters, budget, reclaim, fair) })
             .await
             .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?;
         if pool.status().max_size != fair {
@@ -237,6 +241,17 @@ impl PoolRegistry {
     /// Closes and forgets the tenant's pool (suspend, delete, credential change).
     pub async fn evict(&self, tenant: Uuid) {
         self.pools.invalidate(&tenant).await;
+    }
+
+    /// Closes and forgets the pools connected to database server `server` (its address, TLS
+    /// settings or credentials changed): their next use connects with the new settings.
+    pub async fn evict_server(&self, server: Uuid) {
+        if let Err(err) = self.pools.invalidate_entries_if(move |_, pool| pool.manager().server == server) {
+            tracing::warn!(error = %err, "pool invalidation failed; closing every pool");
+            self.pools.invalidate_all();
+        }
+        // Closed now (the eviction listener), not at the cache's next maintenance.
+        self.pools.run_pending_tasks().await;
     }
 
     pub fn evict_all(&self) {
@@ -320,13 +335,14 @@ impl PoolRegistry {
 }
 
 fn build_pool(
+    server: Uuid,
     connector: TenantConnector,
     counters: Arc<Counters>,
     budget: Arc<Semaphore>,
     reclaim: Arc<Notify>,
     max: usize,
 ) -> anyhow::Result<TenantPool> {
-    let pool = managed::Pool::builder(BudgetedManager { connector, counters, budget, reclaim })
+    let pool = managed::Pool::builder(BudgetedManager { server, connector, counters, budget, reclaim })
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(ACQUIRE_TIMEOUT))

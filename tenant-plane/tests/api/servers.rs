@@ -199,3 +199,94 @@ async fn a_tls_only_server_is_registered_with_verify_full_and_serves_its_tenant_
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
     app.cleanup().await;
 }
+
+/// Backend pids of `role`'s connections on the TLS-only cluster.
+async fn role_backends(admin: &tokio_postgres::Client, role: &str) -> Vec<i32> {
+    let rows = admin.query("SELECT pid FROM pg_stat_activity WHERE usename = $1", &[&role]).await.unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+#[tokio::test]
+async fn changing_a_servers_tls_is_checked_live_and_its_tenants_reconnect_with_the_new_settings() {
+    use dbtls::{DbTls, TlsMode};
+    let app = TestApp::spawn().await;
+    let cluster = test_support::tls_cluster();
+    let name = format!("tlsch-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let path = format!("/v1/servers/{name}");
+    let mut register = body(&name, &cluster.url("postgres"), None);
+    register["tlsMode"] = json!("require");
+    let res = app.cp(Method::POST, "/v1/servers", Some(register)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    let slug = unique_slug("tlsch");
+    let create = json!({ "slug": slug, "displayName": "Moving to verify-full", "server": name,
+        "admin": { "email": format!("owner@{slug}.test"), "password": PASSWORD } });
+    let res = app.cp(Method::POST, "/v1/tenants", Some(create)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
+    let role = format!("tenant_{}", res.body["id"].as_str().unwrap().replace('-', ""));
+    let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "before" }))).await;
+    assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
+    let admin = tls_admin(&DbTls::new(TlsMode::VerifyFull, Some(&cluster.ca_pem)).unwrap()).await.unwrap();
+    let before = role_backends(&admin, &role).await;
+    assert!(!before.is_empty(), "the tenant plane holds a connection as the tenant's role");
+
+    // Settings the server refuses, or that do not fit together: nothing changes.
+    let refused = [
+        (json!({ "tlsMode": "verify-full", "caCertificate": test_support::another_ca_pem() }), "certificate"),
+        (json!({ "tlsMode": "disable" }), "no encryption"),
+    ];
+    for (change, reason) in refused {
+        let res = app.cp(Method::PATCH, &path, Some(change.clone())).await;
+        assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+        let check = res.body["error"]["details"]["check"].as_str().unwrap_or_default().to_owned();
+        assert!(check.contains(reason), "{change}: {check}");
+    }
+    let res = app.cp(Method::PATCH, &path, Some(json!({ "caCertificate": cluster.ca_pem }))).await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(res.body["error"]["details"]["field"], "caCertificate");
+    let res = app.cp(Method::GET, &path, None).await;
+    assert_eq!((res.body["tlsMode"].as_str(), res.body["tlsCaRegistered"].as_bool()), (Some("require"), Some(false)));
+    assert_eq!(role_backends(&admin, &role).await, before, "a refused change leaves the tenant's connections alone");
+
+    // verify-full with the server's CA: stored, and the tenant plane drops the connections it
+    // made under `require` and connects again with the new settings.
+    let change = json!({ "tlsMode": "verify-full", "caCertificate": cluster.ca_pem });
+    let res = app.cp(Method::PATCH, &path, Some(change)).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert_eq!(
+        (res.body["tlsMode"].as_str(), res.body["tlsCaRegistered"].as_bool()),
+        (Some("verify-full"), Some(true))
+    );
+    let mut remaining = before.clone();
+    for _ in 0..100 {
+        remaining = role_backends(&admin, &role).await.into_iter().filter(|pid| before.contains(pid)).collect();
+        if remaining.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(remaining.is_empty(), "connections made under the old settings were closed: {remaining:?}");
+    let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "after" }))).await;
+    assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
+    let after = role_backends(&admin, &role).await;
+    assert!(!after.is_empty() && after.iter().all(|pid| !before.contains(pid)), "{before:?} → {after:?}");
+
+    // Dropping the CA bundle would trust the host's roots, which did not issue this server's
+    // certificate: refused, the bundle stays.
+    let res = app.cp(Method::PATCH, &path, Some(json!({ "caCertificate": null }))).await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    assert_eq!(app.cp(Method::GET, &path, None).await.body["tlsCaRegistered"], true);
+
+    let audit = app.cp(Method::GET, "/v1/audit-events?limit=100", None).await;
+    let changed = audit.body["items"].as_array().unwrap().iter().any(|e| {
+        e["action"] == "server.update"
+            && e["details"]["server"] == name.as_str()
+            && e["details"]["tlsMode"] == "verify-full"
+    });
+    assert!(changed, "{:?}", audit.body);
+
+    let res = app.cp(Method::DELETE, &format!("/v1/tenants/{slug}"), None).await;
+    assert!(res.status.is_success(), "{:?}", res.body);
+    let res = app.cp(Method::DELETE, &path, None).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
+    app.cleanup().await;
+}

@@ -37,6 +37,9 @@ pub struct Model {
     pub health: String,
     pub health_detail: Option<String>,
     pub checked_at: Option<DateTimeUtc>,
+    /// Counts changes of how the platform connects to it (address, TLS, admin credentials):
+    /// admin connections made under an older count are stale.
+    pub access_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -299,7 +299,11 @@ export interface paths {
         delete: operations["remove_server"];
         options?: never;
         head?: never;
-        /** Drains or re-activates a server, or changes its capacity or placement mode. */
+        /**
+         * Drains or re-activates a server, changes its capacity or placement mode, or how the
+         *     platform reaches it (TLS settings, admin password: live-checked first; the tenant planes
+         *     then reconnect its tenants).
+         */
         patch: operations["update_server"];
         trace?: never;
     };
@@ -933,11 +937,23 @@ export interface components {
             token: string;
         };
         UpdateServerBody: {
+            /** @description Write-only: the admin user's new password, after its owner changed it on the server. */
+            adminPassword?: string | null;
+            /**
+             * @description PEM CA bundle for `verify-full`; `null` removes the registered one (the host's roots are
+             *     trusted), absent keeps it.
+             */
+            caCertificate?: string | null;
             /** Format: int32 */
             capacity?: number | null;
             placement?: string | null;
             /** @description `active` or `draining` (draining takes no new tenants; its tenants stay). */
             state?: string | null;
+            /**
+             * @description `disable`, `require` or `verify-full`. A change of TLS settings or admin password is
+             *     live-checked first (as at registration); when the check fails nothing changes.
+             */
+            tlsMode?: string | null;
         };
     };
     responses: never;
@@ -1688,7 +1704,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description VALIDATION_FAILED */
+            /** @description VALIDATION_FAILED: a bad field, or the live check with the new settings failed (details.check says why; nothing changed) */
             422: {
                 headers: {
                     [name: string]: unknown;

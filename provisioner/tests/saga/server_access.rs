@@ -1,0 +1,98 @@
+//! Changing how the platform reaches a registered server after its owner rotated the admin
+//! password: the new one is checked live before it is stored, and admin connections made
+//! from then on use it.
+
+use catalog::{ServerKind, ServerUpdate};
+use provisioner::{
+    Actor, RegisterServer, ServerAccessChange, ServerAdminError,
+    testing::{TestPlatform, tenant_request, unique_slug},
+};
+use secrets::{ExposeSecret, SecretString};
+
+/// A new superuser login on extra cluster `c` with `password` (an agency's admin user).
+async fn create_admin_login(superuser: &tokio_postgres::Client, role: &str, password: &str) {
+    let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+    superuser.batch_execute(&format!("CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{verifier}'")).await.unwrap();
+}
+
+fn new_password() -> SecretString {
+    let password = secrets::random_password();
+    test_support::record_secret(&password);
+    SecretString::from(password)
+}
+
+#[tokio::test]
+async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_used_for_new_connections() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let actor = Actor::system();
+    let url = url::Url::parse(&test_support::extra_cluster_url("c", "postgres")).unwrap();
+    let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
+    let role = test_support::unique_name("adm");
+    let first = new_password();
+    create_admin_login(&superuser, &role, first.expose_secret()).await;
+    let request = RegisterServer {
+        name: "rotating".into(),
+        host: url.host_str().unwrap().to_owned(),
+        port: url.port().unwrap(),
+        admin_user: role.clone(),
+        admin_password: Some(first.clone()),
+        admin_database: "postgres".into(),
+        template_database: Some(test_support::unique_name("ttpl")),
+        kind: ServerKind::Platform,
+        placement: None,
+        capacity: 100,
+        tls_mode: dbtls::TlsMode::Disable,
+        tls_ca_pem: None,
+    };
+    let (registered, _) = provisioner.register_server(request, &actor).await.unwrap();
+    let pinned = || {
+        let mut request = tenant_request(&unique_slug("rot"));
+        request.server = Some("rotating".into());
+        request
+    };
+    // Its admin pool holds connections made with the first password.
+    provisioner.create_tenant(pinned(), &actor).await.unwrap();
+
+    // The owner rotates the password on the server.
+    let second = new_password();
+    let verifier = postgres_protocol::password::scram_sha_256(second.expose_secret().as_bytes());
+    superuser.batch_execute(&format!("ALTER ROLE {role} PASSWORD '{verifier}'")).await.unwrap();
+
+    // A wrong one is refused by the live check, and nothing changes.
+    let wrong = ServerAccessChange { admin_password: Some(new_password()), ..Default::default() };
+    let err = provisioner.change_server("rotating", ServerUpdate::default(), wrong, &actor).await.unwrap_err();
+    let ServerAdminError::CheckFailed { message } = err else { panic!("expected a failed live check: {err:?}") };
+    assert!(message.contains("cannot connect"), "{message}");
+    let unchanged = platform.catalog.server(registered.id).await.unwrap();
+    assert_eq!(unchanged.access_version, registered.access_version);
+    let stored = provisioner.server_credentials().password(&unchanged).await.unwrap().unwrap();
+    assert_eq!(stored.expose_secret(), first.expose_secret());
+
+    // The right one: stored, counted.
+    let right = ServerAccessChange { admin_password: Some(second.clone()), ..Default::default() };
+    let (changed, check) = provisioner.change_server("rotating", ServerUpdate::default(), right, &actor).await.unwrap();
+    assert!(check.is_some(), "the new password was checked live");
+    assert_eq!(changed.access_version, registered.access_version + 1);
+    let stored = provisioner.server_credentials().password(&changed).await.unwrap().unwrap();
+    assert_eq!(stored.expose_secret(), second.expose_secret());
+
+    // The old admin connections go away: the next tenant on the server needs new logins,
+    // which only the new password gets.
+    superuser
+        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", &[&role])
+        .await
+        .unwrap();
+    let tenant = provisioner.create_tenant(pinned(), &actor).await.unwrap();
+    assert_eq!(tenant.status, "active");
+
+    // Recorded without the password.
+    let events = platform.catalog.audit_events(None, None, 50).await.unwrap();
+    let update = events.iter().find(|e| e.action == "server.update").expect("a server.update event");
+    assert_eq!(update.details["adminPasswordChanged"], true);
+    assert!(!update.details.to_string().contains(second.expose_secret()));
+
+    platform.cleanup().await;
+    // Best effort: a role still owning something elsewhere stays (the cluster is the tests').
+    let _ = superuser.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}")).await;
+}
