@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ServersPage } from './ServersPage';
+import { EditServerForm } from './EditServerForm';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
 import { server } from '../../test/servers';
@@ -78,5 +79,152 @@ describe('editing a database server', () => {
     expect(await within(form).findByRole('alert')).toHaveTextContent('server is holding several tenants');
     await user.click(within(form).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('form', { name: 'Edit main' })).not.toBeInTheDocument();
+  });
+});
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUY2E=\n-----END CERTIFICATE-----';
+const REQUIRE = server('main', { tlsMode: 'require' });
+const PINNED = server('main', { tlsMode: 'verify-full', tlsCaRegistered: true });
+
+/** Answers a PATCH as the server would: the new TLS mode, and whether a CA bundle is registered. */
+function patched(base: ReturnType<typeof server>) {
+  return (req: { body: unknown }) => {
+    const b = req.body as { tlsMode?: string; caCertificate?: string | null };
+    const tlsMode = b.tlsMode ?? base.tlsMode;
+    const kept = b.caCertificate === undefined && tlsMode === 'verify-full' && base.tlsCaRegistered;
+    return { body: { ...base, tlsMode, tlsCaRegistered: typeof b.caCertificate === 'string' || kept } };
+  };
+}
+
+function connection(form: HTMLElement) {
+  return within(form).getByRole('group', { name: 'Connection' });
+}
+
+describe('changing how the platform reaches a database server', () => {
+  it('switches to verify-full with a CA bundle, sending only the mode and the bundle', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [REQUIRE] } }, 'PATCH /v1/servers/:name': patched(REQUIRE) });
+    const { user, form } = await openEdit('main');
+    const mode = within(connection(form)).getByLabelText('Connection security');
+    expect(mode).toHaveValue('require');
+    expect(mode).toHaveAccessibleDescription(/^Now require\./);
+    expect(within(form).queryByLabelText('CA certificate (PEM)')).not.toBeInTheDocument();
+    await user.selectOptions(mode, 'verify-full');
+    const ca = within(form).getByLabelText('CA certificate (PEM)');
+    expect(ca).toHaveAccessibleDescription(/Empty: the control plane's trusted roots/);
+    expect(within(form).queryByLabelText(/Trust the host's roots/)).not.toBeInTheDocument();
+    await user.click(ca);
+    await user.paste(PEM);
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ tlsMode: 'verify-full', caCertificate: PEM }]);
+    expect(screen.getByText('verify-full (registered CA)')).toBeInTheDocument();
+  });
+
+  it('removes the registered CA bundle with null, keeping the mode out of the body', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [PINNED] } }, 'PATCH /v1/servers/:name': patched(PINNED) });
+    const { user, form } = await openEdit('main');
+    const ca = within(form).getByLabelText('CA certificate (PEM)');
+    expect(ca).toHaveAccessibleDescription('A CA bundle is registered; paste a new one to replace it, or remove it.');
+    await user.click(ca);
+    await user.paste('junk that is never sent');
+    await user.click(within(form).getByLabelText("Trust the host's roots instead of the registered bundle"));
+    expect(ca).toBeDisabled();
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ caCertificate: null }]);
+    expect(screen.getByText('verify-full (host roots)')).toBeInTheDocument();
+  });
+
+  it('replaces the registered bundle, and drops it by leaving verify-full', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [PINNED] } }, 'PATCH /v1/servers/:name': patched(PINNED) });
+    const { user, form } = await openEdit('main');
+    await user.click(within(form).getByLabelText('CA certificate (PEM)'));
+    await user.paste(PEM);
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Edit main' }));
+    const again = screen.getByRole('form', { name: 'Edit main' });
+    const mode = within(again).getByLabelText('Connection security');
+    await user.selectOptions(mode, 'require');
+    expect(mode).toHaveAccessibleDescription(/Another mode drops the registered CA bundle/);
+    expect(within(again).queryByLabelText('CA certificate (PEM)')).not.toBeInTheDocument();
+    await user.click(within(again).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('require')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ caCertificate: PEM }, { tlsMode: 'require' }]);
+  });
+
+  it('checks the CA bundle is PEM before sending, and never sends one without verify-full', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [REQUIRE] } }, 'PATCH /v1/servers/:name': patched(REQUIRE) });
+    const { user, form } = await openEdit('main');
+    await user.selectOptions(within(form).getByLabelText('Connection security'), 'verify-full');
+    await user.click(within(form).getByLabelText('CA certificate (PEM)'));
+    await user.paste('MIIBszCCAVmgAwIBAgIUY2E=');
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    const ca = within(form).getByLabelText('CA certificate (PEM)');
+    expect(ca).toHaveAttribute('aria-invalid', 'true');
+    expect(ca).toHaveAccessibleDescription(/a PEM CA bundle/);
+    expect(api.requests('PATCH', '/v1/servers/main')).toHaveLength(0);
+
+    await user.selectOptions(within(form).getByLabelText('Connection security'), 'disable');
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ tlsMode: 'disable' }]);
+  });
+
+  it('sends a new admin password and clears it once saved', async () => {
+    const api = mockApi({ 'PATCH /v1/servers/:name': { body: MAIN } });
+    const onSaved = vi.fn();
+    const user = userEvent.setup();
+    renderConsole(<EditServerForm server={MAIN} onSaved={onSaved} onCancel={() => {}} />);
+    const password = screen.getByLabelText('New admin password');
+    expect(password).toHaveAttribute('type', 'password');
+    expect(password).toHaveAttribute('autocomplete', 'new-password');
+    expect(password).toHaveAccessibleDescription(/Set it on the server first; the platform checks it before storing it\./);
+    await user.type(password, 'n3w secret');
+    await user.click(screen.getByRole('button', { name: 'Save changes to main' }));
+
+    await vi.waitFor(() => expect(onSaved).toHaveBeenCalledWith(MAIN));
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ adminPassword: 'n3w secret' }]);
+    expect(password).toHaveValue('');
+    expect(screen.getByRole('button', { name: 'Save changes to main' })).toBeDisabled();
+  });
+
+  it('shows a failed live check in the Connection section: nothing changed, the draft is kept', async () => {
+    const reason = 'cannot connect to main.db.internal:5432: server does not support TLS (no encryption)';
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [MAIN] } },
+      'PATCH /v1/servers/:name': { status: 422, body: errorBody('VALIDATION_FAILED', reason, { field: 'server', check: reason }) },
+    });
+    const { user, form } = await openEdit('main');
+    await user.selectOptions(within(form).getByLabelText('Connection security'), 'require');
+    await user.type(within(form).getByLabelText('New admin password'), 'n3w secret');
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+
+    const alert = await within(connection(form)).findByRole('alert');
+    expect(alert).toHaveTextContent('The live check failed; nothing was changed');
+    expect(alert).toHaveTextContent(reason);
+    expect(within(form).getAllByRole('alert')).toHaveLength(1);
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ tlsMode: 'require', adminPassword: 'n3w secret' }]);
+    expect(within(form).getByLabelText('Connection security')).toHaveValue('require');
+    expect(within(form).getByLabelText('New admin password')).toHaveValue('n3w secret');
+    expect(screen.getByRole('cell', { name: 'disable' })).toBeInTheDocument();
+  });
+
+  it('shows a CA bundle the server refused at that field', async () => {
+    const message = 'caCertificate: no certificate found in the PEM';
+    mockApi({
+      'GET /v1/servers': { body: { items: [PINNED] } },
+      'PATCH /v1/servers/:name': { status: 422, body: errorBody('VALIDATION_FAILED', message, { field: 'caCertificate' }) },
+    });
+    const { user, form } = await openEdit('main');
+    await user.click(within(form).getByLabelText('CA certificate (PEM)'));
+    await user.paste(PEM);
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await within(form).findByText(message)).toBeInTheDocument();
+    expect(within(form).getByLabelText('CA certificate (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
   });
 });

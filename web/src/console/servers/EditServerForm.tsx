@@ -1,7 +1,10 @@
 /**
- * Edits a registered server's capacity, placement mode and state (`PATCH /v1/servers/{name}`,
- * sending only what changed). A `422` naming a field is shown at it; anything else (`409`
- * when a server holding several tenants would become dedicated) above the form.
+ * Edits a registered server's capacity, placement mode and state, and how the platform reaches
+ * it: TLS mode, CA bundle, admin password (`PATCH /v1/servers/{name}`, sending only what
+ * changed). A `422` naming a field is shown at it; a live check that refused new connection
+ * settings (`details.check`; nothing changed) in the Connection section; anything else (`409`
+ * when a server holding several tenants would become dedicated) above the form. Once saved,
+ * the draft restarts from the saved server, so the new password leaves this form's state.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -14,8 +17,11 @@ import { SubmitButton } from '../../shared/forms/SubmitButton';
 import { fieldError, isFieldError } from '../../shared/forms/fieldError';
 import { useSubmit } from '../../shared/useSubmit';
 import { editBody, editDraftOf, validateServerEdit, type ServerEditDraft } from './serverEdit';
+import { checkFailure } from './serverRules';
+import { ConnectionFields } from './ConnectionFields';
 
-const FIELDS = ['capacity', 'placement', 'state'] as const;
+const FIELDS = ['capacity', 'placement', 'state', 'tlsMode', 'caCertificate', 'adminPassword'] as const;
+const CONNECTION = ['tlsMode', 'caCertificate', 'adminPassword'] as const;
 const PLACEMENT_OPTIONS = PLACEMENTS.map((p) => ({ value: p, label: p }));
 const STATE_OPTIONS = SERVER_STATES.map((s) => ({ value: s, label: s === 'draining' ? 'draining (no new tenants)' : s }));
 
@@ -33,14 +39,24 @@ export function EditServerForm({ server, onSaved, onCancel }: EditServerFormProp
   const [touched, setTouched] = useState(false);
   const save = useSubmit(async (d: ServerEditDraft) => {
     const path = { params: { path: { name: server.name } } };
-    onSaved(await call(api.PATCH('/v1/servers/{name}', { ...path, body: editBody(d, server) })));
+    const saved = await call(api.PATCH('/v1/servers/{name}', { ...path, body: editBody(d, server) }));
+    setDraft(editDraftOf(saved));
+    setTouched(false);
+    onSaved(saved);
   });
   const errors = validateServerEdit(draft, server);
   const shown = touched ? errors : {};
   const err = (f: (typeof FIELDS)[number]) => shown[f] ?? fieldError(save.error, f);
-  const changed = Object.keys(editBody(draft, server)).length > 0;
+  const check = checkFailure(save.error);
+  const body = editBody(draft, server);
+  const changed = Object.keys(body).length > 0;
+  const checked = CONNECTION.some((f) => f in body);
   const tenantHosted = server.kind === 'tenant_hosted';
   useEffect(() => heading.current?.focus(), []);
+
+  function update(patch: Partial<ServerEditDraft>) {
+    setDraft((d) => ({ ...d, ...patch }));
+  }
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -53,14 +69,14 @@ export function EditServerForm({ server, onSaved, onCancel }: EditServerFormProp
       <h3 id={headingId} tabIndex={-1} ref={heading}>
         Edit <code>{server.name}</code>
       </h3>
-      {isFieldError(save.error, FIELDS) ? null : <ErrorAlert error={save.error} />}
+      {check || isFieldError(save.error, FIELDS) ? null : <ErrorAlert error={save.error} />}
       <div className="inline-fields">
         <TextField
           label="Capacity"
           required
           inputMode="numeric"
           value={draft.capacity}
-          onChange={(capacity) => setDraft((d) => ({ ...d, capacity }))}
+          onChange={(capacity) => update({ capacity })}
           hint={`Most tenant databases (1–100000); it holds ${server.tenants}. Lower than that: it takes no new tenants.`}
           error={err('capacity')}
         />
@@ -68,7 +84,7 @@ export function EditServerForm({ server, onSaved, onCancel }: EditServerFormProp
           label="Placement"
           value={draft.placement}
           options={PLACEMENT_OPTIONS}
-          onChange={(placement) => setDraft((d) => ({ ...d, placement }))}
+          onChange={(placement) => update({ placement })}
           disabled={tenantHosted}
           hint={
             tenantHosted
@@ -81,13 +97,21 @@ export function EditServerForm({ server, onSaved, onCancel }: EditServerFormProp
           label="State"
           value={draft.state}
           options={STATE_OPTIONS}
-          onChange={(state) => setDraft((d) => ({ ...d, state }))}
+          onChange={(state) => update({ state })}
           hint="Its tenants stay either way."
           error={err('state')}
         />
       </div>
+      <ConnectionFields
+        server={server}
+        draft={draft}
+        onChange={update}
+        error={err}
+        check={check}
+        checkError={save.error}
+      />
       <div className="button-row">
-        <SubmitButton busy={save.busy} busyLabel="Saving…" disabled={!changed}>
+        <SubmitButton busy={save.busy} busyLabel={checked ? 'Checking and saving…' : 'Saving…'} disabled={!changed}>
           Save changes <span className="visually-hidden">to {server.name}</span>
         </SubmitButton>
         <button type="button" className="btn btn-secondary" onClick={onCancel} disabled={save.busy}>

@@ -10,11 +10,10 @@
 import { useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
 import { useConsole } from '../context';
-import { PLACEMENTS, SERVER_KINDS, type ServerCheckView, type TlsMode } from '../types';
+import { PLACEMENTS, SERVER_KINDS, type ServerCheckView } from '../types';
 import { ErrorAlert } from '../../shared/ErrorAlert';
 import { TextField } from '../../shared/forms/TextField';
 import { SelectField } from '../../shared/forms/SelectField';
-import { TextAreaField } from '../../shared/forms/TextAreaField';
 import { SubmitButton } from '../../shared/forms/SubmitButton';
 import { fieldError, isFieldError } from '../../shared/forms/fieldError';
 import { useSubmit } from '../../shared/useSubmit';
@@ -24,17 +23,14 @@ import {
   isServerDraftValid,
   kindLabel,
   registerBody,
+  TLS_OPTIONS,
   validateServerDraft,
   type ServerDraft,
 } from './serverRules';
+import { CaCertificateField } from './CaCertificateField';
 
 const KIND_OPTIONS = SERVER_KINDS.map((k) => ({ value: k, label: kindLabel(k) }));
 const PLACEMENT_OPTIONS = PLACEMENTS.map((p) => ({ value: p, label: p }));
-const TLS_OPTIONS: readonly { value: TlsMode; label: string }[] = [
-  { value: 'disable', label: 'No TLS (disable)' },
-  { value: 'require', label: 'Encrypted, certificate not checked (require)' },
-  { value: 'verify-full', label: 'Encrypted and verified (verify-full)' },
-];
 const FIELDS = [
   'name',
   'host',
@@ -187,13 +183,7 @@ export function RegisterServerForm({ onRegistered, onCancel }: RegisterServerFor
         error={err('tlsMode')}
       />
       {draft.tlsMode === 'verify-full' ? (
-        <TextAreaField
-          label="CA certificate (PEM)"
-          className="field-pem"
-          rows={6}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="-----BEGIN CERTIFICATE-----"
+        <CaCertificateField
           value={draft.caCertificate}
           onChange={(caCertificate) => update({ caCertificate })}
           hint="Optional: the CA that issued the server's certificate. Empty: the control plane's trusted roots."

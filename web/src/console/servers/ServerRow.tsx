@@ -1,8 +1,9 @@
 /**
- * One database server in the list, with its actions: edit capacity, placement and state (a
- * form in a row below), drain (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`, which records its health),
- * and remove after typing its name (`409 INVALID_STATE` while tenant databases are on it; the
- * message shows on the row).
+ * One database server in the list, with its actions: edit capacity, placement, state and how
+ * the platform reaches it (TLS mode, CA bundle, admin password; a form in a row below), drain
+ * (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`,
+ * which records its health), and remove after typing its name (`409 INVALID_STATE` while
+ * tenant databases are on it; the message shows on the row).
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';

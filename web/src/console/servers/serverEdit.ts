@@ -1,15 +1,28 @@
 /**
  * The edit form's rules for a registered server (`PATCH /v1/servers/{name}`), with the
- * server's messages (provisioner `update_server`, catalog `update_server`): capacity
+ * server's messages (provisioner `change_server`, catalog `update_server`): capacity
  * 1–100000 (below the current tenant count is allowed: the server then takes no new
  * tenants); a tenant-hosted server stays dedicated; a dedicated server holds at most one tenant.
+ *
+ * How the platform reaches the server (provisioner/src/server_access.rs): the TLS mode; a CA
+ * bundle only with `verify-full` (the register form's PEM rule), where `null` removes the
+ * registered one and leaving it out keeps it (another mode drops it); a new admin password,
+ * write-only. A change of these is live-checked first; when the check fails nothing changes.
  */
-import type { Placement, ServerState, ServerView, UpdateServerBody } from '../types';
+import { TLS_MODES, type Placement, type ServerState, type ServerView, type TlsMode, type UpdateServerBody } from '../types';
+import { validateCaCertificate } from './serverRules';
 
 export interface ServerEditDraft {
   capacity: string;
   placement: Placement;
   state: ServerState;
+  tlsMode: TlsMode;
+  /** A new PEM CA bundle for `verify-full`; empty keeps the registered one (or none). */
+  caCertificate: string;
+  /** Trust the host's roots instead of the registered bundle (`caCertificate: null`). */
+  removeCa: boolean;
+  /** The admin user's new password; empty keeps the stored one. Dropped once saved. */
+  adminPassword: string;
 }
 
 export type ServerEditErrors = Partial<Record<keyof ServerEditDraft, string>>;
@@ -19,7 +32,28 @@ export function editDraftOf(s: ServerView): ServerEditDraft {
     capacity: String(s.capacity),
     placement: s.placement === 'dedicated' ? 'dedicated' : 'shared',
     state: s.state === 'draining' ? 'draining' : 'active',
+    tlsMode: (TLS_MODES as readonly string[]).includes(s.tlsMode) ? (s.tlsMode as TlsMode) : 'disable',
+    caCertificate: '',
+    removeCa: false,
+    adminPassword: '',
   };
+}
+
+/** Whether `verify-full` trusts a bundle registered for the server now (not the host's roots). */
+export function caRegistered(s: ServerView): boolean {
+  return s.tlsMode === 'verify-full' && s.tlsCaRegistered;
+}
+
+/**
+ * What the body says about the CA bundle: a new PEM, `null` to remove the registered one, or
+ * `undefined` to leave it out (kept while the mode stays `verify-full`, dropped otherwise).
+ * Only `verify-full` carries one.
+ */
+export function caChange(d: ServerEditDraft, s: ServerView): string | null | undefined {
+  if (d.tlsMode !== 'verify-full') return undefined;
+  if (d.removeCa && caRegistered(s)) return null;
+  if (!d.removeCa && d.caCertificate.trim()) return d.caCertificate;
+  return undefined;
 }
 
 export function validateServerEdit(d: ServerEditDraft, s: ServerView): ServerEditErrors {
@@ -33,6 +67,9 @@ export function validateServerEdit(d: ServerEditDraft, s: ServerView): ServerEdi
   } else if (d.placement === 'dedicated' && s.placement !== 'dedicated' && s.tenants > 1) {
     errors.placement = `a dedicated server holds at most one tenant; this one holds ${s.tenants}`;
   }
+  const ca = caChange(d, s);
+  const caError = typeof ca === 'string' ? validateCaCertificate(ca) : null;
+  if (caError) errors.caCertificate = caError;
   return errors;
 }
 
@@ -43,5 +80,9 @@ export function editBody(d: ServerEditDraft, s: ServerView): UpdateServerBody {
   if (capacity !== s.capacity) body.capacity = capacity;
   if (d.placement !== s.placement) body.placement = d.placement;
   if (d.state !== s.state) body.state = d.state;
+  if (d.tlsMode !== s.tlsMode) body.tlsMode = d.tlsMode;
+  const ca = caChange(d, s);
+  if (ca !== undefined) body.caCertificate = ca;
+  if (d.adminPassword) body.adminPassword = d.adminPassword;
   return body;
 }

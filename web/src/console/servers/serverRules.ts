@@ -134,6 +134,13 @@ export function placementBlocker(s: ServerView): string | null {
   return null;
 }
 
+/** The TLS modes as the register and edit forms offer them. */
+export const TLS_OPTIONS: readonly { value: TlsMode; label: string }[] = [
+  { value: 'disable', label: 'No TLS (disable)' },
+  { value: 'require', label: 'Encrypted, certificate not checked (require)' },
+  { value: 'verify-full', label: 'Encrypted and verified (verify-full)' },
+];
+
 export function kindLabel(kind: string): string {
   return kind === 'tenant_hosted' ? 'tenant-hosted' : kind;
 }
