@@ -27,6 +27,15 @@ pub fn provision_error(err: ProvisionError) -> ApiError {
             format!("provisioning failed at step {step}; retry or delete the tenant"),
         )
         .with_details(serde_json::json!({ "jobId": job_id, "tenantId": tenant_id, "step": step, "cause": error })),
+        ProvisionError::MoveFailed { job_id, step, error, undone } => {
+            let message = if undone {
+                format!("moving the tenant failed at step {step}; it is served from its old server again")
+            } else {
+                format!("the tenant moved, but step {step} failed; retry the job to finish it")
+            };
+            ApiError::new(ErrorCode::PROVISIONING_FAILED, message)
+                .with_details(serde_json::json!({ "jobId": job_id, "step": step, "cause": error, "undone": undone }))
+        }
         ProvisionError::Catalog(err) => catalog_error(err),
         err @ (ProvisionError::Crashed(_) | ProvisionError::Other(_)) => ApiError::internal(err),
     }

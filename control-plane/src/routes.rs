@@ -8,6 +8,7 @@ pub(crate) mod sandboxes;
 pub(crate) mod servers;
 pub(crate) mod storage;
 pub(crate) mod tenant_admin;
+pub(crate) mod tenant_move;
 pub(crate) mod tenants;
 
 use actix_web::web;

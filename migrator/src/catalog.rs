@@ -9,6 +9,7 @@ mod m0006_spare_databases;
 mod m0007_server_passwords_in_store;
 mod m0008_server_tls;
 mod m0009_server_access_version;
+mod m0010_tenant_moves;
 
 use sea_orm_migration::prelude::*;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0007_server_passwords_in_store::Migration),
             Box::new(m0008_server_tls::Migration),
             Box::new(m0009_server_access_version::Migration),
+            Box::new(m0010_tenant_moves::Migration),
         ]
     }
 }

@@ -125,6 +125,14 @@ pub enum TenantsCmd {
     },
     /// Resume a suspended tenant.
     Resume { tenant: String },
+    /// Move a tenant's database to another server (its API answers 503 meanwhile).
+    Move {
+        /// Tenant id or slug.
+        tenant: String,
+        /// The database server's name.
+        #[arg(long)]
+        to: String,
+    },
     /// Rotate a tenant's database password (no downtime); `--all` for every active tenant.
     RotateDbCredentials {
         /// Tenant id or slug.

@@ -20,7 +20,8 @@ pub enum FaultKind {
 
 #[derive(Debug)]
 struct Fault {
-    step: Step,
+    /// A saga step's or a move step's name.
+    step: &'static str,
     kind: FaultKind,
     remaining: AtomicU32,
 }
@@ -36,6 +37,11 @@ impl Faults {
 
     /// Injects `kind` at `step` for the next `times` executions of that step.
     pub fn inject(step: Step, kind: FaultKind, times: u32) -> Self {
+        Self::inject_at(step.as_str(), kind, times)
+    }
+
+    /// Injects `kind` at the step named `step` (a saga step or a move step, e.g. `copy`).
+    pub fn inject_at(step: &'static str, kind: FaultKind, times: u32) -> Self {
         let fault = Arc::new(Fault { step, kind, remaining: AtomicU32::new(times) });
         Self(Some(Arc::new(Mutex::new(vec![fault]))))
     }
@@ -49,7 +55,7 @@ impl Faults {
         }
     }
 
-    pub(crate) fn take(&self, step: Step) -> Option<FaultKind> {
+    pub(crate) fn take(&self, step: &str) -> Option<FaultKind> {
         let faults = self.0.as_ref()?.lock().ok()?;
         let fault = faults.iter().find(|f| f.step == step)?;
         fault.remaining.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).ok().map(|_| fault.kind)

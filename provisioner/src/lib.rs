@@ -12,6 +12,7 @@ mod actor;
 pub mod cli;
 pub mod faults;
 mod lifecycle;
+mod moves;
 mod saga;
 mod sandbox;
 mod server_access;

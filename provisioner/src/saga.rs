@@ -1,10 +1,12 @@
 //! The provisioning saga: creating a tenant, running and resuming its job, retrying and
 //! compensating it.
 
-mod record;
+pub(crate) mod record;
 mod steps;
 
-pub(crate) use steps::{ROLE_CONNECTION_LIMIT, connect_as_tenant, restrict_database, retry_while_in_use};
+pub(crate) use steps::{
+    ROLE_CONNECTION_LIMIT, connect_as_tenant, restrict_database, retry_while_in_use, role_verifier,
+};
 
 use std::time::Duration;
 
@@ -112,6 +114,14 @@ pub enum ProvisionError {
     LeaseLost(Uuid),
     #[error("provisioning job {job_id} failed at step {step}: {error}")]
     Failed { job_id: Uuid, tenant_id: Uuid, step: &'static str, error: String },
+    #[error("moving the tenant failed at step {step} (job {job_id}): {error}")]
+    MoveFailed {
+        job_id: Uuid,
+        step: &'static str,
+        error: String,
+        /// The move was undone: the tenant is served from its old server again.
+        undone: bool,
+    },
     #[error("worker crashed (injected fault) during job {0}")]
     Crashed(Uuid),
     #[error(transparent)]
@@ -251,13 +261,16 @@ impl Provisioner {
         let Some(job) = self.catalog().acquire_job(job_id, &owner, ttl).await? else {
             return Err(ProvisionError::LeaseHeld(job_id));
         };
+        if job.kind == "move" {
+            return self.run_move(job).await;
+        }
         let tenant_id = TenantId::from_uuid(job.tenant_id);
         let mut log = StepLog::from_json(&job.steps);
-        log.mark_done(Step::Reserve, Duration::ZERO);
+        log.mark_done(Step::Reserve.as_str(), Duration::ZERO);
         let mut attempts = job.attempts;
         let mut params = job.params.clone();
         for step in Step::ALL {
-            if log.is_done(step) {
+            if log.is_done(step.as_str()) {
                 continue;
             }
             if step == Step::SeedAdmin
@@ -272,21 +285,21 @@ impl Provisioner {
                 let started = std::time::Instant::now();
                 let result = self.execute(step, tenant_id, &params).await;
                 let took = started.elapsed();
-                let result = match (result, self.inner.faults.take(step)) {
+                let result = match (result, self.inner.faults.take(step.as_str())) {
                     (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
                     (Ok(()), Some(FaultKind::Fail)) => Err(anyhow::anyhow!("injected failure at {}", step.as_str())),
                     (result, _) => result,
                 };
                 match result {
                     Ok(()) => {
-                        log.mark_done(step, took);
+                        log.mark_done(step.as_str(), took);
                         self.save(job_id, &owner, step, &log, attempts, None).await?;
                         break;
                     }
                     Err(err) => {
                         let error = format!("{err:#}");
                         tracing::warn!(job.id = %job_id, tenant.id = %tenant_id, step = step.as_str(), attempt = tries, error = %error, "provisioning step failed");
-                        log.mark_failed(step, &error, took);
+                        log.mark_failed(step.as_str(), &error, took);
                         self.save(job_id, &owner, step, &log, attempts, Some(&error)).await?;
                         if tries >= STEP_ATTEMPTS {
                             return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
@@ -309,6 +322,9 @@ impl Provisioner {
 
     /// Makes a failed job runnable again and runs it to the end.
     pub async fn retry_job(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
+        if self.catalog().job(job_id).await?.kind == "move" {
+            return self.retry_move(job_id, actor).await;
+        }
         let job = self.catalog().reopen_job(job_id).await?;
         let tenant_id = TenantId::from_uuid(job.tenant_id);
         self.catalog().transition_tenant(tenant_id, &[TenantStatus::Failed], TenantStatus::Provisioning, None).await?;
@@ -319,6 +335,14 @@ impl Provisioner {
     /// Undoes a failed provisioning in reverse: drops the database and the role, removes the
     /// placement and the tenant row. The job row stays, `compensated`, as the record.
     pub async fn compensate_job(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
+        if self.catalog().job(job_id).await?.kind == "move" {
+            return Err(CatalogError::InvalidState {
+                what: "job",
+                actual: "a move".into(),
+                expected: "a provisioning job (a move that failed before its switch was undone already)".into(),
+            }
+            .into());
+        }
         let job = self.catalog().reopen_job(job_id).await?;
         let owner = self.worker_id().to_owned();
         if self.catalog().acquire_job(job_id, &owner, self.inner.lease_ttl).await?.is_none() {

@@ -38,6 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(super::tenant_admin::get_branding))
                 .route(web::put().to(super::tenant_admin::put_branding)),
         )
+        .service(web::resource("/tenants/{tenant}/move").route(web::post().to(super::tenant_move::move_tenant)))
         .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)))
         .service(web::resource("/tenants/{tenant}/rotate-signing-key").route(web::post().to(rotate_signing_key)));
 }
@@ -176,7 +177,7 @@ pub(crate) async fn resolve(state: &AppState, key: &str) -> Result<TenantId, Api
     Ok(TenantId::from_uuid(tenant.id))
 }
 
-async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
+pub(crate) async fn view(state: &AppState, id: TenantId) -> Result<TenantView, ApiError> {
     let tenant = state.catalog().tenant(id).await.map_err(catalog_error)?;
     let placement = state.catalog().placement(id).await.map_err(catalog_error)?;
     let server = match &placement {

@@ -74,6 +74,9 @@ pub async fn run(global: &GlobalArgs, url: &str, command: Command) -> anyhow::Re
             api.call(Method::POST, &format!("/v1/tenants/{}/suspend", seg(&tenant)), Some(json!({ "reason": reason })))
                 .await?
         }
+        Command::Tenants(TenantsCmd::Move { tenant, to }) => {
+            api.call(Method::POST, &format!("/v1/tenants/{}/move", seg(&tenant)), Some(json!({ "server": to }))).await?
+        }
         Command::Tenants(TenantsCmd::Resume { tenant }) => {
             api.call(Method::POST, &format!("/v1/tenants/{}/resume", seg(&tenant)), None).await?
         }

@@ -166,6 +166,11 @@ async fn tenants(global: &GlobalArgs, p: &Provisioner, actor: &Actor, cmd: Tenan
             let t = resolve(catalog, &tenant).await?;
             tenant_json(&crate::suspend_tenant(p, TenantId::from_uuid(t.id), reason, actor).await?)
         }
+        TenantsCmd::Move { tenant, to } => {
+            let t = resolve(catalog, &tenant).await?;
+            p.move_tenant(TenantId::from_uuid(t.id), &to, actor).await?;
+            tenant_json(&catalog.tenant(TenantId::from_uuid(t.id)).await?)
+        }
         TenantsCmd::Resume { tenant } => {
             let t = resolve(catalog, &tenant).await?;
             tenant_json(&crate::resume_tenant(p, TenantId::from_uuid(t.id), actor).await?)

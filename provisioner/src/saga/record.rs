@@ -1,11 +1,9 @@
-//! The per-step record kept in `provisioning_jobs.steps`.
+//! The per-step record kept in `provisioning_jobs.steps` (saga and move steps, by name).
 
 use std::{collections::BTreeMap, time::Duration};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-
-use super::Step;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct StepRecord {
@@ -32,20 +30,20 @@ impl StepLog {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    pub(crate) fn is_done(&self, step: Step) -> bool {
-        self.0.get(step.as_str()).is_some_and(|r| r.state == "done")
+    pub(crate) fn is_done(&self, step: &str) -> bool {
+        self.0.get(step).is_some_and(|r| r.state == "done")
     }
 
-    pub(crate) fn mark_done(&mut self, step: Step, took: Duration) {
+    pub(crate) fn mark_done(&mut self, step: &str, took: Duration) {
         self.update(step, "done", None, took);
     }
 
-    pub(crate) fn mark_failed(&mut self, step: Step, error: &str, took: Duration) {
+    pub(crate) fn mark_failed(&mut self, step: &str, error: &str, took: Duration) {
         self.update(step, "failed", Some(error.to_owned()), took);
     }
 
-    fn update(&mut self, step: Step, state: &str, error: Option<String>, took: Duration) {
-        let record = self.0.entry(step.as_str().to_owned()).or_default();
+    fn update(&mut self, step: &str, state: &str, error: Option<String>, took: Duration) {
+        let record = self.0.entry(step.to_owned()).or_default();
         if record.state == "done" && state == "done" {
             return;
         }

@@ -23,7 +23,7 @@ const CLONE_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// The SCRAM verifier for a tenant role's password: the cheap one for the generated passwords
 /// roles always get ([`secrets::scram`] says why that is safe), Postgres' usual 4096
 /// iterations for anything else.
-fn role_verifier(password: &str) -> String {
+pub(crate) fn role_verifier(password: &str) -> String {
     secrets::scram::generated_password_verifier(password)
         .unwrap_or_else(|_| postgres_protocol::password::scram_sha_256(password.as_bytes()))
 }

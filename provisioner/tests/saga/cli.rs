@@ -170,3 +170,40 @@ async fn the_cli_changes_a_servers_tls_and_admin_password_only_after_a_live_chec
     assert_eq!(after.access_version, before.access_version + 1);
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_cli_moves_a_tenant_to_another_server() {
+    let key = Keyring::generate_base64();
+    let platform = TestPlatform::with_key(&key).await;
+    let slug = unique_slug("clim");
+    let created = json(&tenantry(
+        &platform,
+        &key,
+        &[
+            "tenants",
+            "create",
+            "--slug",
+            &slug,
+            "--name",
+            "Mover",
+            "--admin-email",
+            "o@clim.test",
+            "--server",
+            "default",
+            "--json",
+        ],
+    ));
+    assert_eq!(created["status"], "active");
+    let second = test_support::extra_cluster_url("c", "postgres");
+    platform.add_server("second", &second, catalog::ServerKind::Platform).await;
+
+    let moved = json(&tenantry(&platform, &key, &["tenants", "move", &slug, "--to", "second", "--json"]));
+    assert_eq!(moved["status"], "active");
+    let id = domain::TenantId::from_uuid(moved["id"].as_str().unwrap().parse().unwrap());
+    let placement = platform.catalog.placement(id).await.unwrap().unwrap();
+    assert_eq!(placement.server_id, platform.catalog.server_by_name("second").await.unwrap().id);
+    let again = tenantry(&platform, &key, &["tenants", "move", &slug, "--to", "second"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already on"), "{again:?}");
+    platform.cleanup().await;
+}

@@ -7,6 +7,7 @@ mod cli;
 mod crash_safety;
 mod helpers;
 mod migrations;
+mod moves;
 mod placement;
 mod provision;
 mod secret_store;

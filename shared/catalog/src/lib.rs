@@ -15,6 +15,7 @@ mod audit;
 pub mod entity;
 mod fleet;
 mod jobs;
+mod moves;
 mod operators;
 mod routes;
 mod sandboxes;

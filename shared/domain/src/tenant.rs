@@ -88,7 +88,8 @@ macro_rules! string_enum {
 }
 
 string_enum!(
-    /// Where a tenant is in its life. Only `Active` tenants are served.
+    /// Where a tenant is in its life. Only `Active` tenants are served; `Moving`: its database
+    /// is being copied to another server.
     TenantStatus, "tenant status", {
         Provisioning => "provisioning",
         Active => "active",
@@ -96,6 +97,7 @@ string_enum!(
         Offboarding => "offboarding",
         Deleted => "deleted",
         Failed => "failed",
+        Moving => "moving",
     }
 );
 

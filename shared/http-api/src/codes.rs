@@ -51,6 +51,7 @@ error_codes! {
     TENANT_SUSPENDED = FORBIDDEN, "The tenant is suspended.";
     TENANT_GONE = GONE, "The tenant is being offboarded or was deleted.";
     TENANT_NOT_READY = SERVICE_UNAVAILABLE, "The tenant is still being provisioned.";
+    TENANT_MOVING = SERVICE_UNAVAILABLE, "The tenant's database is being moved to another server; retry shortly.";
     SLUG_TAKEN = CONFLICT, "Another tenant already uses this slug.";
     CONFLICT = CONFLICT, "The resource already exists or changed concurrently.";
     INVALID_STATE = CONFLICT, "The action is not allowed in the resource's current state.";

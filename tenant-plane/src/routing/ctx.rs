@@ -207,6 +207,10 @@ fn check_status(route: &TenantRoute) -> Result<(), ApiError> {
             Err(ApiError::new(ErrorCode::TENANT_NOT_READY, "this tenant is being provisioned"))
         }
         TenantStatus::Failed => Err(not_found()),
+        TenantStatus::Moving => Err(ApiError::new(
+            ErrorCode::TENANT_MOVING,
+            "this tenant's database is being moved to another server; retry in a few seconds",
+        )),
     }
 }
 

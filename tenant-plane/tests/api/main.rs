@@ -29,6 +29,7 @@ mod sabotage;
 mod sandboxes;
 mod servers;
 mod tenant_admin;
+mod tenant_move;
 mod users;
 mod vault;
 mod webhooks;

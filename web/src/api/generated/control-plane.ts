@@ -415,6 +415,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves an active or suspended tenant to another database server. Meanwhile (seconds for a
+         *     small tenant; the copy's time for a big one) its API answers `503 TENANT_MOVING`. A failure
+         *     before the switch is undone: the tenant is served from its old server again.
+         */
+        post: operations["move_tenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/resume": {
         parameters: {
             query?: never;
@@ -697,6 +718,10 @@ export interface components {
         LoginBody: {
             email: string;
             password: string;
+        };
+        MoveTenantBody: {
+            /** @description The database server's name. */
+            server: string;
         };
         NewApiTokenBody: {
             /**
@@ -2069,6 +2094,69 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    move_tenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id or slug */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTenantBody"];
+            };
+        };
+        responses: {
+            /** @description Moved; `database.server` names the new server */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE: the tenant is not active or suspended (or already moving) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED (`details.field` = `server`): no such server, the tenant is already there, the server takes no more tenants, or the tenant's schema is behind */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PROVISIONING_FAILED: the move failed at a step (`details.undone` says whether it was undone) */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
