@@ -17,7 +17,7 @@ use crate::{auth, routes};
         routes::tenants::create_tenant, routes::tenants::list_tenants, routes::tenants::get_tenant,
         routes::storage::get_storage, routes::storage::put_storage,
         routes::tenant_admin::invite_owner, routes::tenant_admin::get_branding, routes::tenant_admin::put_branding,
-        routes::tenant_move::move_tenant,
+        routes::moves::move_tenant, routes::moves::evacuate_server,
         routes::tenants::suspend_tenant, routes::tenants::resume_tenant, routes::tenants::delete_tenant,
         routes::tenants::list_tenant_jobs, routes::tenants::rotate_db_credentials, routes::tenants::rotate_signing_key,
         routes::jobs::list_jobs, routes::jobs::get_job, routes::jobs::retry_job, routes::jobs::compensate_job,

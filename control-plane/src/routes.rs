@@ -3,12 +3,12 @@
 pub(crate) mod audit;
 pub(crate) mod health;
 pub(crate) mod jobs;
+pub(crate) mod moves;
 pub(crate) mod operators;
 pub(crate) mod sandboxes;
 pub(crate) mod servers;
 pub(crate) mod storage;
 pub(crate) mod tenant_admin;
-pub(crate) mod tenant_move;
 pub(crate) mod tenants;
 
 use actix_web::web;

@@ -10,6 +10,7 @@
 mod actor;
 #[expect(clippy::print_stdout, reason = "the CLI prints its results")]
 pub mod cli;
+mod evacuate;
 pub mod faults;
 mod lifecycle;
 mod moves;
@@ -33,6 +34,7 @@ use migrator::{ServerCredentials, TenantSchema};
 use secrets::{Keyring, LocalStore, SecretStore, signing::SigningKeys};
 
 pub use actor::Actor;
+pub use evacuate::{DEFAULT_EVACUATION_CONCURRENCY, EvacuationReport};
 pub use lifecycle::{
     LifecycleError, delete_tenant, resume_tenant, rotate_db_credentials, rotate_signing_key, suspend_tenant,
     verify_audit_log,

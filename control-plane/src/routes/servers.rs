@@ -21,7 +21,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(update_server))
                 .route(web::delete().to(remove_server)),
         )
-        .service(web::resource("/servers/{name}/check").route(web::post().to(check_server)));
+        .service(web::resource("/servers/{name}/check").route(web::post().to(check_server)))
+        .service(web::resource("/servers/{name}/evacuate").route(web::post().to(super::moves::evacuate_server)));
 }
 
 /// A database server (its admin password is never returned).

@@ -38,7 +38,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(super::tenant_admin::get_branding))
                 .route(web::put().to(super::tenant_admin::put_branding)),
         )
-        .service(web::resource("/tenants/{tenant}/move").route(web::post().to(super::tenant_move::move_tenant)))
+        .service(web::resource("/tenants/{tenant}/move").route(web::post().to(super::moves::move_tenant)))
         .service(web::resource("/tenants/{tenant}/rotate-db-credentials").route(web::post().to(rotate_db_credentials)))
         .service(web::resource("/tenants/{tenant}/rotate-signing-key").route(web::post().to(rotate_signing_key)));
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, builder::TypedValueParser};
 use dbtls::TlsMode;
 use reqwest::Method;
 use secrecy::SecretString;
@@ -32,6 +32,15 @@ pub enum ServersCmd {
     Set(SetServerArgs),
     /// Check a server now and record its health.
     Check { name: String },
+    /// Move every tenant off a draining server (to `--to`, or spread over the shared servers).
+    Evacuate {
+        name: String,
+        #[arg(long)]
+        to: Option<String>,
+        /// Moves at once (1–8).
+        #[arg(long, default_value_t = crate::DEFAULT_EVACUATION_CONCURRENCY, value_parser = clap::value_parser!(u8).range(1..=8).map(usize::from))]
+        concurrency: usize,
+    },
     /// Remove a server that holds no tenant databases.
     Remove {
         name: String,
@@ -212,6 +221,17 @@ pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -
             let (_, check) = provisioner.check_registered_server(&server).await?;
             json!({ "server": shown(catalog.server(server.id).await?).await?, "check": check })
         }
+        ServersCmd::Evacuate { name, to, concurrency } => {
+            let report = provisioner.evacuate_server(&name, to.as_deref(), concurrency, actor).await?;
+            let pairs = |items: Vec<(String, String)>, key: &str| -> Vec<Value> {
+                items.into_iter().map(|(slug, value)| json!({ "slug": slug, key: value })).collect()
+            };
+            json!({
+                "moved": pairs(report.moved, "server"),
+                "failed": pairs(report.failed, "error"),
+                "skipped": pairs(report.skipped, "status"),
+            })
+        }
         ServersCmd::Remove { name, confirm } => {
             anyhow::ensure!(confirm == name, "--confirm must repeat the server's name");
             provisioner.remove_server(&name, actor).await?;
@@ -256,6 +276,10 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
             patch(&args.name, body).await
         }
         ServersCmd::Check { name } => api.call(Method::POST, &format!("/v1/servers/{}/check", seg(&name)), None).await,
+        ServersCmd::Evacuate { name, to, concurrency } => {
+            let body = json!({ "to": to, "concurrency": concurrency });
+            api.call(Method::POST, &format!("/v1/servers/{}/evacuate", seg(&name)), Some(body)).await
+        }
         ServersCmd::Remove { name, confirm } => {
             anyhow::ensure!(confirm == name, "--confirm must repeat the server's name");
             api.call(Method::DELETE, &format!("/v1/servers/{}", seg(&name)), None).await?;

@@ -190,3 +190,41 @@ async fn a_move_failing_after_its_switch_keeps_the_new_placement_and_a_retry_dro
     assert_eq!(tenant_resources_exist(tenant).await, (false, false), "the retry dropped the old copy");
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn evacuating_a_draining_server_moves_its_tenants_and_keeps_their_status() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let actor = Actor::system();
+    let mut tenants = Vec::new();
+    for _ in 0..3 {
+        let mut request = tenant_request(&unique_slug("evac"));
+        request.server = Some("default".into());
+        tenants.push(TenantId::from_uuid(provisioner.create_tenant(request, &actor).await.unwrap().id));
+    }
+    provisioner::suspend_tenant(&provisioner, tenants[2], Some("unpaid".into()), &actor).await.unwrap();
+    platform.add_server("second", &test_support::extra_cluster_url("c", "postgres"), ServerKind::Platform).await;
+
+    // Only a draining server is evacuated (else new tenants could land on it meanwhile).
+    let err = provisioner.evacuate_server("default", None, 2, &actor).await.unwrap_err();
+    assert!(matches!(err, ProvisionError::Catalog(catalog::CatalogError::InvalidState { .. })), "{err:?}");
+    let drain = catalog::ServerUpdate { state: Some("draining".into()), ..Default::default() };
+    provisioner.update_server("default", drain, &actor).await.unwrap();
+
+    let report = provisioner.evacuate_server("default", None, 2, &actor).await.unwrap();
+    assert_eq!((report.moved.len(), report.failed.len(), report.skipped.len()), (3, 0, 0), "{report:?}");
+    assert!(report.moved.iter().all(|(_, server)| server == "second"));
+    let second = platform.catalog.server_by_name("second").await.unwrap();
+    for tenant in &tenants {
+        assert_eq!(platform.catalog.placement(*tenant).await.unwrap().unwrap().server_id, second.id);
+        assert_eq!(tenant_resources_exist(*tenant).await, (false, false));
+    }
+    let statuses: Vec<String> = futures::future::join_all(tenants.iter().map(|t| platform.catalog.tenant(*t)))
+        .await
+        .into_iter()
+        .map(|t| t.unwrap().status)
+        .collect();
+    assert_eq!(statuses, ["active", "active", "suspended"]);
+    assert_eq!(platform.catalog.tenant_count_on(platform.server.id).await.unwrap(), 0);
+    platform.cleanup().await;
+}

@@ -47,6 +47,16 @@ async fn a_moved_tenant_is_served_from_its_new_server_with_its_data() {
         test_support::admin_client_at(&second).await.unwrap().query("SELECT title FROM notes", &[]).await.unwrap();
     assert_eq!(titles.len(), 2, "both notes are in the database on the new server");
 
+    // Evacuating: only a draining server, with a sane concurrency; the moved tenant has left.
+    let evacuate = |body| app.cp(Method::POST, "/v1/servers/default/evacuate", Some(body));
+    assert_error(&evacuate(json!({})).await, StatusCode::CONFLICT, "INVALID_STATE");
+    assert_error(&evacuate(json!({ "concurrency": 0 })).await, StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED");
+    let res = app.cp(Method::PATCH, "/v1/servers/default", Some(json!({ "state": "draining" }))).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let res = evacuate(json!({ "to": "second" })).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    assert!(!res.body["moved"].to_string().contains(&slug), "{:?}", res.body);
+
     let audit = app.cp(Method::GET, "/v1/audit-events?limit=50", None).await;
     assert!(audit.body["items"].as_array().unwrap().iter().any(|e| e["action"] == "tenant.move"), "{:?}", audit.body);
     app.cleanup().await;

@@ -63,6 +63,17 @@ describe('tenant API client', () => {
     expect(session.get()).not.toBeNull();
   });
 
+  it('reports a tenant being moved to another server, keeping the session', async () => {
+    const session = new TenantSession(sessionStorage);
+    session.signIn({ accessToken: 'a-1', refreshToken: 'r-1', expiresIn: 900, tokenType: 'Bearer' });
+    mockApi({ 'GET /v1/notes': { status: 503, body: errorBody('TENANT_MOVING', 'being moved') } });
+    const onTenantUnavailable = vi.fn();
+    const client = createTenantApi(session, { baseUrl: ORIGIN, onTenantUnavailable });
+    await expect(call(client.GET('/v1/notes'))).rejects.toMatchObject({ code: 'TENANT_MOVING', status: 503 });
+    expect(onTenantUnavailable).toHaveBeenCalledWith('TENANT_MOVING', 'being moved');
+    expect(session.get()).not.toBeNull();
+  });
+
   it('turns a dropped connection and a non-API answer into ApiErrors', async () => {
     const session = new TenantSession(null);
     const client = createTenantApi(session, { baseUrl: ORIGIN });

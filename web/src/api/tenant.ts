@@ -64,6 +64,7 @@ export const TENANT_UNAVAILABLE_CODES = [
   'TENANT_GONE',
   'TENANT_NOT_FOUND',
   'TENANT_NOT_READY',
+  'TENANT_MOVING',
 ] as const;
 
 export class TenantSession extends SessionStore<TenantTokens> {

@@ -18,9 +18,10 @@ export type OwnerInvitation = Schemas['InvitationView'];
 export type Branding = Schemas['Branding'];
 export type CreatedSandbox = Schemas['CreatedSandbox'];
 export type NewSandboxBody = Schemas['NewSandboxBody'];
+export type MoveTenantBody = Schemas['MoveTenantBody'];
 
-/** shared/domain `TenantStatus`. */
-export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted', 'failed'] as const;
+/** shared/domain `TenantStatus`; `moving`: being copied to another database server (its API answers 503). */
+export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'offboarding', 'deleted', 'failed', 'moving'] as const;
 /** shared/domain `Plan`; the server's default is `standard`. */
 export const PLANS = ['free', 'standard', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];

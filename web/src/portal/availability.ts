@@ -1,6 +1,6 @@
 /**
  * Whether this tenant can be used right now. Set when any call answers `TENANT_SUSPENDED`,
- * `TENANT_GONE`, `TENANT_NOT_FOUND` or `TENANT_NOT_READY`; the portal then shows that state
+ * `TENANT_GONE`, `TENANT_NOT_FOUND`, `TENANT_NOT_READY` or `TENANT_MOVING`; the portal then shows that state
  * instead of its pages, whoever is signed in.
  */
 export interface Unavailable {

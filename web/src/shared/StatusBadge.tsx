@@ -11,6 +11,7 @@ const TONES: Record<string, string> = {
   suspended: 'warn',
   disabled: 'warn',
   offboarding: 'warn',
+  moving: 'warn',
   draining: 'warn',
   compensated: 'muted',
   deleted: 'muted',

@@ -324,6 +324,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/servers/{name}/evacuate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves every active or suspended tenant off a draining server. `200` with what moved and
+         *     what did not, even when some moves failed (those tenants stay where they were).
+         */
+        post: operations["evacuate_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants": {
         parameters: {
             query?: never;
@@ -679,6 +699,24 @@ export interface components {
             /** @description e.g. `{"field": "slug"}` for a validation failure. */
             details?: Record<string, unknown> | null;
             message: string;
+        };
+        EvacuateBody: {
+            /** @description Moves at once, 1–8 (default 2). */
+            concurrency?: number | null;
+            /**
+             * @description Move every tenant to this server; default: spread over the active shared servers,
+             *     fewest tenants first, within their capacity.
+             */
+            to?: string | null;
+        };
+        /** @description Tenants moved off a server, and those that were not. */
+        EvacuationView: {
+            /** @description `{slug, error}` of each tenant whose move failed (undone: still served from this server). */
+            failed: unknown[];
+            /** @description `{slug, server}` of each tenant moved. */
+            moved: unknown[];
+            /** @description `{slug, status}` of tenants left in place: not active or suspended. */
+            skipped: unknown[];
         };
         /**
          * @description An owner invitation. The token is shown this once: the new owner pastes it on the
@@ -1761,6 +1799,58 @@ export interface operations {
             };
             /** @description NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    evacuate_server: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvacuateBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvacuationView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_STATE: the server is not draining */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED: `to` is not another active server, or `concurrency` is out of range */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

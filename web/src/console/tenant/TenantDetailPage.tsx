@@ -1,6 +1,6 @@
 /**
- * One tenant: identity, URL, plan, status, database placement, storage, branding, inviting an
- * owner, jobs, audit, and its lifecycle.
+ * One tenant: identity, URL, plan, status, database placement (and moving it to another
+ * server), storage, branding, inviting an owner, jobs, audit, and its lifecycle.
  */
 import { useParams } from 'react-router';
 import { call } from '../../api/call';
@@ -20,6 +20,7 @@ import { RotateCredentials } from './RotateCredentials';
 import { StorageSection } from '../storage/StorageSection';
 import { BrandingSection } from './BrandingSection';
 import { InviteOwner } from './InviteOwner';
+import { MoveTenant } from './MoveTenant';
 
 function Overview({ tenant }: { tenant: TenantView }) {
   const db = tenant.database;
@@ -100,6 +101,13 @@ export function TenantDetailPage() {
     jobs.reload();
   }
 
+  /** An action failed part-way or was refused for the tenant's state: show it as it is now. */
+  function refresh() {
+    tenant.reload();
+    audit.reload();
+    jobs.reload();
+  }
+
   const t = tenant.data;
   return (
     <Page title={t ? t.displayName : 'Tenant'} site="Tenantry console">
@@ -134,6 +142,12 @@ export function TenantDetailPage() {
             <h2 id="lifecycle">Suspend or resume</h2>
             <SuspendResume tenant={t} onChanged={changed} />
           </section>
+          {t.status !== 'deleted' ? (
+            <section aria-labelledby="database-server" className="card">
+              <h2 id="database-server">Database server</h2>
+              <MoveTenant tenant={t} onChanged={changed} onFailed={refresh} />
+            </section>
+          ) : null}
           <section aria-labelledby="credentials" className="card">
             <h2 id="credentials">Credentials</h2>
             <RotateCredentials tenant={t} />

@@ -1,4 +1,4 @@
-/** Shown instead of the portal while the tenant is suspended, being removed, unknown or not ready. */
+/** Shown instead of the portal while the tenant is suspended, being removed, unknown, not ready or being moved. */
 import { usePortal } from '../context';
 import type { Unavailable } from '../availability';
 import { Page } from '../../shared/Page';
@@ -8,6 +8,7 @@ const TITLES: Record<string, string> = {
   TENANT_GONE: 'This workspace has been closed',
   TENANT_NOT_FOUND: 'There is no workspace here',
   TENANT_NOT_READY: 'This workspace is being set up',
+  TENANT_MOVING: 'This workspace is being moved',
 };
 
 const ADVICE: Record<string, string> = {
@@ -15,6 +16,7 @@ const ADVICE: Record<string, string> = {
   TENANT_GONE: 'Its data has been or is being deleted.',
   TENANT_NOT_FOUND: 'Check the address.',
   TENANT_NOT_READY: 'Try again in a moment.',
+  TENANT_MOVING: 'Its data is being copied to another server; nothing is lost. Try again in a few seconds.',
 };
 
 export function TenantUnavailablePage({ unavailable }: { unavailable: Unavailable }) {

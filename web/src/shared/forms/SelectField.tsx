@@ -4,7 +4,8 @@ import { useId, type ReactNode } from 'react';
 export interface SelectFieldProps<T extends string> {
   label: string;
   value: T;
-  options: readonly { value: T; label: string }[];
+  /** A `disabled` option is listed but cannot be chosen (say why in its label). */
+  options: readonly { value: T; label: string; disabled?: boolean }[];
   onChange: (value: T) => void;
   error?: string | null;
   hint?: ReactNode;
@@ -28,7 +29,7 @@ export function SelectField<T extends string>({ label, value, options, onChange,
         onChange={(e) => onChange(e.target.value as T)}
       >
         {options.map((o) => (
-          <option key={o.value} value={o.value}>
+          <option key={o.value} value={o.value} disabled={o.disabled}>
             {o.label}
           </option>
         ))}
