@@ -82,10 +82,9 @@ impl Provisioner {
                 latest.as_deref().unwrap_or("none"),
             )));
         }
-        let resume = self.catalog().tenant(tenant).await?.status;
-        let params = MoveParams { from: placement.server_id, to: target.id, resume };
         let job_id = Uuid::now_v7();
-        let params = serde_json::to_value(&params).map_err(anyhow::Error::from)?;
+        // `resume` is added by `begin_move`, from the row it locks.
+        let params = serde_json::json!({ "from": placement.server_id, "to": target.id });
         let job = self.catalog().begin_move(tenant, job_id, params, self.worker_id(), self.inner.lease_ttl).await?;
         let details = serde_json::json!({ "from": placement.server_id, "to": to, "jobId": job_id });
         self.audit(actor, "tenant.move", tenant, details).await;
@@ -319,23 +318,36 @@ impl Provisioner {
         access.connect(&placement.database_name).await
     }
 
-    /// Undoes a move that did not reach the switch: the copy goes, the old server takes the
-    /// role's logins again, the tenant gets its status back.
+    /// Undoes a move that did not reach the switch: the role may log in on the old server
+    /// again, the tenant gets its status back, the new server's copy goes. Each part is tried
+    /// even when an earlier one failed (an unreachable new server must not keep the tenant
+    /// `moving`); the first error is returned.
     async fn undo_move(&self, tenant: TenantId, params: &MoveParams) -> anyhow::Result<()> {
         let placement = self.catalog().placement(tenant).await?.context("tenant is not placed")?;
         anyhow::ensure!(placement.server_id == params.from, "the placement already moved");
-        let to = self.catalog().server(params.to).await?;
-        self.drop_database_and_role(&to, &placement).await?;
-        let from = self.catalog().server(params.from).await?;
-        let (_, pool) = self.pools().get(&from).await?;
-        let client = pool.get().await.context("admin connection")?;
-        client
-            .batch_execute(&format!("ALTER ROLE {} LOGIN", quote_ident(&placement.role_name)))
-            .await
-            .context("let the role log in on the old server again")?;
-        let status: TenantStatus = params.resume.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.catalog().transition_tenant(tenant, &[TenantStatus::Moving], status, None).await?;
-        Ok(())
+        let role = quote_ident(&placement.role_name);
+        let login = async {
+            let from = self.catalog().server(params.from).await?;
+            let (_, pool) = self.pools().get(&from).await?;
+            let client = pool.get().await.context("admin connection")?;
+            client
+                .batch_execute(&format!("ALTER ROLE {role} LOGIN"))
+                .await
+                .context("let the role log in on the old server again")
+        }
+        .await;
+        let status = async {
+            let status: TenantStatus = params.resume.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.catalog().transition_tenant(tenant, &[TenantStatus::Moving], status, None).await?;
+            anyhow::Ok(())
+        }
+        .await;
+        let dropped = async {
+            let to = self.catalog().server(params.to).await?;
+            self.drop_database_and_role(&to, &placement).await
+        }
+        .await;
+        login.and(status).and(dropped)
     }
 
     async fn drop_database_and_role(

@@ -15,13 +15,14 @@ use crate::{
 
 impl Catalog {
     /// Starts moving `tenant` (active or suspended): its status becomes `moving` and a `move`
-    /// job with `params` is created, leased to `owner`, in one transaction. A tenant already
-    /// moving, or in another state, is `InvalidState`.
+    /// job with `params` is created, leased to `owner`, in one transaction; `params.resume`
+    /// records the status it had (and gets back). A tenant already moving, or in another state,
+    /// is `InvalidState`.
     pub async fn begin_move(
         &self,
         tenant: TenantId,
         job_id: Uuid,
-        params: serde_json::Value,
+        mut params: serde_json::Value,
         owner: &str,
         ttl: std::time::Duration,
     ) -> Result<provisioning_job::Model> {
@@ -39,6 +40,7 @@ impl Catalog {
             });
         }
         let now = Utc::now();
+        params["resume"] = current.status.clone().into();
         let mut moving: tenant::ActiveModel = current.into();
         moving.status = Set(TenantStatus::Moving.as_str().to_owned());
         moving.updated_at = Set(now);
