@@ -160,7 +160,6 @@ impl Provisioner {
         req: CreateTenant,
         actor: &Actor,
     ) -> Result<tenant::Model, ProvisionError> {
-        self.check_placement(req.server.as_deref()).await?;
         let mut params = serde_json::json!({ "adminEmail": req.admin_email.as_str() });
         let mut hashing = None;
         match req.admin {
@@ -175,6 +174,8 @@ impl Provisioner {
                 params["adminInvitation"] = serde_json::json!({ "tokenHash": token_hash, "expiresAt": expires_at });
             }
         }
+        // After the hashing started: it overlaps this check too.
+        self.check_placement(req.server.as_deref()).await?;
         let job_id = Uuid::now_v7();
         if let Some(server) = &req.server {
             params["server"] = server.clone().into();
