@@ -40,7 +40,7 @@ use crate::{
 
 /// The move's steps, in order.
 const STEPS: [&str; 5] = ["quiesce", "prepare_target", "copy", "switch", "drop_source"];
-/// Steps before this one are undone when the move fails.
+/// The switch's index: a failure up to and including it is undone.
 const SWITCH: usize = 3;
 const STEP_ATTEMPTS: u32 = 3;
 const STEP_BACKOFF: Duration = Duration::from_millis(200);
@@ -128,10 +128,16 @@ impl Provisioner {
                 let Some(error) = error else { break };
                 tracing::warn!(job.id = %job_id, tenant.id = %tenant, step, attempt = tries, error = %error, "move step failed");
                 if tries >= STEP_ATTEMPTS {
-                    let undone = index < SWITCH;
-                    if undone && let Err(err) = self.undo_move(tenant, &params).await {
-                        tracing::error!(job.id = %job_id, error = %format!("{err:#}"), "could not undo the move");
-                    }
+                    // Up to the switch (whose transaction either happened or not) the move can
+                    // be undone; `undo_move` refuses once the placement points at the new server.
+                    let undone = index <= SWITCH
+                        && match self.undo_move(tenant, &params).await {
+                            Ok(()) => true,
+                            Err(err) => {
+                                tracing::error!(job.id = %job_id, error = %format!("{err:#}"), "could not undo the move");
+                                false
+                            }
+                        };
                     self.catalog().finish_job(job_id, &owner, JobState::Failed, Some(&error), None).await?;
                     return Err(ProvisionError::MoveFailed { job_id, step, error, undone });
                 }
@@ -148,7 +154,11 @@ impl Provisioner {
     /// start a new one instead.
     pub(crate) async fn retry_move(&self, job_id: Uuid, actor: &Actor) -> Result<(), ProvisionError> {
         let job = self.catalog().job(job_id).await?;
-        if job.state == "failed" && !StepLog::from_json(&job.steps).is_done(STEPS[SWITCH]) {
+        let params: MoveParams = serde_json::from_value(job.params.clone()).context("move job parameters")?;
+        let placement = self.catalog().placement(TenantId::from_uuid(job.tenant_id)).await?;
+        // Only forward from the switch: before it, the steps recorded as done may have been
+        // undone (the new server's copy dropped), and running on from them would be wrong.
+        if placement.is_none_or(|p| p.server_id != params.to) {
             return Err(catalog::CatalogError::InvalidState {
                 what: "job",
                 actual: "a move that was undone".into(),

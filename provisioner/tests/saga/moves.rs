@@ -228,3 +228,28 @@ async fn evacuating_a_draining_server_moves_its_tenants_and_keeps_their_status()
     assert_eq!(platform.catalog.tenant_count_on(platform.server.id).await.unwrap(), 0);
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_move_whose_switch_happened_but_reported_failure_is_not_undone_and_a_retry_finishes_it() {
+    let (platform, tenant) = platform_with_tenant().await;
+    let faults = Faults::inject_at("switch", FaultKind::Fail, u32::MAX);
+    let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults.clone());
+
+    let err = provisioner.move_tenant(tenant, "second", &Actor::system()).await.unwrap_err();
+    let ProvisionError::MoveFailed { job_id, step, undone, .. } = err else {
+        panic!("expected a failed move: {err:?}")
+    };
+    // The switch's transaction committed before the (injected) error: nothing may be undone.
+    assert_eq!((step, undone), ("switch", false));
+    let second = platform.catalog.server_by_name("second").await.unwrap();
+    assert_eq!(platform.catalog.placement(tenant).await.unwrap().unwrap().server_id, second.id);
+    let placement = platform.catalog.placement(tenant).await.unwrap().unwrap();
+    assert_eq!(role_on(&test_support::extra_cluster_url("c", "postgres"), &placement.role_name).await, Some(true));
+
+    faults.clear();
+    provisioner.retry_job(job_id, &Actor::system()).await.unwrap();
+    assert_eq!(platform.catalog.job(job_id).await.unwrap().state, "succeeded");
+    assert_eq!(platform.catalog.tenant(tenant).await.unwrap().status, "active");
+    assert_eq!(tenant_resources_exist(tenant).await, (false, false));
+    platform.cleanup().await;
+}
