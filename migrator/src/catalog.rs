@@ -33,3 +33,27 @@ impl MigratorTrait for CatalogMigrator {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names are stored in every catalog's `seaql_migrations`: they must never change.
+    #[test]
+    fn catalog_migration_names_are_their_file_stems() {
+        let names: Vec<String> = CatalogMigrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let expected = [
+            "m0001_catalog",
+            "m0002_secrets",
+            "m0003_tenant_storage",
+            "m0004_fleet",
+            "m0005_sandboxes_and_tokens",
+            "m0006_spare_databases",
+            "m0007_server_passwords_in_store",
+            "m0008_server_tls",
+            "m0009_server_access_version",
+            "m0010_tenant_moves",
+        ];
+        assert_eq!(names, expected);
+    }
+}

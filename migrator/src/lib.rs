@@ -7,6 +7,7 @@ pub mod catalog;
 mod catalog_access;
 mod credentials;
 mod fleet;
+mod sql_migration;
 mod template;
 pub mod tenant;
 

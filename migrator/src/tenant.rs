@@ -37,3 +37,24 @@ impl MigratorTrait for TenantMigrator {
         migrations()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The names are stored in every tenant database's `seaql_migrations` and in the catalog's
+    /// ledger: they must never change.
+    #[test]
+    fn tenant_migration_names_are_their_file_stems() {
+        let names: Vec<String> = super::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let expected = [
+            "m0001_base",
+            "m0002_refresh_tokens",
+            "m0003_access",
+            "m0004_audit",
+            "m0005_modules",
+            "m0006_webhooks",
+            "m0007_connectors",
+            "m0008_files",
+        ];
+        assert_eq!(names, expected);
+    }
+}

@@ -1,11 +1,6 @@
 //! The first catalog schema: tenants, domains, servers, placements, jobs, operators, audit,
 //! and the change-notification trigger the tenant plane listens to.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE tenants (
     id uuid PRIMARY KEY,
@@ -128,12 +123,4 @@ CREATE TRIGGER tenant_databases_notify AFTER INSERT OR UPDATE OR DELETE ON tenan
     FOR EACH ROW EXECUTE FUNCTION tenantry_notify_tenant_children();
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        db.execute_unprepared(UP).await?;
-        db.execute_unprepared(TRIGGERS).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP, TRIGGERS);

@@ -2,11 +2,6 @@
 //! wrapped by the master key, and versioned secrets encrypted with their scope's data key.
 //! Tenant database passwords move here from `tenant_databases`.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE secret_data_keys (
     scope text PRIMARY KEY CHECK (scope = 'platform' OR scope ~ '^tenant/[0-9a-f-]{36}$'),
@@ -38,10 +33,4 @@ CREATE POLICY tenant_scopes_only ON secrets FOR SELECT USING (scope LIKE 'tenant
 ALTER TABLE tenant_databases DROP COLUMN password_sealed;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -2,11 +2,6 @@
 //! are sealed client-side; and the last health probe of its backends. Credentials are not here:
 //! they sit in the tenant's secret scope (`storage/primary`, `storage/fallback`).
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE tenant_storage (
     tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
@@ -19,10 +14,4 @@ CREATE TABLE tenant_storage (
 );
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -1,11 +1,6 @@
 //! CI sandboxes (tenants that expire and are removed without a tombstone) and the control
 //! plane's API tokens (for CI pipelines and scripts; `sandbox` tokens may only manage sandboxes).
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 ALTER TABLE tenants ADD COLUMN sandbox_expires_at timestamptz;
 CREATE INDEX tenants_sandbox_expiry ON tenants (sandbox_expires_at) WHERE sandbox_expires_at IS NOT NULL;
@@ -28,10 +23,4 @@ CREATE TABLE api_tokens (
 );
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

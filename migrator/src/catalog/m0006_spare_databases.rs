@@ -1,11 +1,6 @@
 //! Spare databases: tenant databases cloned ahead of need, each with a role of its own that
 //! already owns its objects, so provisioning renames one instead of cloning the template.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE spare_databases (
     id uuid PRIMARY KEY,
@@ -25,10 +20,4 @@ CREATE INDEX spare_databases_ready ON spare_databases (server_id, created_at) WH
 CREATE UNIQUE INDEX spare_databases_claim ON spare_databases (claimed_by) WHERE claimed_by IS NOT NULL;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

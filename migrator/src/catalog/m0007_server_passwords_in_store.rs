@@ -2,21 +2,10 @@
 //! store): the catalog records only that a server has one there. `admin_password_sealed` stays
 //! for servers registered before; the control plane moves those at its next start.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 ALTER TABLE database_servers ADD COLUMN admin_password_stored boolean NOT NULL DEFAULT false;
 ALTER TABLE database_servers ADD CONSTRAINT database_servers_one_password
     CHECK (NOT (admin_password_stored AND admin_password_sealed IS NOT NULL));
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -1,11 +1,6 @@
 //! TLS to database servers: the modes as libpq names them (`prefer`, which may fall back to
 //! plain TCP silently, is not offered) and the CA bundle `verify-full` trusts.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 ALTER TABLE database_servers DROP CONSTRAINT IF EXISTS database_servers_tls_mode_check;
 UPDATE database_servers SET tls_mode = 'require' WHERE tls_mode = 'prefer';
@@ -16,10 +11,4 @@ ALTER TABLE database_servers ADD COLUMN tls_ca_pem text
     CHECK (tls_ca_pem IS NULL OR tls_mode = 'verify-full');
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

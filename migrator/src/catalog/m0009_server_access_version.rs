@@ -3,11 +3,6 @@
 //! connections to it sees that they are stale, and a change notifies the tenant planes
 //! (`server:<id>` on the tenant-changed channel) to reconnect that server's tenants.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 ALTER TABLE database_servers ADD COLUMN access_version integer NOT NULL DEFAULT 1;
 
@@ -37,10 +32,4 @@ CREATE TRIGGER database_servers_access_changed AFTER UPDATE ON database_servers
     EXECUTE FUNCTION tenantry_server_access_changed();
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -1,11 +1,6 @@
 //! Base tenant schema: the tenant's profile, its users (the first admin is seeded at
 //! provisioning) and notes, a small tenant-owned resource.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE tenant_profile (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -33,10 +28,4 @@ CREATE TABLE notes (
 CREATE INDEX notes_created ON notes (created_at DESC, id DESC);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

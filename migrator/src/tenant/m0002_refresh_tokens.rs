@@ -1,11 +1,6 @@
 //! Refresh tokens of the tenant's users: stored as SHA-256 only, rotated on every use, grouped
 //! in families so that reuse of a rotated token revokes the whole family.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE refresh_tokens (
     id uuid PRIMARY KEY,
@@ -20,10 +15,4 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

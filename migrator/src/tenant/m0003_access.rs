@@ -2,11 +2,6 @@
 //! API keys. Secrets (invitation tokens, API keys) are stored as SHA-256 only: they carry 256
 //! bits of randomness, so a fast hash is enough and a lookup is one index probe.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 ALTER TABLE tenant_profile
     ADD COLUMN branding jsonb NOT NULL DEFAULT '{}',
@@ -49,10 +44,4 @@ CREATE TABLE api_keys (
 );
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

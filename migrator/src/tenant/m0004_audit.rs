@@ -13,11 +13,6 @@
 //! The schema is created by the session user (the server admin), since the tenant's role
 //! cannot create objects owned by another role.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 SET ROLE NONE;
 CREATE SCHEMA audit AUTHORIZATION tenantry_audit_owner;
@@ -89,10 +84,4 @@ GRANT EXECUTE ON FUNCTION audit.append(text, text, text, text, text, text, text,
 RESET ROLE;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -1,11 +1,6 @@
 //! Modules: which optional feature sets a tenant has switched on, with their settings, and the
 //! data of the two built so far — crm contacts and support tickets.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE modules (
     key text PRIMARY KEY CHECK (key IN ('booking','ecommerce','crm','support','analytics','ai_assistant')),
@@ -41,10 +36,4 @@ CREATE INDEX support_tickets_status ON support_tickets (status, id);
 CREATE INDEX support_tickets_assignee ON support_tickets (assignee_id, id);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

@@ -1,11 +1,6 @@
 //! Webhooks: endpoints (signing secret sealed with the tenant's data key), the outbox that
 //! events are written to in the transaction of the change, and a log of every delivery attempt.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE webhook_endpoints (
     id uuid PRIMARY KEY,
@@ -52,10 +47,4 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id DESC);
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);

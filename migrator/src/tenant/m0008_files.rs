@@ -4,11 +4,6 @@
 //! held against the plan's quota; `storage_replication` is the log of objects written to the
 //! fallback while the primary was out (or deleted then), drained when the primary returns.
 
-use sea_orm_migration::prelude::*;
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE files (
     key text PRIMARY KEY CHECK (octet_length(key) BETWEEN 1 AND 1024),
@@ -48,10 +43,4 @@ CREATE TABLE storage_replication (
 );
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-}
+crate::sql_migration::sql_migration!(UP);
