@@ -278,7 +278,6 @@ impl Catalog {
         Ok(())
     }
 
-    /// Records a health check's outcome.
     /// Records a new way to reach server `id` and counts it in `access_version` (which tells
     /// the tenant planes to reconnect its tenants).
     pub async fn update_server_access(&self, id: Uuid, update: &ServerAccessUpdate) -> Result<database_server::Model> {
@@ -305,6 +304,7 @@ impl Catalog {
             .ok_or(CatalogError::NotFound("database server"))
     }
 
+    /// Records a health check's outcome.
     pub async fn record_server_health(&self, id: Uuid, health: &ServerHealth) -> Result<()> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
