@@ -517,6 +517,9 @@ async fn main() {
     let rr_pools = (rr_pools_before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     let rr_backends = sampler.await.unwrap();
+    // The worker's HTTP ceiling on this machine: the same load on an endpoint with no tenant
+    // and no database (how much of it the tenant path leaves).
+    let http_only = wrk(&worker.url, &["/health".to_owned()], "one", load_secs, 32);
 
     // 100 concurrent first requests to one cold tenant.
     let burst_slug = unique_slug("burst");
@@ -595,12 +598,23 @@ async fn main() {
     report.push_str(&wrk_row(&format!("{hot} warm tenants, round-robin"), &warm, warm_backends, warm_pools));
     report.push_str(&wrk_row(&format!("all {n}, Zipf (s = 1.1)"), &zipf, zipf_backends, zipf_pools));
     report.push_str(&wrk_row(&format!("all {n}, round-robin"), &rr, rr_backends, rr_pools));
+    writeln!(
+        report,
+        "| `GET /health` (the same worker, HTTP only: no tenant, no database) | {:.0} | {:.2} | {:.2} | {} | {} | | | | |",
+        http_only.rps(),
+        http_only.p50_ms,
+        http_only.p99_ms,
+        http_only.errors,
+        http_only.non2xx
+    )
+    .unwrap();
     writeln!(report, "| `pgbench -S -M prepared -c32 -j2` (raw Postgres) | {pgbench_tps:.0} | | | | | | | | |\n")
         .unwrap();
     writeln!(
         report,
         "- Warm tenants ÷ single-tenant baseline: **{:.2}** (target ≥ 0.90). Single tenant ÷ pgbench: **{:.2}**; warm tenants ÷ pgbench: **{:.2}** (target ≥ 0.50).\n\
          - Zipf ÷ baseline: {:.2}; round-robin over all ÷ baseline: {:.2}.\n\
+         - HTTP only ÷ pgbench: {:.2} (the worker's ceiling with no tenant work at all); single tenant ÷ HTTP only: {:.2}.\n\
          - Cold first request per tenant (fresh worker, each tenant once, sequential): {} — p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {cold_failures} failures; \
          {backends_after_cold} tenant backends open afterwards (budget {BUDGET}).\n\
          - 100 concurrent first requests to one cold tenant: {burst_ok}/100 answered 200 in {:.0} ms; at most **{} connections** of its role on the server (pool max {POOL_MAX}).\n",
@@ -609,6 +623,8 @@ async fn main() {
         warm.rps() / pgbench_tps,
         zipf.rps() / baseline.rps(),
         rr.rps() / baseline.rps(),
+        http_only.rps() / pgbench_tps,
+        baseline.rps() / http_only.rps(),
         n,
         pct(&mut cold, 0.5),
         pct(&mut cold, 0.99),
