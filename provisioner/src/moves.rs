@@ -25,7 +25,7 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use anyhow::Context;
-use catalog::{JobProgress, JobState, entity::database_server, entity::provisioning_job, entity::tenant_database};
+use catalog::{JobState, entity::database_server, entity::provisioning_job, entity::tenant_database};
 use domain::{TenantId, TenantStatus, quote_ident};
 use futures::{SinkExt, StreamExt};
 use migrator::{TEMPLATE_OWNER_ROLE, admin};
@@ -34,16 +34,13 @@ use uuid::Uuid;
 
 use crate::{
     Actor, ProvisionError, Provisioner,
-    faults::FaultKind,
-    saga::{record::StepLog, restrict_database, retry_while_in_use, role_verifier},
+    saga::{JobRun, restrict_database, retry_while_in_use, role_verifier},
 };
 
 /// The move's steps, in order.
 const STEPS: [&str; 5] = ["quiesce", "prepare_target", "copy", "switch", "drop_source"];
 /// The switch's index: a failure up to and including it is undone.
 const SWITCH: usize = 3;
-const STEP_ATTEMPTS: u32 = 3;
-const STEP_BACKOFF: Duration = Duration::from_millis(200);
 /// Time for requests in flight on the old server to finish before its sessions are ended.
 const QUIESCE_GRACE: Duration = Duration::from_millis(500);
 
@@ -93,59 +90,30 @@ impl Provisioner {
 
     /// Runs (or resumes) a move job whose lease this worker holds.
     pub(crate) async fn run_move(&self, job: provisioning_job::Model) -> Result<(), ProvisionError> {
-        let (job_id, owner) = (job.id, self.worker_id().to_owned());
         let tenant = TenantId::from_uuid(job.tenant_id);
         let params: MoveParams = serde_json::from_value(job.params.clone()).context("move job parameters")?;
-        let mut log = StepLog::from_json(&job.steps);
-        let mut attempts = job.attempts;
+        let mut run = JobRun::new(self, &job);
         for (index, step) in STEPS.into_iter().enumerate() {
-            if log.is_done(step) {
+            if run.log.is_done(step) {
                 continue;
             }
-            let mut tries = 0;
-            loop {
-                tries += 1;
-                attempts += 1;
-                let started = std::time::Instant::now();
-                let result = self.move_step(step, tenant, &params).await;
-                let took = started.elapsed();
-                let result = match (result, self.inner.faults.take(step)) {
-                    (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
-                    (Ok(()), Some(FaultKind::Fail)) => Err(anyhow::anyhow!("injected failure at {step}")),
-                    (result, _) => result,
+            let inputs = &params;
+            let Err(error) = run.attempt(step, move || self.move_step(step, tenant, inputs)).await? else { continue };
+            // Up to the switch (whose transaction either happened or not) the move can be
+            // undone; `undo_move` refuses once the placement points at the new server.
+            let undone = index <= SWITCH
+                && match self.undo_move(tenant, &params).await {
+                    Ok(()) => true,
+                    Err(err) => {
+                        tracing::error!(job.id = %run.job_id, error = %format!("{err:#}"), "could not undo the move");
+                        false
+                    }
                 };
-                let error = result.err().map(|err| format!("{err:#}"));
-                match &error {
-                    None => log.mark_done(step, took),
-                    Some(error) => log.mark_failed(step, error, took),
-                }
-                let steps = log.to_json();
-                let progress =
-                    JobProgress { current_step: step, steps: &steps, attempts, last_error: error.as_deref() };
-                if !self.catalog().save_job_progress(job_id, &owner, self.inner.lease_ttl, progress).await? {
-                    return Err(ProvisionError::LeaseLost(job_id));
-                }
-                let Some(error) = error else { break };
-                tracing::warn!(job.id = %job_id, tenant.id = %tenant, step, attempt = tries, error = %error, "move step failed");
-                if tries >= STEP_ATTEMPTS {
-                    // Up to the switch (whose transaction either happened or not) the move can
-                    // be undone; `undo_move` refuses once the placement points at the new server.
-                    let undone = index <= SWITCH
-                        && match self.undo_move(tenant, &params).await {
-                            Ok(()) => true,
-                            Err(err) => {
-                                tracing::error!(job.id = %job_id, error = %format!("{err:#}"), "could not undo the move");
-                                false
-                            }
-                        };
-                    self.catalog().finish_job(job_id, &owner, JobState::Failed, Some(&error), None).await?;
-                    return Err(ProvisionError::MoveFailed { job_id, step, error, undone });
-                }
-                tokio::time::sleep(STEP_BACKOFF * tries).await;
-            }
+            self.catalog().finish_job(run.job_id, &run.owner, JobState::Failed, Some(&error), None).await?;
+            return Err(ProvisionError::MoveFailed { job_id: run.job_id, step, error, undone });
         }
-        self.catalog().finish_job(job_id, &owner, JobState::Succeeded, None, None).await?;
-        tracing::info!(job.id = %job_id, tenant.id = %tenant, "tenant moved");
+        self.catalog().finish_job(run.job_id, &run.owner, JobState::Succeeded, None, None).await?;
+        tracing::info!(job.id = %run.job_id, tenant.id = %tenant, "tenant moved");
         Ok(())
     }
 

@@ -1,7 +1,8 @@
 //! The provisioning saga: creating a tenant, running and resuming its job, retrying and
 //! compensating it.
 
-pub(crate) mod record;
+mod attempt;
+mod record;
 mod steps;
 
 pub(crate) use steps::{
@@ -10,12 +11,12 @@ pub(crate) use steps::{
 
 use std::time::Duration;
 
-use catalog::{CatalogError, JobProgress, JobState, NewAuditEvent, NewTenant, entity::tenant};
+use catalog::{CatalogError, JobState, NewAuditEvent, NewTenant, entity::tenant};
 use domain::{DisplayName, Email, Password, Plan, TenantId, TenantSlug, TenantStatus};
 use uuid::Uuid;
 
-use crate::{Actor, Provisioner, faults::FaultKind};
-use record::StepLog;
+use crate::{Actor, Provisioner};
+pub(crate) use attempt::JobRun;
 
 /// Saga steps in order. `reserve` happens when the job is created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -140,11 +141,6 @@ const ADMIN_PASSWORD_PENDING: &str = "adminPasswordPending";
 pub(crate) const ADMIN_PASSWORD_HASH: &str = "adminPasswordHash";
 pub(crate) const ADMIN_LOST: &str = "adminLost";
 
-/// Attempts per step within one run before the job is marked failed.
-const STEP_ATTEMPTS: u32 = 3;
-/// Backoff before the second and third attempt of a step.
-const STEP_BACKOFF: Duration = Duration::from_millis(100);
-
 impl Provisioner {
     /// Reserves and provisions a tenant; returns once it is active and its database answers
     /// through the same path the tenant plane uses ("ready means ready").
@@ -266,12 +262,11 @@ impl Provisioner {
             return self.run_move(job).await;
         }
         let tenant_id = TenantId::from_uuid(job.tenant_id);
-        let mut log = StepLog::from_json(&job.steps);
-        log.mark_done(Step::Reserve.as_str(), Duration::ZERO);
-        let mut attempts = job.attempts;
+        let mut run = JobRun::new(self, &job);
+        run.log.mark_done(Step::Reserve.as_str(), Duration::ZERO);
         let mut params = job.params.clone();
         for step in Step::ALL {
-            if log.is_done(step.as_str()) {
+            if run.log.is_done(step.as_str()) {
                 continue;
             }
             if step == Step::SeedAdmin
@@ -279,35 +274,9 @@ impl Provisioner {
             {
                 return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
             }
-            let mut tries = 0;
-            loop {
-                tries += 1;
-                attempts += 1;
-                let started = std::time::Instant::now();
-                let result = self.execute(step, tenant_id, &params).await;
-                let took = started.elapsed();
-                let result = match (result, self.inner.faults.take(step.as_str())) {
-                    (Ok(()), Some(FaultKind::Crash)) => return Err(ProvisionError::Crashed(job_id)),
-                    (Ok(()), Some(FaultKind::Fail)) => Err(anyhow::anyhow!("injected failure at {}", step.as_str())),
-                    (result, _) => result,
-                };
-                match result {
-                    Ok(()) => {
-                        log.mark_done(step.as_str(), took);
-                        self.save(job_id, &owner, step, &log, attempts, None).await?;
-                        break;
-                    }
-                    Err(err) => {
-                        let error = format!("{err:#}");
-                        tracing::warn!(job.id = %job_id, tenant.id = %tenant_id, step = step.as_str(), attempt = tries, error = %error, "provisioning step failed");
-                        log.mark_failed(step.as_str(), &error, took);
-                        self.save(job_id, &owner, step, &log, attempts, Some(&error)).await?;
-                        if tries >= STEP_ATTEMPTS {
-                            return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
-                        }
-                        tokio::time::sleep(STEP_BACKOFF * tries).await;
-                    }
-                }
+            let inputs = &params;
+            if let Err(error) = run.attempt(step.as_str(), move || self.execute(step, tenant_id, inputs)).await? {
+                return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
             }
         }
         // The admin password hash is not needed any more: drop it from the job's inputs.
@@ -420,27 +389,6 @@ impl Provisioner {
             self.audit(&Actor::system(), "tenant.first_admin_lost", tenant, details).await;
         }
         Ok(())
-    }
-
-    async fn save(
-        &self,
-        job_id: Uuid,
-        owner: &str,
-        step: Step,
-        log: &StepLog,
-        attempts: i32,
-        error: Option<&str>,
-    ) -> Result<(), ProvisionError> {
-        let kept = self
-            .catalog()
-            .save_job_progress(
-                job_id,
-                owner,
-                self.inner.lease_ttl,
-                JobProgress { current_step: step.as_str(), steps: &log.to_json(), attempts, last_error: error },
-            )
-            .await?;
-        if kept { Ok(()) } else { Err(ProvisionError::LeaseLost(job_id)) }
     }
 
     pub(crate) async fn audit(
