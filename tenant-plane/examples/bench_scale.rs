@@ -41,6 +41,10 @@ use provisioner::{
 use sea_orm_migration::prelude::*;
 use tenant_plane::{PoolStats, RateLimitSettings, RoutingSettings};
 
+/// The worker runs in this process: the same allocator as the `tenant-plane` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The tenant migrations plus an additive one, as a new release would bring.
 struct WithNewColumn;
 

@@ -3,7 +3,9 @@
 mod cache;
 mod connector;
 mod ctx;
+mod homing;
 mod host;
+mod link;
 mod listener;
 mod pools;
 

@@ -11,12 +11,27 @@ use std::sync::{Arc, RwLock};
 use dbtls::DbTls;
 use domain::TenantId;
 use secrets::{ExposeSecret, Scope, SecretName, SecretStore, SecretString, Versioned};
-use tokio_postgres::{Client, error::SqlState};
+use tokio_postgres::{Client, error::SqlState, tls::MakeTlsConnect};
 
-use super::cache::DbTarget;
+use super::{cache::DbTarget, homing, link::Connection};
 
-/// A client and its connection task, which ends when the socket is closed.
-pub type OpenConnection = (Client, tokio::task::JoinHandle<()>);
+/// A client and its connection, to be driven by a [`super::link::Link`].
+pub type OpenConnection = (Client, Connection);
+
+/// Why a tenant connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot reach the tenant database")]
+    Network(#[from] std::io::Error),
+    #[error("tenant database")]
+    Postgres(#[from] tokio_postgres::Error),
+}
+
+impl ConnectError {
+    fn is_auth_failure(&self) -> bool {
+        matches!(self, ConnectError::Postgres(err) if err.code() == Some(&SqlState::INVALID_PASSWORD))
+    }
+}
 
 /// Pause before the second round of login retries during a rotation (growing per round).
 const ROTATION_SETTLE: std::time::Duration = std::time::Duration::from_millis(100);
@@ -28,6 +43,8 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Opens connections to one tenant's database as its role.
 pub struct TenantConnector {
     config: tokio_postgres::Config,
+    host: String,
+    port: u16,
     tls: DbTls,
     tenant: TenantId,
     secrets: Arc<dyn SecretStore>,
@@ -35,35 +52,33 @@ pub struct TenantConnector {
     current: RwLock<Versioned>,
 }
 
-fn is_auth_failure(err: &tokio_postgres::Error) -> bool {
-    err.code() == Some(&SqlState::INVALID_PASSWORD)
-}
-
 impl TenantConnector {
     pub fn new(target: &DbTarget, tenant: TenantId, secrets: Arc<dyn SecretStore>) -> Self {
         let mut config = tokio_postgres::Config::new();
-        config
-            .host(&target.host)
-            .port(target.port)
-            .user(&target.role)
-            .dbname(&target.database)
-            .application_name("tenantry-tenant-plane")
-            .connect_timeout(CONNECT_TIMEOUT);
+        config.user(&target.role).dbname(&target.database).application_name("tenantry-tenant-plane");
         target.tls.configure(&mut config);
         let current = Versioned { version: target.password_version, value: target.password.clone() };
-        Self { config, tls: target.tls.clone(), tenant, secrets, current: RwLock::new(current) }
+        Self {
+            config,
+            host: target.host.clone(),
+            port: target.port,
+            tls: target.tls.clone(),
+            tenant,
+            secrets,
+            current: RwLock::new(current),
+        }
     }
 
-    async fn connect_with(&self, password: &SecretString) -> Result<OpenConnection, tokio_postgres::Error> {
+    /// Logs in over a [`homing::HomingStream`] (tokio-postgres's own sockets stay with the
+    /// runtime that opened them).
+    async fn connect_with(&self, password: &SecretString) -> Result<OpenConnection, ConnectError> {
         let mut config = self.config.clone();
         config.password(password.expose_secret());
-        let (client, connection) = config.connect(self.tls.connector()).await?;
-        let closed = tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(error = %err, "tenant connection closed");
-            }
-        });
-        Ok((client, closed))
+        let stream = homing::connect(&self.host, self.port, CONNECT_TIMEOUT).await?;
+        let tls = MakeTlsConnect::<homing::HomingStream>::make_tls_connect(&mut self.tls.connector(), &self.host)
+            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+        let (client, connection) = config.connect_raw(stream, tls).await?;
+        Ok((client, Box::pin(connection)))
     }
 
     fn current(&self) -> Versioned {
@@ -81,11 +96,11 @@ impl TenantConnector {
 
     /// Connects; on an authentication failure retries with other stored password versions
     /// (see the module docs).
-    pub async fn connect(&self) -> Result<OpenConnection, tokio_postgres::Error> {
+    pub async fn connect(&self) -> Result<OpenConnection, ConnectError> {
         let current = self.current();
         let err = match self.connect_with(&current.value).await {
             Ok(client) => return Ok(client),
-            Err(err) if is_auth_failure(&err) => err,
+            Err(err) if err.is_auth_failure() => err,
             Err(err) => return Err(err),
         };
         let mut last = err;
@@ -109,7 +124,7 @@ impl TenantConnector {
                         self.remember(candidate);
                         return Ok(client);
                     }
-                    Err(err) if is_auth_failure(&err) => last = err,
+                    Err(err) if err.is_auth_failure() => last = err,
                     Err(err) => return Err(err),
                 }
             }

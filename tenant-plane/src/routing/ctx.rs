@@ -64,7 +64,7 @@ impl TenantCtx {
             other => other,
         };
         result.map_err(|err| match err {
-            deadpool::managed::PoolError::Backend(PoolError::Postgres(e)) => ApiError::unavailable(e),
+            deadpool::managed::PoolError::Backend(PoolError::Connect(e)) => ApiError::unavailable(e),
             other => ApiError::unavailable(anyhow::anyhow!("tenant pool: {other}")),
         })
     }

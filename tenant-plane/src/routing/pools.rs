@@ -13,10 +13,16 @@ use secrets::SecretStore;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
-use super::{cache::DbTarget, connector::TenantConnector};
+use super::{
+    cache::DbTarget,
+    connector::{ConnectError, TenantConnector},
+    link::Link,
+};
 
 /// A tenant served within this window counts as active when the budget is shared out.
 const ACTIVE_WINDOW: Duration = Duration::from_secs(2);
+/// A busy tenant is marked active again at most this often (well within the window).
+const ACTIVE_MARK_EVERY_MS: u64 = 250;
 
 /// How long a request waits for a connection slot (pool or worker budget) before it gets 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,16 +33,17 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum PoolError {
     #[error("connection budget of this worker is exhausted")]
     Budget,
-    #[error("tenant database")]
-    Postgres(#[from] tokio_postgres::Error),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
 }
 
 /// A tenant connection that holds one slot of the worker's connection budget, until its
 /// socket is closed (not merely until the client is dropped), so the budget bounds the
-/// server's backends, not just this worker's handles.
+/// server's backends, not just this worker's handles. It is driven on the runtime of the
+/// request that checked it out (see [`super::link`]).
 pub struct BudgetedClient {
     client: tokio_postgres::Client,
-    slot: Option<(OwnedSemaphorePermit, tokio::task::JoinHandle<()>)>,
+    link: Arc<Link>,
     /// Statements prepared on this connection by [`BudgetedClient::prepare_cached`].
     statements: std::sync::Mutex<std::collections::HashMap<String, tokio_postgres::Statement>>,
 }
@@ -61,18 +68,10 @@ impl BudgetedClient {
     }
 }
 
-impl Drop for BudgetedClient {
-    fn drop(&mut self) {
-        if let Some((slot, closed)) = self.slot.take() {
-            // The client is dropped right after this; its connection task then ends. Outside
-            // a runtime (process teardown) the slot simply goes now.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    let _ = closed.await;
-                    drop(slot);
-                });
-            }
-        }
+impl BudgetedClient {
+    /// The runtime driving this connection now.
+    pub fn driven_by(&self) -> Option<tokio::runtime::Id> {
+        self.link.runtime()
     }
 }
 
@@ -120,6 +119,10 @@ pub struct BudgetedManager {
     /// Asks the registry to close idle connections of all pools when the budget is exhausted,
     /// so idle connections of quiet tenants cannot starve busy ones.
     reclaim: Arc<Notify>,
+    /// When the tenant was last marked active (ms since the registry started).
+    marked_active_ms: std::sync::atomic::AtomicU64,
+    /// The pool's maximum size as last set (reading the pool's own status takes its lock).
+    max_size: std::sync::atomic::AtomicUsize,
 }
 
 /// While waiting for a budget slot, idle connections are reclaimed this often: connections
@@ -152,14 +155,21 @@ impl managed::Manager for BudgetedManager {
 
     async fn create(&self) -> Result<BudgetedClient, PoolError> {
         let slot = self.acquire_slot().await?;
-        let (client, closed) = self.connector.connect().await?;
+        let (client, connection) = self.connector.connect().await?;
         self.counters.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(BudgetedClient { client, slot: Some((slot, closed)), statements: Default::default() })
+        // Dropping the client later ends the connection (a Terminate, then the socket closes),
+        // and only then is the slot free.
+        Ok(BudgetedClient { client, link: Link::start(connection, slot), statements: Default::default() })
     }
 
-    /// Fast recycling: a connection whose server side went away is dropped.
+    /// Fast recycling: a connection whose server side went away is dropped; a live one is
+    /// driven from here on by this request's runtime.
     async fn recycle(&self, obj: &mut BudgetedClient, _metrics: &Metrics) -> RecycleResult<PoolError> {
-        if obj.client.is_closed() { Err(RecycleError::message("connection closed")) } else { Ok(()) }
+        if obj.client.is_closed() {
+            return Err(RecycleError::message("connection closed"));
+        }
+        obj.link.follow_here();
+        Ok(())
     }
 }
 
@@ -178,6 +188,7 @@ pub struct PoolRegistry {
     counters: Arc<Counters>,
     max_per_tenant: usize,
     budget_size: usize,
+    started: std::time::Instant,
 }
 
 impl PoolRegistry {
@@ -199,6 +210,7 @@ impl PoolRegistry {
             counters: Arc::default(),
             max_per_tenant,
             budget_size: budget,
+            started: std::time::Instant::now(),
         }
     }
 
@@ -209,27 +221,45 @@ impl PoolRegistry {
     /// many busy tenants each growing to the maximum would exhaust the budget and then close
     /// each other's idle connections on every request.
     pub async fn pool(&self, tenant: Uuid, target: &DbTarget) -> anyhow::Result<TenantPool> {
-        if self.active.get(&tenant).is_none() {
-            self.active.insert(tenant, ());
+        let pool = match self.pools.get(&tenant).await {
+            Some(pool) => pool,
+            None => {
+                self.mark_active(tenant);
+                let fair = self.fair_share();
+                let (budget, reclaim, counters) = (self.budget.clone(), self.reclaim.clone(), self.counters.clone());
+                let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
+                let server = target.server_id;
+                self.pools
+                    .try_get_with(tenant, async move { build_pool(server, connector, counters, budget, reclaim, fair) })
+                    .await
+                    .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?
+            }
+        };
+        // Marking a busy tenant active on each of its requests would cost more than serving
+        // some of them (a cache write each); a few times per active window is enough.
+        let now = self.started.elapsed().as_millis() as u64;
+        let marked = &pool.manager().marked_active_ms;
+        if now.saturating_sub(marked.load(std::sync::atomic::Ordering::Relaxed)) >= ACTIVE_MARK_EVERY_MS {
+            marked.store(now, std::sync::atomic::Ordering::Relaxed);
+            self.mark_active(tenant);
+        }
+        let fair = self.fair_share();
+        let sized = &pool.manager().max_size;
+        if sized.swap(fair, std::sync::atomic::Ordering::Relaxed) != fair {
+            pool.resize(fair);
+        }
+        Ok(pool)
+    }
+
+    /// Counts `tenant` as active for the next [`ACTIVE_WINDOW`].
+    fn mark_active(&self, tenant: Uuid) {
+        let newly = self.active.get(&tenant).is_none();
+        self.active.insert(tenant, ());
+        if newly {
             // The count is kept lazily; a newly active tenant must be counted at once, or its
             // pool grows past its share before the count catches up.
             self.active.run_pending_tasks();
         }
-        let fair = self.fair_share();
-        let budget = self.budget.clone();
-        let reclaim = self.reclaim.clone();
-        let counters = self.counters.clone();
-        let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
-        let server = target.server_id;
-        let pool = self
-            .pools
-            .try_get_with(tenant, async move { build_pool(server, connector, counters, budget, reclaim, fair) })
-            .await
-            .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?;
-        if pool.status().max_size != fair {
-            pool.resize(fair);
-        }
-        Ok(pool)
     }
 
     /// Connections one active tenant may hold now.
@@ -342,7 +372,16 @@ fn build_pool(
     reclaim: Arc<Notify>,
     max: usize,
 ) -> anyhow::Result<TenantPool> {
-    let pool = managed::Pool::builder(BudgetedManager { server, connector, counters, budget, reclaim })
+    let manager = BudgetedManager {
+        server,
+        connector,
+        counters,
+        budget,
+        reclaim,
+        marked_active_ms: std::sync::atomic::AtomicU64::new(0),
+        max_size: std::sync::atomic::AtomicUsize::new(max),
+    };
+    let pool = managed::Pool::builder(manager)
         .max_size(max)
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(ACQUIRE_TIMEOUT))

@@ -86,3 +86,92 @@ async fn a_hundred_concurrent_first_requests_to_a_cold_tenant_open_at_most_its_p
     assert_eq!(app.tp_state.pools().pool_count(), 1, "concurrent first requests share one pool");
     app.cleanup().await;
 }
+
+/// Runs `job` to completion on a single-threaded runtime of its own, on its own thread, as an
+/// actix worker thread runs requests; the runtime stays alive (idle) until `stop` is sent.
+fn on_other_worker_thread<T: Send + 'static>(
+    job: impl std::future::Future<Output = T> + Send + 'static,
+) -> (T, std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (result_tx, result_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        result_tx.send(runtime.block_on(job)).unwrap();
+        let _ = stop_rx.recv();
+        // Let a retired driver task end before the runtime goes.
+        runtime.block_on(tokio::task::yield_now());
+    });
+    (result_rx.recv().unwrap(), stop_tx, thread)
+}
+
+#[tokio::test]
+async fn a_tenant_connection_is_driven_by_the_worker_thread_that_checks_it_out() {
+    let app = TestApp::spawn_with(Options { tenant_pool_max: 1, ..Options::default() }).await;
+    let (_, slug) = app.create_tenant("homing").await;
+    let route = app.tp_state.routes().get(tenant_plane::RouteKey::Slug(slug)).await.unwrap().unwrap();
+    let pools = app.tp_state.pools().clone();
+    let here = tokio::runtime::Handle::current().id();
+    let backend = "SELECT pg_backend_pid()";
+
+    let pool = pools.pool(route.id, route.db.as_ref().unwrap()).await.unwrap();
+    let client = pool.get().await.unwrap();
+    let first_pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
+    assert_eq!(client.driven_by(), Some(here));
+    drop(client);
+    let opened = pools.stats().opened;
+
+    // Another worker thread checks the same connection out (pool of one): it is driven there,
+    // and its queries are answered there.
+    let other_pool = pool.clone();
+    let ((other_pid, driven_by, other), stop, thread) = on_other_worker_thread(async move {
+        let client = other_pool.get().await.unwrap();
+        let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
+        (pid, client.driven_by(), tokio::runtime::Handle::current().id())
+    });
+    assert_eq!(other_pid, first_pid, "the pool's one connection was replaced instead of moved");
+    assert_eq!(driven_by, Some(other));
+    assert_ne!(other, here);
+
+    // And back here, with the other thread's runtime idle (not polling anything).
+    let client = pool.get().await.unwrap();
+    let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
+    assert_eq!((pid, client.driven_by()), (first_pid, Some(here)));
+    assert_eq!(pools.stats().opened, opened, "moving between threads must not open connections");
+    drop(client);
+    stop.send(()).unwrap();
+    thread.join().unwrap();
+
+    // Still in use after the other runtime is gone.
+    let client = pool.get().await.unwrap();
+    let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
+    assert_eq!(pid, first_pid);
+    drop(client);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_idle_tenant_connection_the_server_closes_frees_its_budget_slot_and_is_replaced() {
+    let app = TestApp::spawn_with(Options { tenant_pool_max: 1, ..Options::default() }).await;
+    let (_, slug) = app.create_tenant("closed").await;
+    let route = app.tp_state.routes().get(tenant_plane::RouteKey::Slug(slug)).await.unwrap().unwrap();
+    let pools = app.tp_state.pools().clone();
+    let pool = pools.pool(route.id, route.db.as_ref().unwrap()).await.unwrap();
+    let client = pool.get().await.unwrap();
+    let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+    drop(client);
+    assert_eq!(pools.connections_in_use(), 1);
+
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    // Noticed while idle: the slot comes back without any request.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while pools.connections_in_use() != 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the closed connection still holds its budget slot");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let client = pool.get().await.unwrap();
+    let new_pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+    assert_ne!(new_pid, pid);
+    drop(client);
+    app.cleanup().await;
+}
