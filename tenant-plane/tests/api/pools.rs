@@ -88,20 +88,22 @@ async fn a_hundred_concurrent_first_requests_to_a_cold_tenant_open_at_most_its_p
 }
 
 /// Runs `job` to completion on a single-threaded runtime of its own, on its own thread, as an
-/// actix worker thread runs requests; the runtime stays alive (idle) until `stop` is sent.
-fn on_other_worker_thread<T: Send + 'static>(
+/// actix worker thread runs requests; the runtime stays alive (idle) until `stop` is sent. The
+/// caller's runtime keeps running meanwhile (a connection it drives still answers).
+async fn on_other_worker_thread<T: Send + 'static>(
     job: impl std::future::Future<Output = T> + Send + 'static,
 ) -> (T, std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
-    let (result_tx, result_rx) = std::sync::mpsc::channel();
+    let (result_tx, result_rx) = tokio::sync::oneshot::channel();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        result_tx.send(runtime.block_on(job)).unwrap();
+        let _ = result_tx.send(runtime.block_on(job));
         let _ = stop_rx.recv();
         // Let a retired driver task end before the runtime goes.
         runtime.block_on(tokio::task::yield_now());
     });
-    (result_rx.recv().unwrap(), stop_tx, thread)
+    let result = tokio::time::timeout(Duration::from_secs(20), result_rx).await.expect("other thread's job").unwrap();
+    (result, stop_tx, thread)
 }
 
 #[tokio::test]
@@ -127,7 +129,8 @@ async fn a_tenant_connection_is_driven_by_the_worker_thread_that_checks_it_out()
         let client = other_pool.get().await.unwrap();
         let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
         (pid, client.driven_by(), tokio::runtime::Handle::current().id())
-    });
+    })
+    .await;
     assert_eq!(other_pid, first_pid, "the pool's one connection was replaced instead of moved");
     assert_eq!(driven_by, Some(other));
     assert_ne!(other, here);
