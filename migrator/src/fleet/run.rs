@@ -354,7 +354,7 @@ pub async fn run_fleet(
         duration_ms: started.elapsed().as_millis() as u64,
     };
     catalog.finish_migration_run(run_id, state, serde_json::to_value(&summary)?).await?;
-    drop(lock);
+    lock.release().await;
     on_event(&FleetEvent::RunFinished { summary: summary.clone() });
     Ok(summary)
 }

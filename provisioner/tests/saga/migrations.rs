@@ -352,3 +352,21 @@ async fn two_runs_never_overlap() {
     assert!(took);
     platform.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_run_started_right_after_another_finished_takes_the_lock() {
+    let platform = TestPlatform::new().await;
+    for attempt in 0..20 {
+        let lock = platform.catalog.try_lock_fleet().await.unwrap();
+        lock.unwrap_or_else(|| panic!("attempt {attempt}: the lock released just before is still held"))
+            .release()
+            .await;
+    }
+    let schema = TenantSchema::of::<WithPinnedColumn>();
+    for _ in 0..3 {
+        run_fleet(&platform.catalog, &platform.server_credentials(), schema, RunOptions::default(), &|_| {})
+            .await
+            .expect("a run right after the previous one");
+    }
+    platform.cleanup().await;
+}

@@ -18,7 +18,22 @@ const FLEET_LOCK_KEY: i64 = 0x7465_6e61_6e74_7279; // "tenantry"
 /// When the process dies, Postgres drops the connection and the lock with it, so a crashed
 /// run never blocks the next one.
 pub struct FleetLock {
-    _conn: sqlx::PgConnection,
+    conn: sqlx::PgConnection,
+}
+
+impl FleetLock {
+    /// Releases the lock now. Only dropping it would leave the release to the server noticing
+    /// the closed connection, and a run started right after could still find it held (the
+    /// scale bench's back-to-back runs did once).
+    pub async fn release(mut self) {
+        use sea_orm::sqlx::Connection;
+        if let Err(err) =
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(FLEET_LOCK_KEY).execute(&mut self.conn).await
+        {
+            tracing::warn!(error = %err, "releasing the fleet lock failed; it goes with its connection");
+        }
+        let _ = self.conn.close().await;
+    }
 }
 
 impl std::fmt::Debug for FleetLock {
@@ -85,7 +100,7 @@ impl Catalog {
                 "UPDATE migration_runs SET state = 'interrupted', finished_at = heartbeat_at WHERE state = 'running'",
             )
             .await?;
-        Ok(Some(FleetLock { _conn: conn }))
+        Ok(Some(FleetLock { conn }))
     }
 
     pub async fn start_migration_run(
