@@ -5,18 +5,8 @@ import { OffboardForm } from './OffboardForm';
 import { SuspendResume } from './SuspendResume';
 import { renderConsole } from '../../test/render';
 import { mockApi } from '../../test/fetchMock';
+import { TENANT } from '../../test/tenant';
 import type { TenantView } from '../types';
-
-const TENANT: TenantView = {
-  id: '0192f000-0000-7000-8000-0000000000a1',
-  slug: 'acme',
-  displayName: 'Acme Ltd',
-  plan: 'standard',
-  status: 'active',
-  url: 'http://acme.localhost:8081',
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-};
 
 describe('offboarding', () => {
   it('needs the slug typed exactly before it deletes', async () => {

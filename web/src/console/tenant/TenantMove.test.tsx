@@ -2,23 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MoveTenant } from './MoveTenant';
-import { TenantDetailPage } from './TenantDetailPage';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi, type Reply } from '../../test/fetchMock';
 import { server } from '../../test/servers';
+import { mockTenantPage, renderTenantPage, tenant } from '../../test/tenant';
 import type { TenantView } from '../types';
 
-const TENANT: TenantView = {
-  id: '0192f000-0000-7000-8000-0000000000a1',
-  slug: 'acme',
-  displayName: 'Acme Ltd',
-  plan: 'standard',
-  status: 'active',
-  url: 'http://acme.localhost:8081',
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
+const TENANT = tenant({
   database: { name: 't_acme', role: 't_acme', server: 'pg-1', serverId: 'srv-pg-1', serverHealth: 'ok', schemaVersion: '0007' },
-};
+});
 const MOVED: TenantView = { ...TENANT, database: { ...TENANT.database!, server: 'pg-2', serverId: 'srv-pg-2' } };
 const MOVE_PATH = `/v1/tenants/${TENANT.id}/move`;
 const SERVERS = {
@@ -180,20 +172,9 @@ describe('moving a tenant to another server', () => {
 });
 
 describe('the tenant page', () => {
-  function pageApi(tenant: TenantView, extra: Record<string, Reply> = {}) {
-    return mockApi({
-      'GET /v1/tenants/:tenant': { body: tenant },
-      'GET /v1/tenants/:tenant/jobs': { body: { items: [] } },
-      'GET /v1/tenants/:tenant/branding': { body: {} },
-      'GET /v1/audit-events': { body: { items: [] } },
-      'GET /v1/servers': { body: SERVERS },
-      ...extra,
-    });
-  }
-
   it('shows a moving tenant as moving, with no move offered', async () => {
-    pageApi({ ...TENANT, status: 'moving' });
-    renderConsole(<TenantDetailPage />, { path: '/tenants/acme', route: '/tenants/:tenant' });
+    mockTenantPage({ ...TENANT, status: 'moving' }, { 'GET /v1/servers': { body: SERVERS } });
+    renderTenantPage();
     const overview = await screen.findByRole('region', { name: 'Overview' });
     const badge = within(overview).getByText('moving');
     expect(badge).toHaveClass('badge', 'badge-warn');
@@ -203,9 +184,9 @@ describe('the tenant page', () => {
   });
 
   it('moves the tenant and shows its new server in the overview', async () => {
-    const api = pageApi(TENANT, { 'POST /v1/tenants/:tenant/move': { body: MOVED } });
+    const api = mockTenantPage(TENANT, { 'GET /v1/servers': { body: SERVERS }, 'POST /v1/tenants/:tenant/move': { body: MOVED } });
     const user = userEvent.setup();
-    renderConsole(<TenantDetailPage />, { path: '/tenants/acme', route: '/tenants/:tenant' });
+    renderTenantPage();
     const section = await screen.findByRole('region', { name: 'Database server' });
     await chooseAndConfirm(user, 'pg-2');
     await user.click(within(section).getByRole('button', { name: 'Move tenant' }));

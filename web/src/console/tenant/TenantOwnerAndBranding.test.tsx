@@ -5,18 +5,8 @@ import { InviteOwner } from './InviteOwner';
 import { BrandingSection } from './BrandingSection';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi, type Reply } from '../../test/fetchMock';
-import type { TenantView } from '../types';
+import { TENANT } from '../../test/tenant';
 
-const TENANT: TenantView = {
-  id: '0192f000-0000-7000-8000-0000000000a1',
-  slug: 'acme',
-  displayName: 'Acme Ltd',
-  plan: 'standard',
-  status: 'active',
-  url: 'http://acme.localhost:8081',
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-};
 const INVITATION = { email: 'new-owner@acme.example', token: 'inv_fedcba9876543210', expiresAt: '2026-01-08T00:00:00Z' };
 const BRANDING_PATH = `/v1/tenants/${TENANT.id}/branding`;
 
