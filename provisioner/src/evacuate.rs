@@ -11,16 +11,34 @@ use crate::{Actor, ProvisionError, Provisioner};
 /// Moves run at once by default: each holds a snapshot on the old server and writes on the new.
 pub const DEFAULT_EVACUATION_CONCURRENCY: usize = 2;
 
-/// How an evacuation went, tenant by tenant.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How an evacuation went, tenant by tenant (the CLI's and the API's answer).
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct EvacuationReport {
-    /// `(slug, server)` of each tenant moved.
-    pub moved: Vec<(String, String)>,
-    /// `(slug, error)` of each move that failed (undone unless the error says otherwise).
-    pub failed: Vec<(String, String)>,
-    /// `(slug, status)` of tenants left where they are: not active or suspended.
-    pub skipped: Vec<(String, String)>,
+    /// Each tenant moved, and where to.
+    pub moved: Vec<MovedTenant>,
+    /// Each tenant whose move failed (undone unless the error says otherwise: still served
+    /// from the evacuated server).
+    pub failed: Vec<FailedMove>,
+    /// Tenants left where they are: not active or suspended.
+    pub skipped: Vec<SkippedTenant>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct MovedTenant {
+    pub slug: String,
+    pub server: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FailedMove {
+    pub slug: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SkippedTenant {
+    pub slug: String,
+    pub status: String,
 }
 
 impl Provisioner {
@@ -49,12 +67,14 @@ impl Provisioner {
         let mut planned = Vec::new();
         for tenant in self.catalog().fleet_tenants().await?.into_iter().filter(|t| t.server_id == source.id) {
             if tenant.status != "active" && tenant.status != "suspended" {
-                report.skipped.push((tenant.slug, tenant.status));
+                report.skipped.push(SkippedTenant { slug: tenant.slug, status: tenant.status });
                 continue;
             }
             match next_target(&mut targets) {
                 Some(server) => planned.push((tenant.tenant_id, tenant.slug, server)),
-                None => report.failed.push((tenant.slug, "no server with room for it".into())),
+                None => {
+                    report.failed.push(FailedMove { slug: tenant.slug, error: "no server with room for it".into() })
+                }
             }
         }
         let outcomes: Vec<_> = futures::stream::iter(planned)
@@ -67,8 +87,8 @@ impl Provisioner {
             .await;
         for (slug, server, moved) in outcomes {
             match moved {
-                Ok(()) => report.moved.push((slug, server)),
-                Err(err) => report.failed.push((slug, err.to_string())),
+                Ok(()) => report.moved.push(MovedTenant { slug, server }),
+                Err(err) => report.failed.push(FailedMove { slug, error: err.to_string() }),
             }
         }
         Ok(report)

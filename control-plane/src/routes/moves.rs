@@ -52,23 +52,11 @@ pub struct EvacuateBody {
     concurrency: Option<usize>,
 }
 
-/// Tenants moved off a server, and those that were not.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EvacuationView {
-    /// `{slug, server}` of each tenant moved.
-    moved: Vec<serde_json::Value>,
-    /// `{slug, error}` of each tenant whose move failed (undone: still served from this server).
-    failed: Vec<serde_json::Value>,
-    /// `{slug, status}` of tenants left in place: not active or suspended.
-    skipped: Vec<serde_json::Value>,
-}
-
 /// Moves every active or suspended tenant off a draining server. `200` with what moved and
 /// what did not, even when some moves failed (those tenants stay where they were).
 #[utoipa::path(post, path = "/v1/servers/{name}/evacuate", tag = "servers", security(("bearer" = [])),
     params(("name" = String, Path)), request_body = EvacuateBody,
-    responses((status = 200, body = EvacuationView),
+    responses((status = 200, body = provisioner::EvacuationReport),
         (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
         (status = 409, description = "INVALID_STATE: the server is not draining", body = http_api::ErrorBody),
         (status = 422, description = "VALIDATION_FAILED: `to` is not another active server, or `concurrency` is out of range", body = http_api::ErrorBody)))]
@@ -88,12 +76,5 @@ pub async fn evacuate_server(
         .evacuate_server(&name, body.to.as_deref(), concurrency, &operator.actor())
         .await
         .map_err(provision_error)?;
-    let pairs = |items: Vec<(String, String)>, key: &str| {
-        items.into_iter().map(|(slug, value)| serde_json::json!({ "slug": slug, key: value })).collect()
-    };
-    Ok(HttpResponse::Ok().json(EvacuationView {
-        moved: pairs(report.moved, "server"),
-        failed: pairs(report.failed, "error"),
-        skipped: pairs(report.skipped, "status"),
-    }))
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -222,15 +222,7 @@ pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -
             json!({ "server": shown(catalog.server(server.id).await?).await?, "check": check })
         }
         ServersCmd::Evacuate { name, to, concurrency } => {
-            let report = provisioner.evacuate_server(&name, to.as_deref(), concurrency, actor).await?;
-            let pairs = |items: Vec<(String, String)>, key: &str| -> Vec<Value> {
-                items.into_iter().map(|(slug, value)| json!({ "slug": slug, key: value })).collect()
-            };
-            json!({
-                "moved": pairs(report.moved, "server"),
-                "failed": pairs(report.failed, "error"),
-                "skipped": pairs(report.skipped, "status"),
-            })
+            serde_json::to_value(provisioner.evacuate_server(&name, to.as_deref(), concurrency, actor).await?)?
         }
         ServersCmd::Remove { name, confirm } => {
             anyhow::ensure!(confirm == name, "--confirm must repeat the server's name");

@@ -213,7 +213,7 @@ async fn evacuating_a_draining_server_moves_its_tenants_and_keeps_their_status()
 
     let report = provisioner.evacuate_server("default", None, 2, &actor).await.unwrap();
     assert_eq!((report.moved.len(), report.failed.len(), report.skipped.len()), (3, 0, 0), "{report:?}");
-    assert!(report.moved.iter().all(|(_, server)| server == "second"));
+    assert!(report.moved.iter().all(|moved| moved.server == "second"));
     let second = platform.catalog.server_by_name("second").await.unwrap();
     for tenant in &tenants {
         assert_eq!(platform.catalog.placement(*tenant).await.unwrap().unwrap().server_id, second.id);

@@ -709,14 +709,21 @@ export interface components {
              */
             to?: string | null;
         };
-        /** @description Tenants moved off a server, and those that were not. */
-        EvacuationView: {
-            /** @description `{slug, error}` of each tenant whose move failed (undone: still served from this server). */
-            failed: unknown[];
-            /** @description `{slug, server}` of each tenant moved. */
-            moved: unknown[];
-            /** @description `{slug, status}` of tenants left in place: not active or suspended. */
-            skipped: unknown[];
+        /** @description How an evacuation went, tenant by tenant (the CLI's and the API's answer). */
+        EvacuationReport: {
+            /**
+             * @description Each tenant whose move failed (undone unless the error says otherwise: still served
+             *     from the evacuated server).
+             */
+            failed: components["schemas"]["FailedMove"][];
+            /** @description Each tenant moved, and where to. */
+            moved: components["schemas"]["MovedTenant"][];
+            /** @description Tenants left where they are: not active or suspended. */
+            skipped: components["schemas"]["SkippedTenant"][];
+        };
+        FailedMove: {
+            error: string;
+            slug: string;
         };
         /**
          * @description An owner invitation. The token is shown this once: the new owner pastes it on the
@@ -760,6 +767,10 @@ export interface components {
         MoveTenantBody: {
             /** @description The database server's name. */
             server: string;
+        };
+        MovedTenant: {
+            server: string;
+            slug: string;
         };
         NewApiTokenBody: {
             /**
@@ -949,6 +960,10 @@ export interface components {
         /** @description The id of a new signing key. */
         SigningKeyView: {
             kid: string;
+        };
+        SkippedTenant: {
+            slug: string;
+            status: string;
         };
         StorageBody: {
             /** @description Client-side encryption; default: on for NAS and local platform storage. */
@@ -1828,7 +1843,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EvacuationView"];
+                    "application/json": components["schemas"]["EvacuationReport"];
                 };
             };
             /** @description NOT_FOUND */
