@@ -106,16 +106,22 @@ async fn on_other_worker_thread<T: Send + 'static>(
     (result, stop_tx, thread)
 }
 
+/// A worker whose tenant pools hold one connection, and the pool of a new tenant of it.
+async fn one_connection_pool(prefix: &str) -> (TestApp, tenant_plane::TenantPool) {
+    let app = TestApp::spawn_with(Options { tenant_pool_max: 1, ..Options::default() }).await;
+    let (_, slug) = app.create_tenant(prefix).await;
+    let route = app.tp_state.routes().get(tenant_plane::RouteKey::Slug(slug)).await.unwrap().unwrap();
+    let pool = app.tp_state.pools().pool(route.id, route.db.as_ref().unwrap()).await.unwrap();
+    (app, pool)
+}
+
 #[tokio::test]
 async fn a_tenant_connection_is_driven_by_the_worker_thread_that_checks_it_out() {
-    let app = TestApp::spawn_with(Options { tenant_pool_max: 1, ..Options::default() }).await;
-    let (_, slug) = app.create_tenant("homing").await;
-    let route = app.tp_state.routes().get(tenant_plane::RouteKey::Slug(slug)).await.unwrap().unwrap();
+    let (app, pool) = one_connection_pool("homing").await;
     let pools = app.tp_state.pools().clone();
     let here = tokio::runtime::Handle::current().id();
     let backend = "SELECT pg_backend_pid()";
 
-    let pool = pools.pool(route.id, route.db.as_ref().unwrap()).await.unwrap();
     let client = pool.get().await.unwrap();
     let first_pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
     assert_eq!(client.driven_by(), Some(here));
@@ -154,11 +160,8 @@ async fn a_tenant_connection_is_driven_by_the_worker_thread_that_checks_it_out()
 
 #[tokio::test]
 async fn an_idle_tenant_connection_the_server_closes_frees_its_budget_slot_and_is_replaced() {
-    let app = TestApp::spawn_with(Options { tenant_pool_max: 1, ..Options::default() }).await;
-    let (_, slug) = app.create_tenant("closed").await;
-    let route = app.tp_state.routes().get(tenant_plane::RouteKey::Slug(slug)).await.unwrap().unwrap();
+    let (app, pool) = one_connection_pool("closed").await;
     let pools = app.tp_state.pools().clone();
-    let pool = pools.pool(route.id, route.db.as_ref().unwrap()).await.unwrap();
     let client = pool.get().await.unwrap();
     let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
     drop(client);
