@@ -7,7 +7,7 @@ use std::time::Duration;
 use catalog::ServerKind;
 use domain::{Email, TenantId};
 use provisioner::{
-    Actor, ProvisionError, ProvisionerConfig,
+    Actor, ProvisionError, Provisioner, ProvisionerConfig,
     faults::{FaultKind, Faults},
     testing::{TestPlatform, tenant_request, unique_slug},
 };
@@ -52,6 +52,23 @@ async fn role_on(admin_url: &str, role: &str) -> Option<bool> {
 
 /// A platform with a second server ("second", on extra cluster `c`) and a tenant pinned to the
 /// first, with an owner, an invitation and audit entries in its database.
+/// Moves `tenant` to the second server with every attempt at `step` failing: the provisioner
+/// (whose faults `clear()` lifts), the failed job, and whether the move was undone.
+async fn move_failing_at(
+    platform: &TestPlatform,
+    tenant: TenantId,
+    step: &'static str,
+) -> (Provisioner, Faults, uuid::Uuid, bool) {
+    let faults = Faults::inject_at(step, FaultKind::Fail, u32::MAX);
+    let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults.clone());
+    let err = provisioner.move_tenant(tenant, "second", &Actor::system()).await.unwrap_err();
+    let ProvisionError::MoveFailed { job_id, step: failed_at, undone, .. } = err else {
+        panic!("expected a failed move: {err:?}")
+    };
+    assert_eq!(failed_at, step);
+    (provisioner, faults, job_id, undone)
+}
+
 async fn platform_with_tenant() -> (TestPlatform, TenantId) {
     let platform = TestPlatform::new().await;
     platform.add_server("second", &test_support::extra_cluster_url("c", "postgres"), ServerKind::Platform).await;
@@ -116,13 +133,8 @@ async fn a_move_failing_before_the_switch_is_undone_and_a_crashed_one_is_finishe
     let (first, second) = (test_support::admin_url("postgres"), test_support::extra_cluster_url("c", "postgres"));
 
     // The copy fails every time: undone, served from the old server again.
-    let failing =
-        platform.provisioner_with(ProvisionerConfig::default(), Faults::inject_at("copy", FaultKind::Fail, u32::MAX));
-    let err = failing.move_tenant(tenant, "second", &Actor::system()).await.unwrap_err();
-    let ProvisionError::MoveFailed { job_id, step, undone, .. } = err else {
-        panic!("expected a failed move: {err:?}")
-    };
-    assert_eq!((step, undone), ("copy", true));
+    let (failing, _, job_id, undone) = move_failing_at(&platform, tenant, "copy").await;
+    assert!(undone);
     assert_eq!(platform.catalog.job(job_id).await.unwrap().state, "failed");
     assert_eq!(platform.catalog.tenant(tenant).await.unwrap().status, "active");
     assert_eq!(platform.catalog.placement(tenant).await.unwrap().unwrap().server_id, placement.server_id);
@@ -166,14 +178,8 @@ async fn a_move_failing_before_the_switch_is_undone_and_a_crashed_one_is_finishe
 #[tokio::test]
 async fn a_move_failing_after_its_switch_keeps_the_new_placement_and_a_retry_drops_the_old_copy() {
     let (platform, tenant) = platform_with_tenant().await;
-    let faults = Faults::inject_at("drop_source", FaultKind::Fail, u32::MAX);
-    let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults.clone());
-
-    let err = provisioner.move_tenant(tenant, "second", &Actor::system()).await.unwrap_err();
-    let ProvisionError::MoveFailed { job_id, step, undone, .. } = err else {
-        panic!("expected a failed move: {err:?}")
-    };
-    assert_eq!((step, undone), ("drop_source", false));
+    let (provisioner, faults, job_id, undone) = move_failing_at(&platform, tenant, "drop_source").await;
+    assert!(!undone);
     let second = platform.catalog.server_by_name("second").await.unwrap();
     assert_eq!(
         platform.catalog.placement(tenant).await.unwrap().unwrap().server_id,
@@ -232,15 +238,9 @@ async fn evacuating_a_draining_server_moves_its_tenants_and_keeps_their_status()
 #[tokio::test]
 async fn a_move_whose_switch_happened_but_reported_failure_is_not_undone_and_a_retry_finishes_it() {
     let (platform, tenant) = platform_with_tenant().await;
-    let faults = Faults::inject_at("switch", FaultKind::Fail, u32::MAX);
-    let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults.clone());
-
-    let err = provisioner.move_tenant(tenant, "second", &Actor::system()).await.unwrap_err();
-    let ProvisionError::MoveFailed { job_id, step, undone, .. } = err else {
-        panic!("expected a failed move: {err:?}")
-    };
+    let (provisioner, faults, job_id, undone) = move_failing_at(&platform, tenant, "switch").await;
     // The switch's transaction committed before the (injected) error: nothing may be undone.
-    assert_eq!((step, undone), ("switch", false));
+    assert!(!undone);
     let second = platform.catalog.server_by_name("second").await.unwrap();
     assert_eq!(platform.catalog.placement(tenant).await.unwrap().unwrap().server_id, second.id);
     let placement = platform.catalog.placement(tenant).await.unwrap().unwrap();

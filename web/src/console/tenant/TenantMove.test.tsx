@@ -27,6 +27,22 @@ function select() {
   return screen.getByLabelText(/^Target server/) as HTMLSelectElement;
 }
 
+/** The servers, and a move that fails at `step` with `cause`, undone or not. */
+function mockFailedMove(step: string, cause: string, undone: boolean) {
+  return mockApi({
+    'GET /v1/servers': { body: SERVERS },
+    'POST /v1/tenants/:tenant/move': {
+      status: 502,
+      body: errorBody('PROVISIONING_FAILED', `move failed at ${step}`, {
+        jobId: '0192f000-0000-7000-8000-0000deadbeef',
+        step,
+        cause,
+        undone,
+      }),
+    },
+  });
+}
+
 async function chooseAndConfirm(user: ReturnType<typeof userEvent.setup>, name: string) {
   await user.selectOptions(await screen.findByLabelText(/^Target server/), name);
   await user.click(screen.getByLabelText(/answers 503/));
@@ -101,18 +117,7 @@ describe('moving a tenant to another server', () => {
   });
 
   it('says a failed move that was undone left the tenant on its old server', async () => {
-    mockApi({
-      'GET /v1/servers': { body: SERVERS },
-      'POST /v1/tenants/:tenant/move': {
-        status: 502,
-        body: errorBody('PROVISIONING_FAILED', 'move failed at copy_data', {
-          jobId: '0192f000-0000-7000-8000-0000deadbeef',
-          step: 'copy_data',
-          cause: 'pg_dump exited with 1',
-          undone: true,
-        }),
-      },
-    });
+    mockFailedMove('copy_data', 'pg_dump exited with 1', true);
     const onFailed = vi.fn();
     const onChanged = vi.fn();
     const user = userEvent.setup();
@@ -129,18 +134,7 @@ describe('moving a tenant to another server', () => {
   });
 
   it('says to retry the job when the tenant was switched but the old copy was not cleaned up', async () => {
-    mockApi({
-      'GET /v1/servers': { body: SERVERS },
-      'POST /v1/tenants/:tenant/move': {
-        status: 502,
-        body: errorBody('PROVISIONING_FAILED', 'move failed at drop_old', {
-          jobId: '0192f000-0000-7000-8000-0000deadbeef',
-          step: 'drop_old',
-          cause: 'connection refused',
-          undone: false,
-        }),
-      },
-    });
+    mockFailedMove('drop_old', 'connection refused', false);
     const user = userEvent.setup();
     renderConsole(<MoveTenant tenant={TENANT} onChanged={() => undefined} onFailed={() => undefined} />);
     await chooseAndConfirm(user, 'pg-2');
