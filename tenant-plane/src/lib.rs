@@ -18,7 +18,7 @@ pub use auth::{Caller, Permission, Role};
 pub use connectors::ConnectorSettings;
 pub use limits::{PlanBudget, RateBudget, RateLimitSettings};
 pub use openapi::ApiDoc;
-pub use routing::{PoolStats, RouteCache, RouteKey, TenantCtx, TenantPool, TenantRoute};
+pub use routing::{PoolRegistry, PoolStats, RouteCache, RouteKey, TenantCtx, TenantPool, TenantRoute};
 pub use settings::{RoutingSettings, Settings};
 pub use startup::{AppState, Application, build_state};
 pub use webhooks::WebhookSettings;

@@ -24,7 +24,7 @@ async fn serve() -> anyhow::Result<()> {
     telemetry::init("tenant-plane");
     let settings = Settings::parse();
     let state = build_state(&settings).await?;
-    let app = Application::bind(settings.addr, state)?;
+    let app = Application::bind(settings.addr, state)?.with_workers(settings.http_workers);
     tracing::info!(addr = %app.local_addr(), "tenant plane listening");
     app.run_until(http_api::shutdown_signal()).await
 }

@@ -8,6 +8,10 @@ pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "TENANTRY_TENANT_PLANE_ADDR", default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
+    /// HTTP worker threads, each with its own runtime (default: one per available core). Where
+    /// Postgres shares the machine's cores, fewer threads can serve more (`reports/scale.md`).
+    #[arg(long, env = "TENANTRY_HTTP_WORKERS")]
+    pub http_workers: Option<std::num::NonZeroUsize>,
     /// The built portal (`web/dist/portal`); served at `/` of every tenant host when set. Under
     /// `--dev` it defaults to `web/dist/portal` when that exists.
     #[arg(long, env = "TENANTRY_PORTAL_DIR")]
@@ -70,5 +74,22 @@ impl RoutingSettings {
 impl Settings {
     pub fn catalog_url(&self) -> Option<String> {
         catalog::catalog_url(self.catalog_url.as_deref(), self.database_url.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Settings;
+
+    #[test]
+    fn http_worker_threads_default_to_one_per_core_and_zero_is_refused() {
+        let parse = |args: &[&str]| Settings::try_parse_from([&["tenant-plane"], args].concat());
+        assert_eq!(parse(&[]).unwrap().http_workers, None, "unset: actix's default, one per core");
+        assert_eq!(parse(&["--http-workers", "1"]).unwrap().http_workers.map(|n| n.get()), Some(1));
+        // actix panics on zero worker threads: refused with a clear error instead.
+        let err = parse(&["--http-workers", "0"]).unwrap_err();
+        assert!(err.to_string().contains("--http-workers"), "{err}");
     }
 }

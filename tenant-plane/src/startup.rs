@@ -279,16 +279,23 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    workers: Option<std::num::NonZeroUsize>,
 }
 
 impl Application {
     pub fn bind(addr: SocketAddr, state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(addr).with_context(|| format!("bind {addr}"))?;
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, workers: None })
     }
 
     pub fn from_listener(listener: TcpListener, state: AppState) -> Self {
-        Self { listener, state }
+        Self { listener, state, workers: None }
+    }
+
+    /// Serves with `workers` HTTP worker threads instead of one per physical core.
+    pub fn with_workers(mut self, workers: Option<std::num::NonZeroUsize>) -> Self {
+        self.workers = workers;
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -314,9 +321,13 @@ impl Application {
                 .wrap(from_fn(limits::rate_limit_headers))
                 .wrap(from_fn(http_api::request_id_middleware))
         })
-        .listen(self.listener)?
-        .shutdown_timeout(10)
-        .run();
+        .shutdown_timeout(10);
+        // actix-web's default is one worker thread per available core.
+        let server = match self.workers {
+            Some(workers) => server.workers(workers.get()),
+            None => server,
+        };
+        let server = server.listen(self.listener)?.run();
         let handle = server.handle();
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let listener = tokio::spawn(run_listener(

@@ -71,6 +71,11 @@ impl BudgetedClient {
     pub fn driven_by(&self) -> Option<tokio::runtime::Id> {
         self.link.runtime()
     }
+
+    /// The driver tasks this connection has, one per runtime that has checked it out.
+    pub fn driver_tasks(&self) -> usize {
+        self.link.drivers()
+    }
 }
 
 impl std::ops::Deref for BudgetedClient {

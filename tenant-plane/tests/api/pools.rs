@@ -87,23 +87,44 @@ async fn a_hundred_concurrent_first_requests_to_a_cold_tenant_open_at_most_its_p
     app.cleanup().await;
 }
 
-/// Runs `job` to completion on a single-threaded runtime of its own, on its own thread, as an
-/// actix worker thread runs requests; the runtime stays alive (idle) until `stop` is sent. The
-/// caller's runtime keeps running meanwhile (a connection it drives still answers).
-async fn on_other_worker_thread<T: Send + 'static>(
-    job: impl std::future::Future<Output = T> + Send + 'static,
-) -> (T, std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
-    let (result_tx, result_rx) = tokio::sync::oneshot::channel();
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let _ = result_tx.send(runtime.block_on(job));
-        let _ = stop_rx.recv();
-        // Let a retired driver task end before the runtime goes.
-        runtime.block_on(tokio::task::yield_now());
-    });
-    let result = tokio::time::timeout(Duration::from_secs(20), result_rx).await.expect("other thread's job").unwrap();
-    (result, stop_tx, thread)
+type Job = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// A single-threaded runtime on a thread of its own, as an actix worker thread runs requests:
+/// it runs the jobs it is given and keeps polling its tasks between them, until stopped.
+struct OtherWorkerThread {
+    jobs: Option<tokio::sync::mpsc::UnboundedSender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl OtherWorkerThread {
+    fn start() -> Self {
+        let (jobs, mut inbox) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                while let Some(job) = inbox.recv().await {
+                    job.await;
+                }
+            });
+        });
+        Self { jobs: Some(jobs), thread: Some(thread) }
+    }
+
+    /// Runs `job` there; the caller's runtime keeps running meanwhile.
+    async fn run<T: Send + 'static>(&self, job: impl std::future::Future<Output = T> + Send + 'static) -> T {
+        let (result_tx, result_rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::pin(async move {
+            let _ = result_tx.send(job.await);
+        });
+        self.jobs.as_ref().unwrap().send(job).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), result_rx).await.expect("other thread's job").unwrap()
+    }
+
+    /// Ends the thread and drops its runtime with every task still on it.
+    fn stop(mut self) {
+        drop(self.jobs.take());
+        self.thread.take().unwrap().join().unwrap();
+    }
 }
 
 /// A worker whose tenant pools hold one connection, and the pool of a new tenant of it.
@@ -130,25 +151,26 @@ async fn a_tenant_connection_is_driven_by_the_worker_thread_that_checks_it_out()
 
     // Another worker thread checks the same connection out (pool of one): it is driven there,
     // and its queries are answered there.
+    let other_thread = OtherWorkerThread::start();
     let other_pool = pool.clone();
-    let ((other_pid, driven_by, other), stop, thread) = on_other_worker_thread(async move {
-        let client = other_pool.get().await.unwrap();
-        let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
-        (pid, client.driven_by(), tokio::runtime::Handle::current().id())
-    })
-    .await;
+    let (other_pid, driven_by, other) = other_thread
+        .run(async move {
+            let client = other_pool.get().await.unwrap();
+            let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
+            (pid, client.driven_by(), tokio::runtime::Handle::current().id())
+        })
+        .await;
     assert_eq!(other_pid, first_pid, "the pool's one connection was replaced instead of moved");
     assert_eq!(driven_by, Some(other));
     assert_ne!(other, here);
 
-    // And back here, with the other thread's runtime idle (not polling anything).
+    // And back here.
     let client = pool.get().await.unwrap();
     let pid: i32 = client.query_one(backend, &[]).await.unwrap().get(0);
     assert_eq!((pid, client.driven_by()), (first_pid, Some(here)));
     assert_eq!(pools.stats().opened, opened, "moving between threads must not open connections");
     drop(client);
-    stop.send(()).unwrap();
-    thread.join().unwrap();
+    other_thread.stop();
 
     // Still in use after the other runtime is gone.
     let client = pool.get().await.unwrap();
@@ -170,14 +192,76 @@ async fn an_idle_tenant_connection_the_server_closes_frees_its_budget_slot_and_i
     let admin = test_support::admin_client("postgres").await.unwrap();
     admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
     // Noticed while idle: the slot comes back without any request.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while pools.connections_in_use() != 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the closed connection still holds its budget slot");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until_no_connection_is_held(&pools, "the closed connection still holds its budget slot").await;
     let client = pool.get().await.unwrap();
     let new_pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
     assert_ne!(new_pid, pid);
     drop(client);
+    app.cleanup().await;
+}
+
+/// Checks the pool's connection out on the current runtime and returns its backend pid.
+async fn check_out_and_query(pool: tenant_plane::TenantPool) -> (i32, usize) {
+    let client = pool.get().await.unwrap();
+    let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+    (pid, client.driver_tasks())
+}
+
+/// Waits until the worker holds no tenant connection (an ended one frees its slot).
+async fn until_no_connection_is_held(pools: &tenant_plane::PoolRegistry, why: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while pools.connections_in_use() != 0 {
+        assert!(tokio::time::Instant::now() < deadline, "{why}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_connection_moving_between_worker_threads_keeps_one_driver_per_thread_and_they_end_with_it() {
+    let (app, pool) = one_connection_pool("bounce").await;
+    let pools = app.tp_state.pools().clone();
+    let other = OtherWorkerThread::start();
+    let (pid, _) = check_out_and_query(pool.clone()).await;
+    let opened = pools.stats().opened;
+
+    for _ in 0..5 {
+        let (there, drivers) = other.run(check_out_and_query(pool.clone())).await;
+        assert_eq!((there, drivers), (pid, 2), "one driver per runtime, not one per move");
+        let (here, drivers) = check_out_and_query(pool.clone()).await;
+        assert_eq!((here, drivers), (pid, 2));
+    }
+    assert_eq!(pools.stats().opened, opened, "moving between threads must not open connections");
+    let tasks_there = || async { tokio::runtime::Handle::current().metrics().num_alive_tasks() };
+    assert_eq!(other.run(tasks_there()).await, 1, "the other thread keeps its driver parked");
+
+    // The server closes the connection while it is driven here: the parked driver there ends too.
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    until_no_connection_is_held(&pools, "the closed connection still holds its budget slot").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while other.run(tasks_there()).await != 0 {
+        assert!(tokio::time::Instant::now() < deadline, "a parked driver outlived its connection");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    other.stop();
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_connection_whose_worker_thread_ends_is_driven_by_another_and_still_noticed_when_closed() {
+    let (app, pool) = one_connection_pool("handover").await;
+    let pools = app.tp_state.pools().clone();
+    let (pid, _) = check_out_and_query(pool.clone()).await;
+    // The other thread checks it out last, then ends while driving it (idle in the pool).
+    let other = OtherWorkerThread::start();
+    assert_eq!(other.run(check_out_and_query(pool.clone())).await.0, pid);
+    other.stop();
+
+    // Nothing checks it out here: only a driver that took over can notice the server closing it.
+    let admin = test_support::admin_client("postgres").await.unwrap();
+    admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    until_no_connection_is_held(&pools, "no thread drives the connection its thread left").await;
+    let (new_pid, _) = check_out_and_query(pool.clone()).await;
+    assert_ne!(new_pid, pid);
     app.cleanup().await;
 }
