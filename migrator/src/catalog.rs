@@ -10,6 +10,7 @@ mod m0007_server_passwords_in_store;
 mod m0008_server_tls;
 mod m0009_server_access_version;
 mod m0010_tenant_moves;
+mod m0011_server_certificate_expiry;
 
 use sea_orm_migration::prelude::*;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0008_server_tls::Migration),
             Box::new(m0009_server_access_version::Migration),
             Box::new(m0010_tenant_moves::Migration),
+            Box::new(m0011_server_certificate_expiry::Migration),
         ]
     }
 }
@@ -53,6 +55,7 @@ mod tests {
             "m0008_server_tls",
             "m0009_server_access_version",
             "m0010_tenant_moves",
+            "m0011_server_certificate_expiry",
         ];
         assert_eq!(names, expected);
     }

@@ -4,8 +4,7 @@
 //! bumps the server's `access_version`: admin pools made under the old one are replaced, and
 //! the tenant planes reconnect the server's tenants (NOTIFY `server:<id>`).
 
-use catalog::{ServerAccessUpdate, ServerHealth, ServerUpdate, entity::database_server};
-use chrono::Utc;
+use catalog::{ServerAccessUpdate, ServerUpdate, entity::database_server};
 use dbtls::TlsMode;
 use migrator::ServerAccess;
 use secrets::SecretString;
@@ -72,8 +71,7 @@ impl Provisioner {
             if let Some(password) = &access.admin_password {
                 self.server_credentials().put(server.id, password).await?;
             }
-            let health =
-                ServerHealth { ok: true, detail: None, version: Some(found.version.clone()), checked_at: Utc::now() };
+            let health = found.health();
             let change = ServerAccessUpdate {
                 tls_mode,
                 tls_ca_pem,

@@ -6,7 +6,7 @@
 use catalog::{
     CatalogError, NewServer, PlacementMode, ServerHealth, ServerKind, ServerUpdate, entity::database_server,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use dbtls::TlsMode;
 use domain::quote_ident;
 use migrator::ServerAccess;
@@ -65,7 +65,53 @@ pub struct ServerCheck {
     pub tls: bool,
     pub superuser: bool,
     pub max_connections: i32,
+    /// When the certificate the server presents expires (TLS modes only; `None` when it could
+    /// not be read).
+    pub tls_certificate_expires_at: Option<DateTime<Utc>>,
 }
+
+/// A server certificate expiring within this is reported in the server's health detail.
+pub const CERTIFICATE_WARNING: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+impl ServerCheck {
+    /// The health this check records: `ok`, with a warning when the server's certificate
+    /// expires within [`CERTIFICATE_WARNING`] (or has: `require` connects regardless).
+    pub fn health(&self) -> ServerHealth {
+        let now = Utc::now();
+        let detail = self.tls_certificate_expires_at.filter(|at| *at - now < CERTIFICATE_WARNING).map(|at| {
+            let date = at.format("%Y-%m-%d %H:%M UTC");
+            match (at - now).num_days() {
+                _ if at <= now => format!("the server's TLS certificate expired on {date}"),
+                days => format!("the server's TLS certificate expires on {date} (in {days} days)"),
+            }
+        });
+        ServerHealth {
+            ok: true,
+            detail,
+            version: Some(self.version.clone()),
+            checked_at: now,
+            tls_certificate_expires_at: self.tls_certificate_expires_at,
+        }
+    }
+}
+
+/// When the certificate of the server `access` reaches expires; `None` for plain TCP or when
+/// it cannot be read (the check itself says whether the server is usable).
+async fn certificate_expiry(access: &ServerAccess) -> Option<DateTime<Utc>> {
+    if access.tls().mode() == TlsMode::Disable {
+        return None;
+    }
+    match dbtls::server_certificate_expiry(&access.host, access.port, CHECK_TIMEOUT).await {
+        Ok(expiry) => expiry,
+        Err(err) => {
+            tracing::debug!(host = %access.host, error = %format!("{err:#}"), "could not read the server's certificate");
+            None
+        }
+    }
+}
+
+/// How long reading a server's certificate may take.
+const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> ServerAdminError {
     ServerAdminError::Invalid { field, message: message.into() }
@@ -172,6 +218,7 @@ pub async fn check_server(access: &ServerAccess) -> Result<ServerCheck, ServerAd
         superuser: row.get(2),
         tls: row.get(5),
         max_connections: row.get(6),
+        tls_certificate_expires_at: certificate_expiry(access).await,
     };
     let (createdb, createrole): (bool, bool) = (row.get(3), row.get(4));
     if check.version_num < MIN_SERVER_VERSION_NUM {
@@ -219,8 +266,7 @@ impl Provisioner {
         migrator::ensure_template(&access, self.schema()).await.map_err(|err| ServerAdminError::CheckFailed {
             message: format!("cannot prepare the template database: {err:#}"),
         })?;
-        let health =
-            ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() };
+        let health = check.health();
         // The password is stored before the row that points at it, and forgotten again if the
         // row is not written: nothing is left in the secret store for a server not registered.
         if let Some(password) = &req.admin_password {
@@ -306,14 +352,21 @@ impl Provisioner {
     ) -> anyhow::Result<(ServerHealth, Option<ServerCheck>)> {
         let access = self.server_credentials().access(server).await?;
         let (health, check) = match check_server(&access).await {
-            Ok(check) => (
-                ServerHealth { ok: true, detail: None, version: Some(check.version.clone()), checked_at: Utc::now() },
-                Some(check),
+            Ok(check) => (check.health(), Some(check)),
+            Err(err) => (
+                ServerHealth {
+                    ok: false,
+                    detail: Some(err.to_string()),
+                    version: None,
+                    checked_at: Utc::now(),
+                    tls_certificate_expires_at: None,
+                },
+                None,
             ),
-            Err(err) => {
-                (ServerHealth { ok: false, detail: Some(err.to_string()), version: None, checked_at: Utc::now() }, None)
-            }
         };
+        if health.ok && health.detail.is_some() && health.detail != server.health_detail {
+            tracing::warn!(server = %server.name, detail = ?health.detail, "database server certificate expiring");
+        }
         if server.health != if health.ok { "ok" } else { "failing" } {
             tracing::info!(server = %server.name, healthy = health.ok, detail = ?health.detail, "database server health changed");
         }
@@ -366,6 +419,7 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         health_detail: None,
         checked_at: None,
         access_version: 1,
+        tls_certificate_expires_at: None,
     }
 }
 
@@ -391,4 +445,39 @@ pub async fn run_server_prober(
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn check_expiring(at: Option<DateTime<Utc>>) -> ServerCheck {
+        ServerCheck {
+            version: "15.1".into(),
+            version_num: 150001,
+            tls: true,
+            superuser: true,
+            max_connections: 100,
+            tls_certificate_expires_at: at,
+        }
+    }
+
+    #[test]
+    fn a_server_certificate_expiring_within_30_days_or_expired_is_reported_in_the_health_detail() {
+        let now = Utc::now();
+        let soon = now + TimeDelta::days(12) + TimeDelta::hours(1);
+        let health = check_expiring(Some(soon)).health();
+        assert!(health.ok, "an expiring certificate still connects");
+        let detail = health.detail.unwrap();
+        assert!(detail.contains("expires on") && detail.ends_with("(in 12 days)"), "{detail}");
+        assert_eq!(health.tls_certificate_expires_at, Some(soon));
+
+        let detail = check_expiring(Some(now - TimeDelta::days(1))).health().detail.unwrap();
+        assert!(detail.contains("expired on"), "{detail}");
+        for quiet in [Some(now + TimeDelta::days(31)), None] {
+            assert_eq!(check_expiring(quiet).health().detail, None);
+        }
+    }
 }

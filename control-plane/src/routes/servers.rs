@@ -47,6 +47,11 @@ pub struct ServerView {
     tls_mode: String,
     /// Whether `verify-full` trusts a registered CA bundle (rather than the host's roots).
     tls_ca_registered: bool,
+    /// When the first certificate of the registered CA bundle expires.
+    tls_ca_expires_at: Option<DateTime<Utc>>,
+    /// When the certificate the server presents expires, from the last successful check (TLS
+    /// modes only). Within 30 days of it, `healthDetail` says so.
+    tls_certificate_expires_at: Option<DateTime<Utc>>,
     /// Tenant databases on the server.
     tenants: i64,
     /// `unknown`, `ok` or `failing`, from the last check.
@@ -73,6 +78,8 @@ impl ServerView {
             capacity: s.capacity,
             tls_mode: s.tls_mode,
             tls_ca_registered: s.tls_ca_pem.is_some(),
+            tls_ca_expires_at: s.tls_ca_pem.as_deref().and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
+            tls_certificate_expires_at: s.tls_certificate_expires_at,
             tenants,
             health: s.health,
             health_detail: s.health_detail,
@@ -111,11 +118,19 @@ pub struct CheckView {
     tls: bool,
     superuser: bool,
     max_connections: i32,
+    /// When the certificate the server presented expires (TLS modes only).
+    tls_certificate_expires_at: Option<DateTime<Utc>>,
 }
 
 impl From<ServerCheck> for CheckView {
     fn from(c: ServerCheck) -> Self {
-        Self { version: c.version, tls: c.tls, superuser: c.superuser, max_connections: c.max_connections }
+        Self {
+            version: c.version,
+            tls: c.tls,
+            superuser: c.superuser,
+            max_connections: c.max_connections,
+            tls_certificate_expires_at: c.tls_certificate_expires_at,
+        }
     }
 }
 

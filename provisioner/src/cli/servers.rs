@@ -181,7 +181,10 @@ fn server_json(s: &database_server::Model, tenants: i64) -> Value {
         "id": s.id, "name": s.name, "host": s.host, "port": s.port, "adminUser": s.admin_user,
         "adminDatabase": s.admin_database, "templateDatabase": s.template_database, "kind": s.kind,
         "placement": s.placement, "state": s.state, "capacity": s.capacity, "tenants": tenants,
-        "tlsMode": s.tls_mode, "tlsCaRegistered": s.tls_ca_pem.is_some(), "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
+        "tlsMode": s.tls_mode, "tlsCaRegistered": s.tls_ca_pem.is_some(),
+        "tlsCaExpiresAt": s.tls_ca_pem.as_deref().and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
+        "tlsCertificateExpiresAt": s.tls_certificate_expires_at,
+        "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
         "checkedAt": s.checked_at, "createdAt": s.created_at,
     })
 }

@@ -106,6 +106,8 @@ pub struct ServerHealth {
     pub detail: Option<String>,
     pub version: Option<String>,
     pub checked_at: DateTime<Utc>,
+    /// When the server's TLS certificate expires (recorded when `ok`).
+    pub tls_certificate_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -142,6 +144,7 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         health: Set(health.map_or("unknown", |h| if h.ok { "ok" } else { "failing" }).to_owned()),
         health_detail: Set(health.and_then(|h| h.detail.clone())),
         checked_at: Set(health.map(|h| h.checked_at)),
+        tls_certificate_expires_at: Set(health.and_then(|h| h.tls_certificate_expires_at)),
         access_version: Set(1),
     }
 }
@@ -287,7 +290,8 @@ impl Catalog {
                admin_password_stored = admin_password_stored OR $4, \
                admin_password_sealed = CASE WHEN $4 THEN NULL ELSE admin_password_sealed END, \
                access_version = access_version + 1, \
-               health = 'ok', health_detail = NULL, server_version = COALESCE($5, server_version), checked_at = $6 \
+               health = 'ok', health_detail = $7, server_version = COALESCE($5, server_version), checked_at = $6, \
+               tls_certificate_expires_at = $8 \
              WHERE id = $1 RETURNING *",
             [
                 id.into(),
@@ -296,6 +300,8 @@ impl Catalog {
                 update.admin_password_stored.into(),
                 update.health.version.clone().into(),
                 update.health.checked_at.into(),
+                update.health.detail.clone().into(),
+                update.health.tls_certificate_expires_at.into(),
             ],
         );
         database_server::Model::find_by_statement(stmt)
@@ -309,13 +315,16 @@ impl Catalog {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "UPDATE database_servers SET health = $2, health_detail = $3, \
-               server_version = COALESCE($4, server_version), checked_at = $5 WHERE id = $1",
+               server_version = COALESCE($4, server_version), checked_at = $5, \
+               tls_certificate_expires_at = CASE WHEN $2 = 'ok' THEN $6 ELSE tls_certificate_expires_at END \
+             WHERE id = $1",
             [
                 id.into(),
                 (if health.ok { "ok" } else { "failing" }).into(),
                 health.detail.clone().into(),
                 health.version.clone().into(),
                 health.checked_at.into(),
+                health.tls_certificate_expires_at.into(),
             ],
         );
         self.db.execute_raw(stmt).await?;

@@ -28,6 +28,9 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgSslMode};
 use tokio_postgres::config::SslMode;
 pub use tokio_postgres_rustls::MakeRustlsConnect;
 
+mod expiry;
+pub use expiry::{bundle_expiry, not_after, server_certificate_expiry};
+
 /// How connections to a database server are protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum TlsMode {

@@ -32,3 +32,19 @@ async fn a_url_with_verify_full_and_its_ca_connects_encrypted_and_plain_or_a_for
     let message = refused.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
     assert!(message.contains("no encryption"), "{refused:?}");
 }
+
+#[tokio::test]
+async fn the_certificate_a_server_presents_is_read_and_a_plain_server_has_none() {
+    let cluster = test_support::tls_cluster();
+    let url: url::Url = cluster.url("postgres").parse().unwrap();
+    let (host, port) = (url.host_str().unwrap().to_owned(), url.port().unwrap());
+    let timeout = std::time::Duration::from_secs(5);
+    let presented = dbtls::server_certificate_expiry(&host, port, timeout).await.unwrap();
+    let served = dbtls::bundle_expiry(&cluster.server_cert_pem).unwrap();
+    // Fresh test certificates make the server's end (2100) differ from its CA's (4096).
+    assert_eq!(presented, served, "the expiry read over the wire is the served certificate's");
+
+    let plain: url::Url = test_support::admin_url("postgres").parse().unwrap();
+    let none = dbtls::server_certificate_expiry(plain.host_str().unwrap(), plain.port().unwrap(), timeout).await;
+    assert_eq!(none.unwrap(), None, "a server without TLS presents no certificate");
+}

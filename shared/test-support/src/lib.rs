@@ -160,6 +160,8 @@ pub struct TlsCluster {
     base: String,
     /// The CA that issued the server's certificate, PEM.
     pub ca_pem: String,
+    /// The certificate the server presents, PEM.
+    pub server_cert_pem: String,
 }
 
 impl TlsCluster {
@@ -183,8 +185,9 @@ pub fn tls_cluster() -> &'static TlsCluster {
                 Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
             let (ca_pem, server) = tls::test_certificates(&dir)?;
             drop(lock);
+            let server_cert_pem = server.cert_pem.clone();
             let cluster = start_cluster_with(&dir, Some(server))?;
-            anyhow::Ok(TlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem })
+            anyhow::Ok(TlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem, server_cert_pem })
         })();
         started.unwrap_or_else(|err| panic!("could not start the TLS test cluster: {err:#}"))
     })

@@ -22,8 +22,10 @@ export function server(name: string, patch: Partial<ServerView> = {}): ServerVie
     createdAt: '2026-01-01T00:00:00Z',
     tlsMode: 'disable',
     tlsCaRegistered: false,
+    tlsCaExpiresAt: null,
+    tlsCertificateExpiresAt: null,
     ...patch,
   };
 }
 
-export const CHECK = { version: '16.4', tls: true, superuser: false, maxConnections: 200 };
+export const CHECK = { version: '16.4', tls: true, superuser: false, maxConnections: 200, tlsCertificateExpiresAt: null };

@@ -40,6 +40,9 @@ pub struct Model {
     /// Counts changes of how the platform connects to it (address, TLS, admin credentials):
     /// admin connections made under an older count are stale.
     pub access_version: i32,
+    /// When the certificate the server presents expires, from the last successful check
+    /// (none: plain TCP, or not read yet).
+    pub tls_certificate_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -642,6 +642,11 @@ export interface components {
             superuser: boolean;
             /** @description Whether the control plane's connection is encrypted. */
             tls: boolean;
+            /**
+             * Format: date-time
+             * @description When the certificate the server presented expires (TLS modes only).
+             */
+            tlsCertificateExpiresAt?: string | null;
             version: string;
         };
         CreateTenantBody: {
@@ -952,8 +957,19 @@ export interface components {
              * @description Tenant databases on the server.
              */
             tenants: number;
+            /**
+             * Format: date-time
+             * @description When the first certificate of the registered CA bundle expires.
+             */
+            tlsCaExpiresAt?: string | null;
             /** @description Whether `verify-full` trusts a registered CA bundle (rather than the host's roots). */
             tlsCaRegistered: boolean;
+            /**
+             * Format: date-time
+             * @description When the certificate the server presents expires, from the last successful check (TLS
+             *     modes only). Within 30 days of it, `healthDetail` says so.
+             */
+            tlsCertificateExpiresAt?: string | null;
             /** @description `disable`, `require` or `verify-full`. */
             tlsMode: string;
         };

@@ -3,7 +3,9 @@
  * the platform reaches it (TLS mode, CA bundle, admin password; a form in a row below), drain
  * (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`,
  * which records its health), and remove after typing its name (`409 INVALID_STATE` while
- * tenant databases are on it; the message shows on the row).
+ * tenant databases are on it; the message shows on the row). The TLS column says until when the
+ * server's certificate (as the last check read it) and its registered CA are valid; within 30
+ * days of the certificate's end the health detail warns.
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';
@@ -80,7 +82,13 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
           <div className="muted">checked {formatDate(server.checkedAt)}</div>
         </td>
         <td data-label="Version">{server.serverVersion ?? '—'}</td>
-        <td data-label="TLS">{tlsLabel(server)}</td>
+        <td data-label="TLS">
+          {tlsLabel(server)}
+          {server.tlsCertificateExpiresAt ? (
+            <div className="muted">certificate until {formatDate(server.tlsCertificateExpiresAt)}</div>
+          ) : null}
+          {server.tlsCaExpiresAt ? <div className="muted">CA until {formatDate(server.tlsCaExpiresAt)}</div> : null}
+        </td>
         <td data-label="Actions">
           {removing ? (
             <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />

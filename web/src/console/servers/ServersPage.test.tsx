@@ -5,6 +5,7 @@ import { ServersPage } from './ServersPage';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
 import { CHECK, server } from '../../test/servers';
+import { formatDate } from '../../shared/format';
 
 const MAIN = server('main');
 const FAILING = server('eu-2', { health: 'failing', healthDetail: 'cannot connect to eu-2.db.internal:5432: timed out', tenants: 0, serverVersion: null });
@@ -50,6 +51,24 @@ describe('database servers list', () => {
     expect(within(row('tls')).getByText('require')).toBeInTheDocument();
     expect(within(row('ca')).getByText('verify-full (registered CA)')).toBeInTheDocument();
     expect(within(row('roots')).getByText('verify-full (host roots)')).toBeInTheDocument();
+  });
+
+  it('shows until when each server’s certificate and CA are valid, and the warning when it ends soon', async () => {
+    const expiring = server('ca', {
+      tlsMode: 'verify-full',
+      tlsCaRegistered: true,
+      tlsCertificateExpiresAt: '2026-12-05T00:00:00Z',
+      tlsCaExpiresAt: '2030-01-01T00:00:00Z',
+      healthDetail: 'the server’s TLS certificate expires on 2026-12-05 00:00 UTC (in 12 days)',
+    });
+    mockApi({ 'GET /v1/servers': { body: { items: [MAIN, expiring] } } });
+    renderConsole(<ServersPage />);
+    expect(await screen.findByText('ca', { selector: 'strong' })).toBeInTheDocument();
+    const ca = row('ca');
+    expect(within(ca).getByText(`certificate until ${formatDate('2026-12-05T00:00:00Z')}`)).toBeInTheDocument();
+    expect(within(ca).getByText(`CA until ${formatDate('2030-01-01T00:00:00Z')}`)).toBeInTheDocument();
+    expect(within(ca).getByText(/expires on 2026-12-05/)).toBeInTheDocument();
+    expect(within(row('main')).queryByText(/until/)).not.toBeInTheDocument();
   });
 
   it('shows the API’s error when the list cannot be loaded', async () => {
