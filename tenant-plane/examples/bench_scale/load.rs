@@ -4,7 +4,7 @@ use std::{fmt::Write as _, process::Command, sync::atomic::Ordering};
 
 use tenant_plane::PoolStats;
 
-use crate::worker::{Worker, sample_backends};
+use crate::worker::{BASE_DOMAIN, Worker, sample_backends};
 
 #[derive(Debug, Default)]
 pub struct WrkResult {
@@ -22,16 +22,32 @@ impl WrkResult {
     }
 }
 
-/// Runs wrk against `base` with paths chosen by `mode` (`one`, `rr`, `zipf`) from `paths`.
 /// Uncounted load before the single-tenant and warm-tenant runs.
 pub const WARM_UP_SECS: u64 = 3;
 
-pub fn wrk(base: &str, paths: &[String], mode: &str, seconds: u64, connections: u32) -> WrkResult {
+/// What a request asks for: its `Host` header (empty: the server's address, as wrk sends) and
+/// its path.
+pub type Target = (String, String);
+
+/// `GET /v1/tenant` of each of `slugs`, the tenant named by the host (`<slug>.bench.test`, host
+/// routing, the production default) or by the path (`/t/<slug>/v1/tenant`).
+pub fn tenant_targets(slugs: &[String], by_host: bool) -> Vec<Target> {
+    slugs
+        .iter()
+        .map(|slug| match by_host {
+            true => (format!("{slug}.{BASE_DOMAIN}"), "/v1/tenant".to_owned()),
+            false => (String::new(), format!("/t/{slug}/v1/tenant")),
+        })
+        .collect()
+}
+
+/// Runs wrk against `base` with targets chosen by `mode` (`one`, `rr`, `zipf`) from `targets`.
+pub fn wrk(base: &str, targets: &[Target], mode: &str, seconds: u64, connections: u32) -> WrkResult {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("load.lua");
     let mut lua = String::from("local paths = {\n");
-    for p in paths {
-        writeln!(lua, "  {p:?},").unwrap();
+    for (host, path) in targets {
+        writeln!(lua, "  {{{host:?}, {path:?}}},").unwrap();
     }
     lua.push_str("}\n");
     write!(
@@ -60,7 +76,9 @@ function request()
     end
     i = lo
   end
-  return wrk.format("GET", paths[i])
+  local host, path = paths[i][1], paths[i][2]
+  if host == "" then return wrk.format("GET", path) end
+  return wrk.format("GET", path, {{ Host = host }})
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -105,29 +123,29 @@ impl Measured {
 }
 
 /// `wrk` against `worker` (see [`wrk`]), 32 connections, sampling the server's backends.
-pub async fn measure(worker: &Worker, admin_url: &str, paths: &[String], mode: &str, seconds: u64) -> Measured {
+pub async fn measure(worker: &Worker, admin_url: &str, targets: &[Target], mode: &str, seconds: u64) -> Measured {
     let (stop, sampler) = sample_backends(admin_url.to_owned());
     let before = worker.state.pool_stats();
-    let load = wrk(&worker.url, paths, mode, seconds, 32);
+    let load = wrk(&worker.url, targets, mode, seconds, 32);
     let pools = (before, worker.state.pool_stats());
     stop.store(true, Ordering::SeqCst);
     Measured { load, backends: sampler.await.unwrap(), pools }
 }
 
-/// The two loads the targets compare, the single tenant (`paths[0]`) and the `hot` first
+/// The two loads the targets compare, the single tenant (`targets[0]`) and the `hot` first
 /// tenants round-robin, each measured warm: after an uncounted run longer than the pools'
 /// active window, so neither pays for the previous load's connections.
 pub async fn warm_loads(
     worker: &Worker,
     admin_url: &str,
-    paths: &[String],
+    targets: &[Target],
     hot: usize,
     seconds: u64,
 ) -> (Measured, Measured) {
-    let _ = wrk(&worker.url, &paths[..1], "one", WARM_UP_SECS, 32);
-    let single = measure(worker, admin_url, &paths[..1], "one", seconds).await;
-    let _ = wrk(&worker.url, &paths[..hot], "rr", WARM_UP_SECS, 32);
-    let warm = measure(worker, admin_url, &paths[..hot], "rr", seconds).await;
+    let _ = wrk(&worker.url, &targets[..1], "one", WARM_UP_SECS, 32);
+    let single = measure(worker, admin_url, &targets[..1], "one", seconds).await;
+    let _ = wrk(&worker.url, &targets[..hot], "rr", WARM_UP_SECS, 32);
+    let warm = measure(worker, admin_url, &targets[..hot], "rr", seconds).await;
     (single, warm)
 }
 

@@ -20,10 +20,10 @@ use provisioner::{
 
 use crate::{
     Bench, live_heap_kib,
-    load::{WARM_UP_SECS, measure, warm_loads, wrk, wrk_row},
+    load::{WARM_UP_SECS, measure, tenant_targets, warm_loads, wrk, wrk_row},
     pg_bin,
     stats::{pct, vm_rss_kib},
-    worker::{BUDGET, POOL_MAX, start_worker, tenant_backends},
+    worker::{BASE_DOMAIN, BUDGET, POOL_MAX, start_worker, tenant_backends},
 };
 
 /// The report's section, and the worker's memory per cached tenant (live heap, RSS; KiB).
@@ -57,13 +57,16 @@ pub async fn serve(bench: &Bench, slugs: &[String]) -> Serving {
     let heap_after = live_heap_kib();
     let backends_after_cold = tenant_backends(admin).await;
 
-    let hot = std::cmp::min(50, paths.len());
-    let (baseline, warm) = warm_loads(&worker, admin_url, &paths, hot, load_secs).await;
-    let zipf = measure(&worker, admin_url, &paths, "zipf", load_secs).await;
-    let rr = measure(&worker, admin_url, &paths, "rr", load_secs).await;
+    let by_host = tenant_targets(slugs, true);
+    let hot = std::cmp::min(50, by_host.len());
+    let (baseline, warm) = warm_loads(&worker, admin_url, &by_host, hot, load_secs).await;
+    // The same warm tenants named by the path instead (the router matches `/t/{slug}` first).
+    let warm_by_path = measure(&worker, admin_url, &tenant_targets(&slugs[..hot], false), "rr", load_secs).await;
+    let zipf = measure(&worker, admin_url, &by_host, "zipf", load_secs).await;
+    let rr = measure(&worker, admin_url, &by_host, "rr", load_secs).await;
     // The worker's HTTP ceiling on this machine: the same load on an endpoint with no tenant
     // and no database (how much of it the tenant path leaves).
-    let http_only = wrk(&worker.url, &["/health".to_owned()], "one", load_secs, 32);
+    let http_only = wrk(&worker.url, &[(String::new(), "/health".to_owned())], "one", load_secs, 32);
 
     // 100 concurrent first requests to one cold tenant.
     let burst_slug = unique_slug("burst");
@@ -100,7 +103,7 @@ pub async fn serve(bench: &Bench, slugs: &[String]) -> Serving {
     // The same two loads from a worker with one HTTP thread: on two cores shared with Postgres
     // and wrk, fewer threads can serve more.
     let one_thread = start_worker(platform, NonZeroUsize::new(1)).await;
-    let (baseline_one, warm_one) = warm_loads(&one_thread, admin_url, &paths, hot, load_secs).await;
+    let (baseline_one, warm_one) = warm_loads(&one_thread, admin_url, &by_host, hot, load_secs).await;
     one_thread.shutdown().await;
 
     // pgbench -S -M prepared on the same server, same client count.
@@ -131,9 +134,11 @@ pub async fn serve(bench: &Bench, slugs: &[String]) -> Serving {
     writeln!(report, "## Serving {n} tenants from one worker\n").unwrap();
     writeln!(
         report,
-        "One tenant-plane worker with one HTTP worker thread per core (actix's default; the last two rows: one thread), \
+        "One tenant-plane worker with one HTTP worker thread per core (actix's default; the rows saying so: one thread), \
          connection budget {BUDGET} (of the server's 100), pool max {POOL_MAX} per tenant; `wrk -t2 -c32 -d{load_secs}s` \
-         on `GET /t/<slug>/v1/tenant` (route cache → tenant pool → one query in the tenant's database → JSON); the single \
+         on `GET /v1/tenant` with the tenant named by the host, `<slug>.{BASE_DOMAIN}` (host routing, the production default; \
+         one row names it by the path, `/t/<slug>/v1/tenant`): route cache → tenant pool → one query in the tenant's database \
+         → JSON. The single \
          tenant and the warm tenants each after an uncounted {WARM_UP_SECS} s run of the same load (longer than the pools' \
          2 s active window), the others cold from the previous phase. \
          \"backends\" is the most tenant-role connections seen on the server, sampled every 50 ms; \"opened\" the connections \
@@ -147,6 +152,7 @@ pub async fn serve(bench: &Bench, slugs: &[String]) -> Serving {
     );
     report.push_str(&wrk_row("single tenant (baseline: one pool)", &baseline));
     report.push_str(&wrk_row(&format!("{hot} warm tenants, round-robin"), &warm));
+    report.push_str(&wrk_row(&format!("{hot} warm tenants, named by the path instead"), &warm_by_path));
     report.push_str(&wrk_row(&format!("all {n}, Zipf (s = 1.1)"), &zipf));
     report.push_str(&wrk_row(&format!("all {n}, round-robin"), &rr));
     report.push_str(&wrk_row("single tenant, one HTTP worker thread", &baseline_one));

@@ -20,13 +20,15 @@ pub struct Worker {
     done: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Tenants are served at `<slug>.bench.test` (and at `/t/<slug>/…`).
+pub const BASE_DOMAIN: &str = "bench.test";
 pub const BUDGET: usize = 60;
 pub const POOL_MAX: usize = 5;
 
 /// A worker with `threads` HTTP worker threads (`None`: one per core, the default).
 pub async fn start_worker(platform: &TestPlatform, threads: Option<std::num::NonZeroUsize>) -> Worker {
     let routing = RoutingSettings {
-        base_domain: "bench.test".into(),
+        base_domain: BASE_DOMAIN.into(),
         path_routing: true,
         default_tenant: None,
         max_db_connections: BUDGET,

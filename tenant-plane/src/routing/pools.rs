@@ -224,11 +224,24 @@ impl PoolRegistry {
     /// many busy tenants each growing to the maximum would exhaust the budget and then close
     /// each other's idle connections on every request.
     pub async fn pool(&self, tenant: Uuid, target: &DbTarget) -> anyhow::Result<TenantPool> {
+        self.pool_for(tenant, target, true).await
+    }
+
+    /// The tenant's pool for background work that does not serve it (the webhook start sweep):
+    /// the tenant is not counted as active, so the tenants served keep their share; a pool made
+    /// here holds one connection.
+    pub async fn unserved_pool(&self, tenant: Uuid, target: &DbTarget) -> anyhow::Result<TenantPool> {
+        self.pool_for(tenant, target, false).await
+    }
+
+    async fn pool_for(&self, tenant: Uuid, target: &DbTarget, served: bool) -> anyhow::Result<TenantPool> {
         let pool = match self.pools.get(&tenant).await {
             Some(pool) => pool,
             None => {
-                self.mark_active(tenant);
-                let fair = self.fair_share();
+                if served {
+                    self.mark_active(tenant);
+                }
+                let fair = if served { self.fair_share() } else { 1 };
                 let (budget, reclaim, counters) = (self.budget.clone(), self.reclaim.clone(), self.counters.clone());
                 let connector = TenantConnector::new(target, TenantId::from_uuid(tenant), self.secrets.clone());
                 let server = target.server_id;
@@ -238,6 +251,9 @@ impl PoolRegistry {
                     .map_err(|err: Arc<anyhow::Error>| anyhow::anyhow!("{err:#}"))?
             }
         };
+        if !served {
+            return Ok(pool);
+        }
         // A busy tenant is marked a few times per active window, not on each request: a cache
         // write per request showed in the worker's profile.
         let now = self.started.elapsed().as_millis() as u64;
@@ -339,6 +355,19 @@ impl PoolRegistry {
     /// Resolves when a pool found the budget exhausted; the caller then closes idle connections.
     pub async fn reclaim_requested(&self) {
         self.reclaim.notified().await;
+    }
+
+    /// Whether at most half of the connection budget is in use (room for background work).
+    pub fn has_spare_budget(&self) -> bool {
+        self.connections_in_use() * 2 <= self.budget_size
+    }
+
+    /// Closes the tenant's pool unless the tenant was served within the active window (after
+    /// background work on it).
+    pub async fn close_if_unserved(&self, tenant: Uuid) {
+        if !self.active.contains_key(&tenant) {
+            self.evict(tenant).await;
+        }
     }
 
     /// Server connections currently held by this worker.

@@ -5,6 +5,12 @@
 //! start over every active tenant (so retries survive restarts). Rows are leased with
 //! `FOR UPDATE SKIP LOCKED`, so several workers never send one row twice at once.
 //!
+//! The start sweep reaches every tenant's database, a login each: it runs one tenant at a time,
+//! only while the worker's connection budget is at most half used, without counting the tenant
+//! as served (so served tenants keep their share of the budget), and closes the connection of a
+//! tenant it found nothing due for. A restarted worker thus never takes the connections of the
+//! tenants it serves to look at the thousand it does not.
+//!
 //! Retries: attempt n+1 comes `BACKOFF[n]` after attempt n — 1 min, 5 min, 30 min, 2 h, 5 h,
 //! 10 h, 14 h — so 8 attempts span about 31.6 hours; then the row is `failed`. An endpoint whose
 //! attempts have failed `DISABLE_AFTER_FAILURES` times in a row over at least
@@ -12,7 +18,7 @@
 //! multiplies every duration (tests run the schedule in seconds).
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{HashMap, HashSet, VecDeque},
     sync::Arc,
     time::Duration,
 };
@@ -249,15 +255,46 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
     let mut due: HashMap<Uuid, tokio::time::Instant> = HashMap::new();
     let mut in_flight: HashSet<Uuid> = HashSet::new();
     let mut active: HashMap<Uuid, tokio::time::Instant> = HashMap::new();
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(Uuid, Option<DateTime<Utc>>)>();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_TENANTS));
     let mut sweep = tokio::time::interval(Duration::from_secs(settings.webhook_sweep_secs.max(1)));
     sweep.tick().await;
+    // The start sweep's tenants, and whether one of them is being checked.
+    let mut background: VecDeque<Uuid> = VecDeque::new();
+    let mut background_busy = false;
+    let (listed_tx, mut listed) = mpsc::unbounded_channel::<Vec<Uuid>>();
     let startup = {
         let state = state.clone();
-        tokio::spawn(async move { startup_sweep(&state).await })
+        tokio::spawn(async move {
+            let _ = listed_tx.send(active_tenants(&state).await);
+        })
     };
+    let mut background_retry = tokio::time::interval(BACKGROUND_RETRY);
+    background_retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        // The next tenant of the start sweep, when no other is being checked and the budget
+        // has room; tenants already due for another reason are left to that.
+        while !background_busy && state.pools().has_spare_budget() {
+            let Some(tenant) = background.pop_front() else { break };
+            if due.contains_key(&tenant) || in_flight.contains(&tenant) {
+                continue;
+            }
+            background_busy = true;
+            let (state, done) = (state.clone(), done_tx.clone());
+            tokio::spawn(async move {
+                let next = match deliver_due(&state, tenant, Pass::Background).await {
+                    Ok(next) => next,
+                    Err(err) => {
+                        tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook start sweep failed for a tenant");
+                        None
+                    }
+                };
+                if next.is_none() {
+                    state.pools().close_if_unserved(tenant).await;
+                }
+                let _ = done.send(Done { tenant, next, background: true });
+            });
+        }
         let now = tokio::time::Instant::now();
         // Start every due tenant that is not already running, as slots allow.
         let ready: Vec<Uuid> =
@@ -268,7 +305,7 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
             in_flight.insert(tenant);
             let (state, done) = (state.clone(), done_tx.clone());
             tokio::spawn(async move {
-                let next = match deliver_due(&state, tenant).await {
+                let next = match deliver_due(&state, tenant, Pass::Served).await {
                     Ok(next) => next,
                     Err(err) => {
                         tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed");
@@ -276,18 +313,25 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
                     }
                 };
                 drop(slot);
-                let _ = done.send((tenant, next));
+                let _ = done.send(Done { tenant, next, background: false });
             });
         }
         let next_due = due.iter().filter(|(t, _)| !in_flight.contains(t)).map(|(_, at)| *at).min();
         tokio::select! {
             () = &mut shutdown => break,
+            Some(tenants) = listed.recv() => background.extend(tenants),
+            // The budget was too full for the start sweep: look again shortly.
+            _ = background_retry.tick(), if !background.is_empty() && !background_busy => {}
             Some(tenant) = inbox.recv() => {
                 active.insert(tenant, tokio::time::Instant::now());
                 due.insert(tenant, tokio::time::Instant::now());
             }
-            Some((tenant, next)) = done_rx.recv() => {
-                in_flight.remove(&tenant);
+            Some(Done { tenant, next, background: was_background }) = done_rx.recv() => {
+                if was_background {
+                    background_busy = false;
+                } else {
+                    in_flight.remove(&tenant);
+                }
                 if let Some(next) = next {
                     let wait = (next - Utc::now()).to_std().unwrap_or_default().max(MIN_RECHECK);
                     let at = tokio::time::Instant::now() + wait;
@@ -310,25 +354,42 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
     startup.abort();
 }
 
-async fn startup_sweep(state: &AppState) {
-    let mut cursor = None;
+/// Every active tenant, for the start sweep (as many as could be listed).
+async fn active_tenants(state: &AppState) -> Vec<Uuid> {
+    let (mut tenants, mut cursor) = (Vec::new(), None);
     loop {
         let page = match state.catalog().list_tenants(cursor, 500, Some(TenantStatus::Active)).await {
             Ok(page) => page,
             Err(err) => {
                 tracing::warn!(error = %err, "webhook startup sweep could not list tenants");
-                return;
+                return tenants;
             }
         };
-        for tenant in &page.items {
-            state.webhooks().wake(tenant.id);
-        }
+        tenants.extend(page.items.iter().map(|tenant| tenant.id));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
-            None => return,
+            None => return tenants,
         }
     }
 }
+
+/// A finished pass over one tenant: when it is due next, and whether the start sweep ran it.
+struct Done {
+    tenant: Uuid,
+    next: Option<DateTime<Utc>>,
+    background: bool,
+}
+
+/// Who a pass is for: a tenant this worker serves, or the start sweep (which must not count the
+/// tenant as served).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Served,
+    Background,
+}
+
+/// How often the start sweep looks again while the connection budget is too full for it.
+const BACKGROUND_RETRY: Duration = Duration::from_millis(200);
 
 async fn active_route(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<Arc<TenantRoute>>> {
     let route = state.routes().get(RouteKey::Id(tenant)).await?;
@@ -342,10 +403,13 @@ fn lease_secs(settings: &WebhookSettings) -> i64 {
 
 /// Sends `tenant`'s due rows (at most [`ROWS_PER_PASS`]); returns when the next one is due.
 /// After a failed attempt, an endpoint's other rows wait for the next pass.
-async fn deliver_due(state: &AppState, tenant: Uuid) -> anyhow::Result<Option<DateTime<Utc>>> {
+async fn deliver_due(state: &AppState, tenant: Uuid, pass: Pass) -> anyhow::Result<Option<DateTime<Utc>>> {
     let Some(route) = active_route(state, tenant).await? else { return Ok(None) };
     let Some(target) = route.db.as_ref() else { return Ok(None) };
-    let pool = state.pools().pool(tenant, target).await?;
+    let pool = match pass {
+        Pass::Served => state.pools().pool(tenant, target).await?,
+        Pass::Background => state.pools().unserved_pool(tenant, target).await?,
+    };
     let dispatcher = state.webhooks().clone();
     let lease = lease_secs(&dispatcher.settings);
     let mut sent = 0;

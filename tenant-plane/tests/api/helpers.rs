@@ -428,8 +428,8 @@ impl TestApp {
     }
 
     /// Another tenant-plane worker on the same catalog and storage, serving no request yet (as
-    /// after a restart); stopped by [`TestApp::cleanup`].
-    pub async fn spawn_second_tenant_plane(&mut self, replication_every: Duration) -> String {
+    /// after a restart), with a budget of 10 connections; stopped by [`TestApp::cleanup`].
+    pub async fn spawn_second_tenant_plane(&mut self, replication_every: Duration) -> (String, tenant_plane::AppState) {
         let catalog = catalog::Catalog::connect(&self.platform.reader_url).await.unwrap();
         let store = std::sync::Arc::new(secrets::LocalStore::new(catalog.clone(), self.platform.keyring.clone()));
         let root = self.storage_dir.as_ref().expect("the app's own storage").path().to_owned();
@@ -449,10 +449,10 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         self.stop.push(tx);
-        tokio::spawn(tenant_plane::Application::from_listener(listener, state).run_until(async {
+        tokio::spawn(tenant_plane::Application::from_listener(listener, state.clone()).run_until(async {
             let _ = rx.await;
         }));
-        url
+        (url, state)
     }
 
     pub async fn cleanup(mut self) {

@@ -265,3 +265,29 @@ async fn a_connection_whose_worker_thread_ends_is_driven_by_another_and_still_no
     assert_ne!(new_pid, pid);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_restarted_workers_webhook_sweep_checks_every_tenant_one_at_a_time_and_keeps_no_connection() {
+    let mut app = TestApp::spawn().await;
+    const TENANTS: usize = 6;
+    for _ in 0..TENANTS {
+        app.create_tenant("swept").await;
+    }
+    // A new worker looks at every active tenant's webhook outbox once (a login each).
+    let (_, worker) = app.spawn_second_tenant_plane(Duration::from_secs(60)).await;
+    let pools = worker.pools().clone();
+    let mut most = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while pools.stats().opened < TENANTS as u64 || pools.connections_in_use() > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the start sweep did not finish: {:?}", pools.stats());
+        most = most.max(pools.connections_in_use());
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // One tenant at a time, each connection closed after its look (the next may open while the
+    // last one's socket closes): never the whole budget, and nothing held for tenants it does
+    // not serve.
+    assert!(most <= 2, "the sweep held {most} connections at once");
+    assert_eq!(pools.stats().opened, TENANTS as u64, "one login per tenant");
+    assert_eq!(pools.tenants(), Vec::<uuid::Uuid>::new(), "no pool kept for tenants the worker does not serve");
+    app.cleanup().await;
+}

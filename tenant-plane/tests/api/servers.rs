@@ -164,6 +164,14 @@ async fn a_tls_only_server_is_registered_with_verify_full_and_serves_its_tenant_
         (res.body["server"]["tlsMode"].as_str(), res.body["server"]["tlsCaRegistered"].as_bool()),
         (Some("verify-full"), Some(true))
     );
+    // The check read when the server's certificate and the CA expire; far off: no warning.
+    let at = |value: &serde_json::Value| value.as_str().map(|v| v.parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+    let served = dbtls::bundle_expiry(&cluster.server_cert_pem).unwrap();
+    assert!(served.is_some());
+    assert_eq!(at(&res.body["check"]["tlsCertificateExpiresAt"]), served);
+    assert_eq!(at(&res.body["server"]["tlsCertificateExpiresAt"]), served);
+    assert_eq!(at(&res.body["server"]["tlsCaExpiresAt"]), dbtls::bundle_expiry(&cluster.ca_pem).unwrap());
+    assert_eq!(res.body["server"]["healthDetail"], serde_json::Value::Null);
 
     // A tenant on it: provisioned and migrated there, served by the tenant plane, and every
     // connection of its role is encrypted.
