@@ -284,9 +284,10 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
             tokio::spawn(async move {
                 let next = match deliver_due(&state, tenant, Pass::Background).await {
                     Ok(next) => next,
+                    // Tried again like any failed pass.
                     Err(err) => {
                         tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook start sweep failed for a tenant");
-                        None
+                        Some(Utc::now() + chrono::Duration::seconds(30))
                     }
                 };
                 if next.is_none() {
