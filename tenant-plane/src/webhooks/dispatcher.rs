@@ -280,21 +280,7 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
                 continue;
             }
             background_busy = true;
-            let (state, done) = (state.clone(), done_tx.clone());
-            tokio::spawn(async move {
-                let next = match deliver_due(&state, tenant, Pass::Background).await {
-                    Ok(next) => next,
-                    // Tried again like any failed pass.
-                    Err(err) => {
-                        tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook start sweep failed for a tenant");
-                        Some(Utc::now() + chrono::Duration::seconds(30))
-                    }
-                };
-                if next.is_none() {
-                    state.pools().close_if_unserved(tenant).await;
-                }
-                let _ = done.send(Done { tenant, next, background: true });
-            });
+            spawn_pass(&state, &done_tx, tenant, Pass::Background, None);
         }
         let now = tokio::time::Instant::now();
         // Start every due tenant that is not already running, as slots allow.
@@ -304,18 +290,7 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
             let Ok(slot) = slots.clone().try_acquire_owned() else { break };
             due.remove(&tenant);
             in_flight.insert(tenant);
-            let (state, done) = (state.clone(), done_tx.clone());
-            tokio::spawn(async move {
-                let next = match deliver_due(&state, tenant, Pass::Served).await {
-                    Ok(next) => next,
-                    Err(err) => {
-                        tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed");
-                        Some(Utc::now() + chrono::Duration::seconds(30))
-                    }
-                };
-                drop(slot);
-                let _ = done.send(Done { tenant, next, background: false });
-            });
+            spawn_pass(&state, &done_tx, tenant, Pass::Served, Some(slot));
         }
         let next_due = due.iter().filter(|(t, _)| !in_flight.contains(t)).map(|(_, at)| *at).min();
         tokio::select! {
@@ -327,8 +302,8 @@ pub async fn run(state: AppState, inbox: DispatcherInbox, shutdown: impl std::fu
                 active.insert(tenant, tokio::time::Instant::now());
                 due.insert(tenant, tokio::time::Instant::now());
             }
-            Some(Done { tenant, next, background: was_background }) = done_rx.recv() => {
-                if was_background {
+            Some(Done { tenant, next, pass }) = done_rx.recv() => {
+                if pass == Pass::Background {
                     background_busy = false;
                 } else {
                     in_flight.remove(&tenant);
@@ -374,11 +349,38 @@ async fn active_tenants(state: &AppState) -> Vec<Uuid> {
     }
 }
 
-/// A finished pass over one tenant: when it is due next, and whether the start sweep ran it.
+/// A finished pass over one tenant: when it is due next, and who it was for.
 struct Done {
     tenant: Uuid,
     next: Option<DateTime<Utc>>,
-    background: bool,
+    pass: Pass,
+}
+
+/// Runs a pass over `tenant` in a task of its own (holding `slot` meanwhile) and reports it to
+/// `done`. A failed pass is tried again in 30 s. After a start-sweep pass that found nothing
+/// due, the tenant's connection is closed unless the worker serves it.
+fn spawn_pass(
+    state: &AppState,
+    done: &mpsc::UnboundedSender<Done>,
+    tenant: Uuid,
+    pass: Pass,
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
+) {
+    let (state, done) = (state.clone(), done.clone());
+    tokio::spawn(async move {
+        let next = match deliver_due(&state, tenant, pass).await {
+            Ok(next) => next,
+            Err(err) => {
+                tracing::warn!(tenant.id = %tenant, error = %format!("{err:#}"), "webhook delivery pass failed");
+                Some(Utc::now() + chrono::Duration::seconds(30))
+            }
+        };
+        if pass == Pass::Background && next.is_none() {
+            state.pools().close_if_unserved(tenant).await;
+        }
+        drop(slot);
+        let _ = done.send(Done { tenant, next, pass });
+    });
 }
 
 /// Who a pass is for: a tenant this worker serves, or the start sweep (which must not count the
