@@ -269,13 +269,23 @@ impl Provisioner {
             if run.log.is_done(step.as_str()) {
                 continue;
             }
-            if step == Step::SeedAdmin
-                && let Err(error) = self.first_admin_hash(job_id, &mut params, pending_hash.take(), tenant_id).await
-            {
-                return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
-            }
-            let inputs = &params;
-            if let Err(error) = run.attempt(step.as_str(), move || self.execute(step, tenant_id, inputs)).await? {
+            let outcome = if step == Step::SeedAdmin {
+                // The tenant's login overlaps the rest of the password hash; if it fails, the
+                // step connects again itself (and reports that error).
+                let (hashed, connection) = tokio::join!(
+                    self.first_admin_hash(job_id, &mut params, pending_hash.take(), tenant_id),
+                    self.seed_connection(tenant_id),
+                );
+                if let Err(error) = hashed {
+                    return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
+                }
+                let (inputs, mut connection) = (&params, connection.ok());
+                run.attempt(step.as_str(), || self.seed_admin(tenant_id, inputs, connection.take())).await?
+            } else {
+                let inputs = &params;
+                run.attempt(step.as_str(), move || self.execute(step, tenant_id, inputs)).await?
+            };
+            if let Err(error) = outcome {
                 return Err(self.fail_job(job_id, &owner, tenant_id, step, error).await);
             }
         }

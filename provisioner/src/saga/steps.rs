@@ -41,7 +41,7 @@ impl Provisioner {
             Step::CreateDatabase => self.create_database(tenant).await,
             Step::Migrate => self.migrate(tenant).await,
             Step::CreateStorage => self.create_storage(tenant).await,
-            Step::SeedAdmin => self.seed_admin(tenant, params).await,
+            Step::SeedAdmin => self.seed_admin(tenant, params, None).await,
             Step::Activate => self.activate(tenant).await,
         }
     }
@@ -179,14 +179,29 @@ impl Provisioner {
         Ok(())
     }
 
-    async fn seed_admin(&self, tenant: TenantId, params: &serde_json::Value) -> anyhow::Result<()> {
+    /// A connection made exactly as the tenant plane will make it: the tenant's role, its
+    /// password, its database. Seed admin seeds over it, which proves the tenant reachable.
+    pub(super) async fn seed_connection(&self, tenant: TenantId) -> anyhow::Result<tokio_postgres::Client> {
         let (placement, server) = self.placed(tenant).await?;
+        let password = self.db_password(tenant).await?;
+        connect_as_tenant(&server, &placement, &password).await
+    }
+
+    /// Seeds the profile and the first admin over `connection` (one from [`Self::seed_connection`],
+    /// opened while the admin's password was still being hashed) or a new one.
+    pub(super) async fn seed_admin(
+        &self,
+        tenant: TenantId,
+        params: &serde_json::Value,
+        connection: Option<tokio_postgres::Client>,
+    ) -> anyhow::Result<()> {
         let row = self.catalog().tenant(tenant).await?;
         let email = params.get("adminEmail").and_then(|v| v.as_str()).context("job has no admin e-mail")?;
         let hash = params.get(super::ADMIN_PASSWORD_HASH).and_then(|v| v.as_str());
-        let password = self.db_password(tenant).await?;
-        // Connect exactly as the tenant plane will: the tenant's role, its password, its database.
-        let client = connect_as_tenant(&server, &placement, &password).await?;
+        let client = match connection {
+            Some(client) if !client.is_closed() => client,
+            _ => self.seed_connection(tenant).await?,
+        };
         client
             .execute(
                 "INSERT INTO tenant_profile (tenant_id, slug, display_name) VALUES ($1, $2, $3) \
