@@ -160,8 +160,8 @@ impl Provisioner {
         let mut hashing = None;
         match req.admin {
             FirstAdmin::Password(password) => {
-                // The argon2id hash takes ~50 ms of one core: it runs while the steps before
-                // `seed_admin` (mostly waiting on the database server) do.
+                // The argon2id hash takes ~40 ms of one core: it runs while the steps before
+                // `seed_admin` (mostly waiting on the database server) and its login do.
                 hashing =
                     Some(tokio::task::spawn_blocking(move || secrets::password::hash_password(password.expose())));
                 params[ADMIN_PASSWORD_PENDING] = true.into();
