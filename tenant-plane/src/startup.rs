@@ -292,7 +292,7 @@ impl Application {
         Self { listener, state, workers: None }
     }
 
-    /// Serves with `workers` HTTP worker threads instead of one per physical core.
+    /// Serves with `workers` HTTP worker threads instead of one per available core.
     pub fn with_workers(mut self, workers: Option<std::num::NonZeroUsize>) -> Self {
         self.workers = workers;
         self
