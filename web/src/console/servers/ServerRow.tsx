@@ -5,7 +5,8 @@
  * which records its health), and remove after typing its name (`409 INVALID_STATE` while
  * tenant databases are on it; the message shows on the row). The TLS column says until when the
  * server's certificate (as the last check read it) and its registered CA are valid; within 30
- * days of the certificate's end the health detail warns.
+ * days of the certificate's end the health detail warns (while the health is `ok` the detail is
+ * shown as a warning, otherwise as an error).
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';
@@ -29,6 +30,17 @@ function checkSummary(view: ServerCheckView): string {
   const c = view.check;
   if (!c) return 'Check failed: see the health column.';
   return `Check passed: ${c.version}, ${c.tls ? 'TLS' : 'no TLS'}, ${c.superuser ? 'superuser' : 'not superuser'}, max ${c.maxConnections} connections.`;
+}
+
+/** The last check's detail: a warning while the server is healthy (e.g. its certificate ends soon), an error otherwise. */
+function HealthDetail({ server }: { server: ServerView }) {
+  if (!server.healthDetail) return null;
+  if (server.health !== 'ok') return <div className="step-error">{server.healthDetail}</div>;
+  return (
+    <div className="step-warning">
+      <strong>Warning:</strong> {server.healthDetail}
+    </div>
+  );
 }
 
 export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
@@ -78,7 +90,7 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
         </td>
         <td data-label="Health">
           <StatusBadge status={server.health} />
-          {server.healthDetail ? <div className="step-error">{server.healthDetail}</div> : null}
+          <HealthDetail server={server} />
           <div className="muted">checked {formatDate(server.checkedAt)}</div>
         </td>
         <td data-label="Version">{server.serverVersion ?? '—'}</td>

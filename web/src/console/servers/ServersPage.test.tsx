@@ -71,6 +71,22 @@ describe('database servers list', () => {
     expect(within(row('main')).queryByText(/until/)).not.toBeInTheDocument();
   });
 
+  it('shows a healthy server’s detail as a warning, and a failing server’s as an error', async () => {
+    // `require` connects to a server whose certificate has ended: it stays `ok`, with a warning.
+    const expired = server('old', { healthDetail: 'the server’s TLS certificate expired on 2026-01-01 00:00 UTC' });
+    mockApi({ 'GET /v1/servers': { body: { items: [expired, FAILING] } } });
+    renderConsole(<ServersPage />);
+    expect(await screen.findByText('old', { selector: 'strong' })).toBeInTheDocument();
+    const warning = within(row('old')).getByText(/expired on 2026-01-01/);
+    expect(warning).toHaveClass('step-warning');
+    expect(warning).not.toHaveClass('step-error');
+    expect(warning).toHaveTextContent(/^Warning: the server’s TLS certificate expired/);
+    const error = within(row('eu-2')).getByText(/timed out/);
+    expect(error).toHaveClass('step-error');
+    expect(error).not.toHaveClass('step-warning');
+    expect(error).not.toHaveTextContent(/Warning/);
+  });
+
   it('shows the API’s error when the list cannot be loaded', async () => {
     mockApi({ 'GET /v1/servers': { status: 500, body: errorBody('INTERNAL', 'internal error') } });
     renderConsole(<ServersPage />);
