@@ -3,13 +3,12 @@
 //! write-only and sealed.
 
 use actix_web::{HttpResponse, web};
-use catalog::{PlacementMode, ServerKind, ServerSummary, ServerUpdate, entity::database_server};
+use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
 use chrono::{DateTime, Utc};
 use dbtls::TlsMode;
 use http_api::{ApiError, ErrorCode};
-use provisioner::{RegisterServer, ServerAccessChange, ServerAdminError, ServerCheck};
+use provisioner::{RegisterServer, ServerAccessChange, ServerAdminError, ServerCheck, ServerView};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::{AppState, auth::Operator, errors::catalog_error};
 
@@ -23,77 +22,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/servers/{name}/check").route(web::post().to(check_server)))
         .service(web::resource("/servers/{name}/evacuate").route(web::post().to(super::moves::evacuate_server)));
-}
-
-/// A database server (its admin password is never returned).
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerView {
-    id: Uuid,
-    name: String,
-    host: String,
-    port: i32,
-    admin_user: String,
-    admin_database: String,
-    template_database: String,
-    /// `platform` or `tenant_hosted`.
-    kind: String,
-    /// `shared` (automatic placement) or `dedicated` (only a tenant pinned to it).
-    placement: String,
-    /// `active` (takes new tenants) or `draining`.
-    state: String,
-    capacity: i32,
-    /// `disable`, `require` or `verify-full`.
-    tls_mode: String,
-    /// Whether `verify-full` trusts a registered CA bundle (rather than the host's roots).
-    tls_ca_registered: bool,
-    /// When the first certificate of the registered CA bundle expires.
-    tls_ca_expires_at: Option<DateTime<Utc>>,
-    /// When the certificate the server presents expires, from the last successful check (TLS
-    /// modes only). Within 30 days of it, `healthDetail` says so.
-    tls_certificate_expires_at: Option<DateTime<Utc>>,
-    /// Tenant databases on the server.
-    tenants: i64,
-    /// `unknown`, `ok` or `failing`, from the last check.
-    health: String,
-    health_detail: Option<String>,
-    server_version: Option<String>,
-    checked_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-}
-
-impl ServerView {
-    fn new(s: database_server::Model, tenants: i64) -> Self {
-        Self {
-            id: s.id,
-            name: s.name,
-            host: s.host,
-            port: s.port,
-            admin_user: s.admin_user,
-            admin_database: s.admin_database,
-            template_database: s.template_database,
-            kind: s.kind,
-            placement: s.placement,
-            state: s.state,
-            capacity: s.capacity,
-            tls_mode: s.tls_mode,
-            tls_ca_registered: s.tls_ca_pem.is_some(),
-            tls_ca_expires_at: s.tls_ca_pem.as_deref().and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
-            tls_certificate_expires_at: s.tls_certificate_expires_at,
-            tenants,
-            health: s.health,
-            health_detail: s.health_detail,
-            server_version: s.server_version,
-            checked_at: s.checked_at,
-            created_at: s.created_at,
-        }
-    }
-}
-
-impl From<ServerSummary> for ServerView {
-    fn from(s: ServerSummary) -> Self {
-        Self::new(s.server, s.tenants)
-    }
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

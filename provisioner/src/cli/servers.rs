@@ -13,7 +13,7 @@ use secrets::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::api::{Api, seg};
-use crate::{Actor, Provisioner, RegisterServer, ServerAccessChange};
+use crate::{Actor, Provisioner, RegisterServer, ServerAccessChange, ServerView};
 
 #[derive(Debug, Subcommand)]
 pub enum ServersCmd {
@@ -175,18 +175,9 @@ impl AddServerArgs {
     }
 }
 
-/// The API's `ServerView` shape for a catalog row.
-fn server_json(s: &database_server::Model, tenants: i64) -> Value {
-    json!({
-        "id": s.id, "name": s.name, "host": s.host, "port": s.port, "adminUser": s.admin_user,
-        "adminDatabase": s.admin_database, "templateDatabase": s.template_database, "kind": s.kind,
-        "placement": s.placement, "state": s.state, "capacity": s.capacity, "tenants": tenants,
-        "tlsMode": s.tls_mode, "tlsCaRegistered": s.tls_ca_pem.is_some(),
-        "tlsCaExpiresAt": s.tls_ca_pem.as_deref().and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
-        "tlsCertificateExpiresAt": s.tls_certificate_expires_at,
-        "health": s.health, "healthDetail": s.health_detail, "serverVersion": s.server_version,
-        "checkedAt": s.checked_at, "createdAt": s.created_at,
-    })
+/// The API's `ServerView` of a catalog row.
+fn server_json(s: database_server::Model, tenants: i64) -> anyhow::Result<Value> {
+    Ok(serde_json::to_value(ServerView::new(s, tenants))?)
 }
 
 /// Runs a `servers` command against the catalog.
@@ -194,18 +185,22 @@ pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -
     let catalog = provisioner.catalog();
     let shown = |server: database_server::Model| async move {
         let tenants = catalog.tenant_count_on(server.id).await?;
-        anyhow::Ok(server_json(&server, tenants))
+        server_json(server, tenants)
     };
     Ok(match cmd {
         ServersCmd::List => {
-            let items: Vec<Value> =
-                catalog.server_summaries().await?.iter().map(|s| server_json(&s.server, s.tenants)).collect();
+            let items: Vec<Value> = catalog
+                .server_summaries()
+                .await?
+                .into_iter()
+                .map(|s| server_json(s.server, s.tenants))
+                .collect::<Result<_, _>>()?;
             json!({ "items": items })
         }
         ServersCmd::Show { name } => shown(catalog.server_by_name(&name).await?).await?,
         ServersCmd::Add(args) => {
             let (server, check) = provisioner.register_server(args.request()?, actor).await?;
-            json!({ "server": server_json(&server, 0), "check": check })
+            json!({ "server": server_json(server, 0)?, "check": check })
         }
         ServersCmd::Drain { name } => {
             let update = ServerUpdate { state: Some("draining".into()), ..ServerUpdate::default() };
