@@ -135,6 +135,11 @@ impl RouteCache {
         {
             return Ok(Some(route));
         }
+        // The hot path: a fresh entry, read without building a loader or writing anything (the
+        // entry went into `last_good` when it was loaded).
+        if let Some(entry) = self.cache.get(&key).await {
+            return Ok(entry);
+        }
         let this = self.clone();
         let lookup = key.clone();
         let loaded = self.cache.try_get_with(key.clone(), async move { this.load(lookup).await }).await.map_err(

@@ -99,8 +99,7 @@ fn claims(req: &HttpRequest, state: &AppState) -> Result<Claims, ApiError> {
     let mut host_key = None;
     let mut host_is_tenant_subdomain = false;
     if let Some(host) = host.filter(|h| h.parse::<std::net::IpAddr>().is_err()) {
-        let suffix = format!(".{}", settings.base_domain);
-        match host.strip_suffix(&suffix) {
+        match host.strip_suffix(settings.base_domain.as_str()).and_then(|rest| rest.strip_suffix('.')) {
             Some(label) if !label.contains('.') => {
                 if let Ok(slug) = TenantSlug::parse(label) {
                     host_key = Some(RouteKey::Slug(slug.as_str().to_owned()));

@@ -25,8 +25,7 @@ pub fn normalize_host(raw: &str) -> Result<String, HostError> {
         Some(_) => return Err(HostError),
         None => raw,
     };
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_suffix('.').unwrap_or(&host).to_owned();
+    let host = host.strip_suffix('.').unwrap_or(host);
     if host.is_empty() || host.len() > 253 {
         return Err(HostError);
     }
@@ -37,7 +36,7 @@ pub fn normalize_host(raw: &str) -> Result<String, HostError> {
             && !label.starts_with('-')
             && !label.ends_with('-')
     });
-    if labels_ok { Ok(host) } else { Err(HostError) }
+    if labels_ok { Ok(host.to_ascii_lowercase()) } else { Err(HostError) }
 }
 
 fn valid_port(port: &str) -> bool {
