@@ -56,12 +56,13 @@ pub enum ServerAdminError {
 }
 
 /// What a live check found.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerCheck {
     pub version: String,
+    /// `server_version_num`, e.g. `150004` for 15.4.
     pub version_num: i32,
-    /// Whether this connection is encrypted.
+    /// Whether the checking connection is encrypted.
     pub tls: bool,
     pub superuser: bool,
     pub max_connections: i32,

@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, web};
 use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
-use chrono::{DateTime, Utc};
 use dbtls::TlsMode;
 use http_api::{ApiError, ErrorCode};
 use provisioner::{RegisterServer, ServerAccessChange, ServerAdminError, ServerCheck, ServerView};
@@ -35,31 +34,7 @@ pub struct ServerList {
 pub struct ServerCheckView {
     server: ServerView,
     /// `null` when the check failed (see `server.healthDetail`).
-    check: Option<CheckView>,
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckView {
-    version: String,
-    /// Whether the control plane's connection is encrypted.
-    tls: bool,
-    superuser: bool,
-    max_connections: i32,
-    /// When the certificate the server presented expires (TLS modes only).
-    tls_certificate_expires_at: Option<DateTime<Utc>>,
-}
-
-impl From<ServerCheck> for CheckView {
-    fn from(c: ServerCheck) -> Self {
-        Self {
-            version: c.version,
-            tls: c.tls,
-            superuser: c.superuser,
-            max_connections: c.max_connections,
-            tls_certificate_expires_at: c.tls_certificate_expires_at,
-        }
-    }
+    check: Option<ServerCheck>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -173,7 +148,7 @@ pub async fn register_server(
         tls_ca_pem: body.ca_certificate,
     };
     let (server, check) = state.provisioner().register_server(req, &operator.actor()).await.map_err(server_error)?;
-    Ok(HttpResponse::Created().json(ServerCheckView { server: ServerView::new(server, 0), check: Some(check.into()) }))
+    Ok(HttpResponse::Created().json(ServerCheckView { server: ServerView::new(server, 0), check: Some(check) }))
 }
 
 /// One database server.
@@ -242,6 +217,5 @@ pub async fn check_server(
     let (server, _) = find(&state, &name).await?;
     let (_, check) = state.provisioner().check_registered_server(&server).await.map_err(ApiError::internal)?;
     let (server, tenants) = find(&state, &name).await?;
-    Ok(HttpResponse::Ok()
-        .json(ServerCheckView { server: ServerView::new(server, tenants), check: check.map(Into::into) }))
+    Ok(HttpResponse::Ok().json(ServerCheckView { server: ServerView::new(server, tenants), check }))
 }

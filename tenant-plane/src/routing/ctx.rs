@@ -53,20 +53,26 @@ impl TenantCtx {
     /// even be for a change made before the route was loaded); the request then takes the
     /// tenant's new pool instead of failing.
     pub async fn client(&self) -> Result<PooledClient, ApiError> {
-        let result = match self.pool.get().await {
-            Err(deadpool::managed::PoolError::Closed) => match &self.route.db {
-                Some(target) => {
-                    let pool = self.pools.pool(self.route.id, target).await.map_err(ApiError::unavailable)?;
-                    pool.get().await
-                }
-                None => Err(deadpool::managed::PoolError::Closed),
-            },
-            other => other,
-        };
-        result.map_err(|err| match err {
-            deadpool::managed::PoolError::Backend(PoolError::Connect(e)) => ApiError::unavailable(e),
-            other => ApiError::unavailable(anyhow::anyhow!("tenant pool: {other}")),
-        })
+        match self.pool.get().await {
+            // Boxed: the rare path would otherwise enlarge every handler's future, which is
+            // moved on each poll of the service chain.
+            Err(deadpool::managed::PoolError::Closed) => Box::pin(self.client_from_new_pool()).await,
+            other => other.map_err(pool_error),
+        }
+    }
+
+    /// The pool was closed by a catalog change: a connection from the tenant's pool as it is now.
+    async fn client_from_new_pool(&self) -> Result<PooledClient, ApiError> {
+        let Some(target) = &self.route.db else { return Err(pool_error(deadpool::managed::PoolError::Closed)) };
+        let pool = self.pools.pool(self.route.id, target).await.map_err(ApiError::unavailable)?;
+        pool.get().await.map_err(pool_error)
+    }
+}
+
+fn pool_error(err: deadpool::managed::PoolError<PoolError>) -> ApiError {
+    match err {
+        deadpool::managed::PoolError::Backend(PoolError::Connect(e)) => ApiError::unavailable(e),
+        other => ApiError::unavailable(anyhow::anyhow!("tenant pool: {other}")),
     }
 }
 

@@ -636,19 +636,6 @@ export interface components {
             /** @description `#rrggbb`. */
             primaryColor?: string | null;
         };
-        CheckView: {
-            /** Format: int32 */
-            maxConnections: number;
-            superuser: boolean;
-            /** @description Whether the control plane's connection is encrypted. */
-            tls: boolean;
-            /**
-             * Format: date-time
-             * @description When the certificate the server presented expires (TLS modes only).
-             */
-            tlsCertificateExpiresAt?: string | null;
-            version: string;
-        };
         CreateTenantBody: {
             admin: components["schemas"]["AdminBody"];
             displayName: string;
@@ -917,9 +904,29 @@ export interface components {
             /** @description The tenant's base URL (its portal and API). */
             url: string;
         };
+        /** @description What a live check found. */
+        ServerCheck: {
+            /** Format: int32 */
+            maxConnections: number;
+            superuser: boolean;
+            /** @description Whether the checking connection is encrypted. */
+            tls: boolean;
+            /**
+             * Format: date-time
+             * @description When the certificate the server presents expires (TLS modes only; `None` when it could
+             *     not be read).
+             */
+            tlsCertificateExpiresAt?: string | null;
+            version: string;
+            /**
+             * Format: int32
+             * @description `server_version_num`, e.g. `150004` for 15.4.
+             */
+            versionNum: number;
+        };
         /** @description A registered server and what its live check found. */
         ServerCheckView: {
-            check?: null | components["schemas"]["CheckView"];
+            check?: null | components["schemas"]["ServerCheck"];
             server: components["schemas"]["ServerView"];
         };
         ServerList: {
