@@ -54,8 +54,8 @@ impl TenantCtx {
     /// tenant's new pool instead of failing.
     pub async fn client(&self) -> Result<PooledClient, ApiError> {
         match self.pool.get().await {
-            // Boxed: the rare path would otherwise enlarge every handler's future, which is
-            // moved on each poll of the service chain.
+            // Boxed: the rare path would otherwise enlarge every handler's future, which the
+            // service chain copies when it boxes it.
             Err(deadpool::managed::PoolError::Closed) => Box::pin(self.client_from_new_pool()).await,
             other => other.map_err(pool_error),
         }
