@@ -24,6 +24,7 @@ use crate::{auth, routes};
         routes::audit::list_audit_events,
         routes::servers::list_servers, routes::servers::register_server, routes::servers::get_server,
         routes::servers::update_server, routes::servers::remove_server, routes::servers::check_server,
+        routes::servers::rotate_server_password,
         routes::operators::list_operators, routes::operators::add_operator,
         routes::operators::list_api_tokens, routes::operators::create_api_token, routes::operators::revoke_api_token,
         routes::sandboxes::create_sandbox, routes::sandboxes::list_sandboxes, routes::sandboxes::destroy_sandbox,

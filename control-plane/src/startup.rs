@@ -8,7 +8,7 @@ use std::{
 use actix_web::{App, HttpServer, dev::ServerHandle, middleware::from_fn, web};
 use anyhow::Context;
 use catalog::Catalog;
-use provisioner::{Provisioner, ProvisionerConfig, register_server_from_url};
+use provisioner::{DEFAULT_SERVER_NAME, Provisioner, ProvisionerConfig, register_server_from_url};
 use secrets::Keyring;
 
 use crate::{Settings, bootstrap, routes};
@@ -105,7 +105,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     // Servers registered before admin passwords went to the secret store.
     credentials.move_sealed_into_store(&catalog).await.context("move server credentials to the secret store")?;
     if let Some(database_url) = &settings.database_url {
-        register_server_from_url(&catalog, credentials, "default", database_url, &settings.template_database)
+        register_server_from_url(&catalog, credentials, DEFAULT_SERVER_NAME, database_url, &settings.template_database)
             .await
             .context("register default database server")?;
     }

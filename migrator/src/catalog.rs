@@ -11,6 +11,7 @@ mod m0008_server_tls;
 mod m0009_server_access_version;
 mod m0010_tenant_moves;
 mod m0011_server_certificate_expiry;
+mod m0012_server_password_rotation;
 
 use sea_orm_migration::prelude::*;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0009_server_access_version::Migration),
             Box::new(m0010_tenant_moves::Migration),
             Box::new(m0011_server_certificate_expiry::Migration),
+            Box::new(m0012_server_password_rotation::Migration),
         ]
     }
 }
@@ -56,6 +58,7 @@ mod tests {
             "m0009_server_access_version",
             "m0010_tenant_moves",
             "m0011_server_certificate_expiry",
+            "m0012_server_password_rotation",
         ];
         assert_eq!(names, expected);
     }

@@ -20,6 +20,12 @@ pub fn admin_password_secret(server: Uuid) -> SecretName {
     SecretName::parse(&format!("database-servers/{server}/admin-password")).unwrap_or_else(|_| unreachable!())
 }
 
+/// The secret holding a server's next admin password while a rotation sets it on the server
+/// (platform scope): kept before the server changes, so a crash in between loses nothing.
+pub fn pending_password_secret(server: Uuid) -> SecretName {
+    SecretName::parse(&format!("database-servers/{server}/admin-password-pending")).unwrap_or_else(|_| unreachable!())
+}
+
 /// Reads and writes database servers' admin passwords.
 #[derive(Clone)]
 pub struct ServerCredentials {
@@ -75,11 +81,39 @@ impl ServerCredentials {
         Ok(())
     }
 
-    /// Forgets server `id`'s admin password (the server was removed, or never registered).
+    /// Forgets server `id`'s admin password (the server was removed, or never registered),
+    /// and a pending one with it.
     pub async fn forget(&self, id: Uuid) -> anyhow::Result<()> {
+        self.forget_pending(id).await?;
         match self.store.delete(&Scope::Platform, &admin_password_secret(id)).await {
             Ok(()) | Err(SecretError::NotFound) => Ok(()),
             Err(err) => Err(err).context("delete the database server's admin password"),
+        }
+    }
+
+    /// The password a rotation of server `id` was setting, if one was left pending.
+    pub async fn pending(&self, id: Uuid) -> anyhow::Result<Option<SecretString>> {
+        match self.store.get(&Scope::Platform, &pending_password_secret(id), None).await {
+            Ok(secret) => Ok(Some(secret.value)),
+            Err(SecretError::NotFound) => Ok(None),
+            Err(err) => Err(err).context("read the pending admin password"),
+        }
+    }
+
+    /// Keeps `password` as server `id`'s pending admin password.
+    pub async fn put_pending(&self, id: Uuid, password: &SecretString) -> anyhow::Result<()> {
+        self.store
+            .put(&Scope::Platform, &pending_password_secret(id), password.expose_secret(), None)
+            .await
+            .context("store the pending admin password")?;
+        Ok(())
+    }
+
+    /// Forgets server `id`'s pending admin password.
+    pub async fn forget_pending(&self, id: Uuid) -> anyhow::Result<()> {
+        match self.store.delete(&Scope::Platform, &pending_password_secret(id)).await {
+            Ok(()) | Err(SecretError::NotFound) => Ok(()),
+            Err(err) => Err(err).context("delete the pending admin password"),
         }
     }
 

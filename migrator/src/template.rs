@@ -25,6 +25,12 @@ pub const AUDIT_OWNER_ROLE: &str = "tenantry_audit_owner";
 pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> anyhow::Result<Option<String>> {
     let client = server.connect(&server.admin_database).await?;
     let template = &server.template_database;
+    // One preparer per template at a time (control planes starting together, registrations
+    // racing on one cluster); the others then find it made. Released with the session.
+    client
+        .execute("SELECT pg_advisory_lock(hashtext($1))", &[&format!("tenantry template {template}")])
+        .await
+        .context("lock the template database")?;
     for role in [TEMPLATE_OWNER_ROLE, AUDIT_OWNER_ROLE] {
         ensure_nologin_role(&client, role).await?;
     }

@@ -18,6 +18,7 @@ mod saga;
 mod sandbox;
 mod server_access;
 mod server_admin;
+mod server_rotation;
 mod server_view;
 mod servers;
 mod spares;
@@ -47,6 +48,7 @@ pub use server_admin::{
     DEFAULT_TEMPLATE_DATABASE, RegisterServer, ServerAdminError, ServerCheck, check_server, probe_server_health,
     run_server_prober, validate_server_name,
 };
+pub use server_rotation::{DEFAULT_SERVER_NAME, SET_ON_SERVER as ROTATION_SET_ON_SERVER};
 pub use server_view::ServerView;
 pub use servers::{AdminPools, register_server_from_url};
 pub use spares::{FillReport, SPARE_PREFIX, run_spare_filler};

@@ -351,6 +351,16 @@ impl Provisioner {
         &self,
         server: &database_server::Model,
     ) -> anyhow::Result<(ServerHealth, Option<ServerCheck>)> {
+        // A password rotation left half-way is settled first, so the check uses the one that
+        // logs in (a rotation running elsewhere is left to finish).
+        let settled = match self.settle_pending_password(server.clone()).await {
+            Ok(settled) => Some(settled),
+            Err(err) => {
+                tracing::warn!(server = %server.name, error = %err, "could not settle the pending admin password");
+                None
+            }
+        };
+        let server = settled.as_ref().unwrap_or(server);
         let access = self.server_credentials().access(server).await?;
         let (health, check) = match check_server(&access).await {
             Ok(check) => (check.health(), Some(check)),
@@ -421,6 +431,7 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         checked_at: None,
         access_version: 1,
         tls_certificate_expires_at: None,
+        admin_password_changed_at: None,
     }
 }
 

@@ -38,6 +38,9 @@ pub struct ServerView {
     health_detail: Option<String>,
     server_version: Option<String>,
     checked_at: Option<DateTime<Utc>>,
+    /// When the admin password last changed through the platform (an operator's new one or a
+    /// rotation); `null`: not since registration.
+    admin_password_changed_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
 }
 
@@ -65,6 +68,7 @@ impl ServerView {
             health_detail: s.health_detail,
             server_version: s.server_version,
             checked_at: s.checked_at,
+            admin_password_changed_at: s.admin_password_changed_at,
             created_at: s.created_at,
         }
     }

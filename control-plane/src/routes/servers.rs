@@ -20,6 +20,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(remove_server)),
         )
         .service(web::resource("/servers/{name}/check").route(web::post().to(check_server)))
+        .service(web::resource("/servers/{name}/rotate-password").route(web::post().to(rotate_server_password)))
         .service(web::resource("/servers/{name}/evacuate").route(web::post().to(super::moves::evacuate_server)));
 }
 
@@ -165,8 +166,8 @@ pub async fn get_server(
 }
 
 /// Drains or re-activates a server, changes its capacity or placement mode, or how the
-/// platform reaches it (TLS settings, admin password: live-checked first; the tenant planes
-/// then reconnect its tenants).
+/// platform reaches it (TLS settings, admin password: live-checked first; after a TLS change
+/// the tenant planes reconnect its tenants).
 #[utoipa::path(patch, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
     params(("name" = String, Path)), request_body = UpdateServerBody,
     responses((status = 200, body = ServerView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
@@ -218,4 +219,25 @@ pub async fn check_server(
     let (_, check) = state.provisioner().check_registered_server(&server).await.map_err(ApiError::internal)?;
     let (server, tenants) = find(&state, &name).await?;
     Ok(HttpResponse::Ok().json(ServerCheckView { server: ServerView::new(server, tenants), check }))
+}
+
+/// Gives the server's admin user a new random password, set on the server by the platform:
+/// kept pending in the secret store first, proven by a fresh login, then used for new admin
+/// connections. Open sessions and tenant connections are not interrupted; a crash half-way is
+/// settled by the next health check. Not for the `default` server (its password is in
+/// `TENANTRY_DATABASE_URL`).
+#[utoipa::path(post, path = "/v1/servers/{name}/rotate-password", tag = "servers", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = ServerCheckView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),
+        (status = 409, description = "CONFLICT: a rotation of this server is running; INVALID_STATE: it logs in without a password", body = http_api::ErrorBody),
+        (status = 422, description = "VALIDATION_FAILED: the `default` server, or the server refused the change or the new password (details.check says why; the old password still works)", body = http_api::ErrorBody)))]
+pub async fn rotate_server_password(
+    state: web::Data<AppState>,
+    operator: Operator,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (server, check) =
+        state.provisioner().rotate_server_password(&name, &operator.actor()).await.map_err(server_error)?;
+    let tenants = state.catalog().tenant_count_on(server.id).await.map_err(catalog_error)?;
+    Ok(HttpResponse::Ok().json(ServerCheckView { server: ServerView::new(server, tenants), check: Some(check) }))
 }

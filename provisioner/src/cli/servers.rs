@@ -32,6 +32,9 @@ pub enum ServersCmd {
     Set(SetServerArgs),
     /// Check a server now and record its health.
     Check { name: String },
+    /// Give the server's admin user a new random password, set on the server by the platform
+    /// and proven by a fresh login before it is used (open sessions are not interrupted).
+    RotatePassword { name: String },
     /// Move every tenant off a draining server (to `--to`, or spread over the shared servers).
     Evacuate {
         name: String,
@@ -219,6 +222,10 @@ pub async fn direct(provisioner: &Provisioner, actor: &Actor, cmd: ServersCmd) -
             let (_, check) = provisioner.check_registered_server(&server).await?;
             json!({ "server": shown(catalog.server(server.id).await?).await?, "check": check })
         }
+        ServersCmd::RotatePassword { name } => {
+            let (server, check) = provisioner.rotate_server_password(&name, actor).await?;
+            json!({ "server": shown(server).await?, "check": check })
+        }
         ServersCmd::Evacuate { name, to, concurrency } => {
             serde_json::to_value(provisioner.evacuate_server(&name, to.as_deref(), concurrency, actor).await?)?
         }
@@ -266,6 +273,9 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
             patch(&args.name, body).await
         }
         ServersCmd::Check { name } => api.call(Method::POST, &format!("/v1/servers/{}/check", seg(&name)), None).await,
+        ServersCmd::RotatePassword { name } => {
+            api.call(Method::POST, &format!("/v1/servers/{}/rotate-password", seg(&name)), None).await
+        }
         ServersCmd::Evacuate { name, to, concurrency } => {
             let body = json!({ "to": to, "concurrency": concurrency });
             api.call(Method::POST, &format!("/v1/servers/{}/evacuate", seg(&name)), Some(body)).await

@@ -1,4 +1,5 @@
 use domain::TenantId;
+use secrets::SecretString;
 
 /// Whether a role and a database with the tenant's deterministic names exist on the server.
 pub async fn tenant_resources_exist(tenant: TenantId) -> (bool, bool) {
@@ -27,4 +28,19 @@ pub async fn connect_as(
         }
         Err(err) => Err(err.as_db_error().map_or_else(|| err.to_string(), |e| e.message().to_owned())),
     }
+}
+
+/// A new login on the cluster `superuser` is connected to, with `password` and `attributes`
+/// (e.g. `SUPERUSER`): an agency's admin user, which tests may change without touching the
+/// cluster's own superuser.
+pub async fn create_admin_login(superuser: &tokio_postgres::Client, role: &str, password: &str, attributes: &str) {
+    let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
+    superuser.batch_execute(&format!("CREATE ROLE {role} LOGIN {attributes} PASSWORD '{verifier}'")).await.unwrap();
+}
+
+/// A random password, recorded for the suite's log scan.
+pub fn new_password() -> SecretString {
+    let password = secrets::random_password();
+    test_support::record_secret(&password);
+    SecretString::from(password)
 }

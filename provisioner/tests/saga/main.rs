@@ -12,6 +12,7 @@ mod placement;
 mod provision;
 mod secret_store;
 mod server_access;
+mod server_rotation;
 mod signing;
 mod spares;
 mod worker;

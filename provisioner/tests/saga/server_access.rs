@@ -7,19 +7,9 @@ use provisioner::{
     Actor, RegisterServer, ServerAccessChange, ServerAdminError,
     testing::{TestPlatform, tenant_request, unique_slug},
 };
-use secrets::{ExposeSecret, SecretString};
+use secrets::ExposeSecret;
 
-/// A new superuser login on extra cluster `c` with `password` (an agency's admin user).
-async fn create_admin_login(superuser: &tokio_postgres::Client, role: &str, password: &str) {
-    let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
-    superuser.batch_execute(&format!("CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{verifier}'")).await.unwrap();
-}
-
-fn new_password() -> SecretString {
-    let password = secrets::random_password();
-    test_support::record_secret(&password);
-    SecretString::from(password)
-}
+use crate::helpers::{create_admin_login, new_password};
 
 #[tokio::test]
 async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_used_for_new_connections() {
@@ -30,7 +20,7 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
     let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
     let role = test_support::unique_name("adm");
     let first = new_password();
-    create_admin_login(&superuser, &role, first.expose_secret()).await;
+    create_admin_login(&superuser, &role, first.expose_secret(), "SUPERUSER").await;
     let request = RegisterServer {
         name: "rotating".into(),
         host: url.host_str().unwrap().to_owned(),
@@ -74,6 +64,7 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
     let (changed, check) = provisioner.change_server("rotating", ServerUpdate::default(), right, &actor).await.unwrap();
     assert!(check.is_some(), "the new password was checked live");
     assert_eq!(changed.access_version, registered.access_version + 1);
+    assert!(registered.admin_password_changed_at.is_none() && changed.admin_password_changed_at.is_some());
     let stored = provisioner.server_credentials().password(&changed).await.unwrap().unwrap();
     assert_eq!(stored.expose_secret(), second.expose_secret());
 

@@ -146,6 +146,7 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         checked_at: Set(health.map(|h| h.checked_at)),
         tls_certificate_expires_at: Set(health.and_then(|h| h.tls_certificate_expires_at)),
         access_version: Set(1),
+        admin_password_changed_at: Set(None),
     }
 }
 
@@ -289,6 +290,7 @@ impl Catalog {
             "UPDATE database_servers SET tls_mode = $2, tls_ca_pem = $3, \
                admin_password_stored = admin_password_stored OR $4, \
                admin_password_sealed = CASE WHEN $4 THEN NULL ELSE admin_password_sealed END, \
+               admin_password_changed_at = CASE WHEN $4 THEN now() ELSE admin_password_changed_at END, \
                access_version = access_version + 1, \
                health = 'ok', health_detail = $7, server_version = COALESCE($5, server_version), checked_at = $6, \
                tls_certificate_expires_at = $8 \

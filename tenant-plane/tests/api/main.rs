@@ -27,6 +27,7 @@ mod receiver;
 mod rotation;
 mod sabotage;
 mod sandboxes;
+mod server_passwords;
 mod servers;
 mod tenant_admin;
 mod tenant_move;

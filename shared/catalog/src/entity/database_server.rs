@@ -43,6 +43,9 @@ pub struct Model {
     /// When the certificate the server presents expires, from the last successful check
     /// (none: plain TCP, or not read yet).
     pub tls_certificate_expires_at: Option<DateTimeUtc>,
+    /// When the admin password last changed through the platform (an operator's new one, or
+    /// a rotation); none: not since registration.
+    pub admin_password_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,250 @@
+//! The platform rotating a server's admin password itself: proven before it is used, put back
+//! when the new one does not log in, one rotation at a time, and a crash half-way settled by
+//! the next health check with nothing lost.
+
+use catalog::{ServerKind, entity::database_server};
+use provisioner::{
+    Actor, Provisioner, ProvisionerConfig, ROTATION_SET_ON_SERVER, RegisterServer, ServerAdminError,
+    faults::{FaultKind, Faults},
+    testing::{TestPlatform, tenant_request, unique_slug},
+};
+use secrets::{ExposeSecret, SecretString};
+
+use crate::helpers::{connect_as, create_admin_login, new_password};
+
+/// A server on extra cluster `c` whose admin is a new login `role` with `attributes`.
+struct Rotating {
+    superuser: tokio_postgres::Client,
+    role: String,
+    port: u16,
+    first: SecretString,
+    server: database_server::Model,
+}
+
+impl Rotating {
+    async fn register(provisioner: &Provisioner, attributes: &str) -> Self {
+        let url = url::Url::parse(&test_support::extra_cluster_url("c", "postgres")).unwrap();
+        let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
+        let role = test_support::unique_name("adm");
+        let first = new_password();
+        create_admin_login(&superuser, &role, first.expose_secret(), attributes).await;
+        let request = RegisterServer {
+            name: test_support::unique_name("rot").replace('_', "-"),
+            host: url.host_str().unwrap().to_owned(),
+            port: url.port().unwrap(),
+            admin_user: role.clone(),
+            admin_password: Some(first.clone()),
+            admin_database: "postgres".into(),
+            template_database: Some(test_support::unique_name("ttpl")),
+            kind: ServerKind::Platform,
+            placement: None,
+            capacity: 100,
+            tls_mode: dbtls::TlsMode::Disable,
+            tls_ca_pem: None,
+        };
+        let (server, _) = provisioner.register_server(request, &Actor::system()).await.unwrap();
+        Self { superuser, role, port: url.port().unwrap(), first, server }
+    }
+
+    async fn logs_in(&self, password: &SecretString) -> bool {
+        connect_as(&self.role, password.expose_secret(), "postgres", self.port).await.is_ok()
+    }
+
+    fn tenant(&self) -> provisioner::CreateTenant {
+        let mut request = tenant_request(&unique_slug("rot"));
+        request.server = Some(self.server.name.clone());
+        request
+    }
+
+    async fn drop_role(self) {
+        let role = self.role;
+        let _ = self.superuser.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}")).await;
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_admin_password_is_proven_before_use_and_open_admin_sessions_carry_on() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    // Its admin pool holds sessions logged in with the first password.
+    provisioner.create_tenant(rotating.tenant(), &Actor::system()).await.unwrap();
+    let sessions = rotating
+        .superuser
+        .query("SELECT pid FROM pg_stat_activity WHERE usename = $1", &[&rotating.role])
+        .await
+        .unwrap()
+        .len();
+    assert!(sessions > 0);
+
+    let (server, check) = provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await.unwrap();
+    assert_eq!(
+        check.version_num,
+        rotating
+            .superuser
+            .query_one("SHOW server_version_num", &[])
+            .await
+            .unwrap()
+            .get::<_, String>(0)
+            .parse::<i32>()
+            .unwrap()
+    );
+    assert_eq!(server.access_version, rotating.server.access_version + 1);
+    assert!(server.admin_password_changed_at.is_some());
+    let credentials = provisioner.server_credentials();
+    let second = credentials.password(&server).await.unwrap().unwrap();
+    test_support::record_secret(second.expose_secret());
+    assert!(!rotating.logs_in(&rotating.first).await, "the old password stops working");
+    assert!(rotating.logs_in(&second).await);
+    assert!(credentials.pending(server.id).await.unwrap().is_none());
+    // Sessions logged in before are not cut off; new ones (the next tenant) use the new one.
+    let still = rotating
+        .superuser
+        .query("SELECT pid FROM pg_stat_activity WHERE usename = $1", &[&rotating.role])
+        .await
+        .unwrap()
+        .len();
+    assert!(still >= sessions, "{sessions} sessions before, {still} after");
+    let tenant = provisioner.create_tenant(rotating.tenant(), &Actor::system()).await.unwrap();
+    assert_eq!(tenant.status, "active");
+    let events = platform.catalog.audit_events(None, None, 50).await.unwrap();
+    let event = events.iter().find(|e| e.action == "server.rotate_password").expect("audited");
+    assert!(!event.details.to_string().contains(second.expose_secret()));
+
+    platform.cleanup().await;
+    rotating.drop_role().await;
+}
+
+#[tokio::test]
+async fn a_new_admin_password_that_does_not_log_in_is_undone_and_the_old_one_kept() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    // One connection at a time for this admin (superusers have no limit): the rotation's own
+    // session takes it, so the proof login with the new password is refused.
+    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    let role = &rotating.role;
+    let limited = format!("ALTER ROLE {role} NOSUPERUSER CREATEDB CREATEROLE CONNECTION LIMIT 1");
+    rotating.superuser.batch_execute(&limited).await.unwrap();
+    // The cluster's `postgres` database is closed to PUBLIC. Other tests change its ACL too
+    // ("tuple concurrently updated"): try again.
+    let grant = format!("GRANT CONNECT ON DATABASE postgres TO {role}");
+    for attempt in 1.. {
+        match rotating.superuser.batch_execute(&grant).await {
+            Ok(()) => break,
+            Err(err) if attempt < 20 => tracing::debug!(error = %err, "grant again"),
+            Err(err) => panic!("{err}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    rotating
+        .superuser
+        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", &[role])
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let open: i64 = rotating
+            .superuser
+            .query_one("SELECT count(*) FROM pg_stat_activity WHERE usename = $1", &[&rotating.role])
+            .await
+            .unwrap()
+            .get(0);
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let err = provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await.unwrap_err();
+    let ServerAdminError::CheckFailed { message } = err else { panic!("expected a failed check: {err:?}") };
+    assert!(message.contains("put back"), "{message}");
+    let server = platform.catalog.server(rotating.server.id).await.unwrap();
+    assert_eq!(server.access_version, rotating.server.access_version, "nothing was counted");
+    assert!(server.admin_password_changed_at.is_none());
+    let credentials = provisioner.server_credentials();
+    let stored = credentials.password(&server).await.unwrap().unwrap();
+    assert_eq!(stored.expose_secret(), rotating.first.expose_secret());
+    assert!(credentials.pending(server.id).await.unwrap().is_none());
+    assert!(rotating.logs_in(&rotating.first).await, "the server has the old password again");
+
+    platform.cleanup().await;
+    rotating.drop_role().await;
+}
+
+#[tokio::test]
+async fn a_rotation_is_refused_while_another_holds_the_servers_rotation_lock() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    // Another control plane mid-rotation: it holds the lock in the admin database.
+    let other = connect_as(&rotating.role, rotating.first.expose_secret(), "postgres", rotating.port).await.unwrap();
+    let lock =
+        "SELECT pg_try_advisory_lock(x'74656e61'::int4, (SELECT oid::int4 FROM pg_roles WHERE rolname = current_user))";
+    let held: bool = other.query_one(lock, &[]).await.unwrap().get(0);
+    assert!(held);
+
+    let err = provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await.unwrap_err();
+    assert!(
+        matches!(&err, ServerAdminError::Catalog(catalog::CatalogError::Conflict(_))),
+        "expected a conflict: {err:?}"
+    );
+    assert!(rotating.logs_in(&rotating.first).await, "the password was not changed");
+    assert!(provisioner.server_credentials().pending(rotating.server.id).await.unwrap().is_none());
+
+    // Once it lets go, the rotation goes through.
+    drop(other);
+    let mut rotated = false;
+    for _ in 0..50 {
+        match provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await {
+            Ok(_) => {
+                rotated = true;
+                break;
+            }
+            Err(ServerAdminError::Catalog(catalog::CatalogError::Conflict(_))) => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(err) => panic!("{err:?}"),
+        }
+    }
+    assert!(rotated);
+    let server = platform.catalog.server(rotating.server.id).await.unwrap();
+    test_support::record_secret(
+        provisioner.server_credentials().password(&server).await.unwrap().unwrap().expose_secret(),
+    );
+
+    platform.cleanup().await;
+    rotating.drop_role().await;
+}
+
+#[tokio::test]
+async fn a_rotation_that_crashed_after_changing_the_server_is_settled_by_the_next_health_check() {
+    let platform = TestPlatform::new().await;
+    let faults = Faults::inject_at(ROTATION_SET_ON_SERVER, FaultKind::Crash, 1);
+    let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults);
+    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+
+    // The server has the new password, the catalog and the stored secret the old one.
+    provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await.unwrap_err();
+    let credentials = provisioner.server_credentials();
+    let pending = credentials.pending(rotating.server.id).await.unwrap().expect("the new password is kept pending");
+    test_support::record_secret(pending.expose_secret());
+    assert!(!rotating.logs_in(&rotating.first).await, "the server changed before the crash");
+    assert!(rotating.logs_in(&pending).await);
+    let stale = platform.catalog.server(rotating.server.id).await.unwrap();
+    assert_eq!(credentials.password(&stale).await.unwrap().unwrap().expose_secret(), rotating.first.expose_secret());
+
+    // The next health check finds the pending password working and keeps it.
+    let (health, check) = provisioner.check_registered_server(&stale).await.unwrap();
+    assert!(health.ok && check.is_some(), "{health:?}");
+    let settled = platform.catalog.server(rotating.server.id).await.unwrap();
+    assert_eq!(settled.access_version, stale.access_version + 1, "admin connections made before are stale");
+    assert_eq!(credentials.password(&settled).await.unwrap().unwrap().expose_secret(), pending.expose_secret());
+    assert!(credentials.pending(settled.id).await.unwrap().is_none());
+    let tenant = provisioner.create_tenant(rotating.tenant(), &Actor::system()).await.unwrap();
+    assert_eq!(tenant.status, "active");
+    let events = platform.catalog.audit_events(None, None, 50).await.unwrap();
+    let event = events.iter().find(|e| e.action == "server.rotate_password").expect("the settling is audited");
+    assert_eq!(event.details["kept"], "pending");
+
+    platform.cleanup().await;
+    rotating.drop_role().await;
+}
