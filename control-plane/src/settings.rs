@@ -42,6 +42,11 @@ pub struct Settings {
     /// Seconds between health checks of the database servers.
     #[arg(long, env = "TENANTRY_SERVER_PROBE_SECS", default_value_t = 60)]
     pub server_probe_secs: u64,
+    /// Days after which the platform rotates a platform database server's admin password
+    /// itself (checked with each server probe; tenant-hosted servers and the `default` one
+    /// are left alone). 0 turns it off.
+    #[arg(long, env = "TENANTRY_SERVER_PASSWORD_MAX_AGE_DAYS", default_value_t = 0)]
+    pub server_password_max_age_days: u32,
     /// Seconds between sweeps for expired CI sandboxes.
     #[arg(long, env = "TENANTRY_SANDBOX_REAP_SECS", default_value_t = 30)]
     pub sandbox_reap_secs: u64,

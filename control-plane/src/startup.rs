@@ -21,6 +21,8 @@ pub struct AppState {
     console: Option<http_api::WebApp>,
     storage_probe_every: std::time::Duration,
     server_probe_every: std::time::Duration,
+    /// Admin passwords of platform servers older than this are rotated (default: never).
+    server_password_max_age: Option<chrono::TimeDelta>,
     sandbox_reap_every: std::time::Duration,
     /// Spare databases kept ready per shared server, and how often the pool is checked.
     spares: (usize, std::time::Duration),
@@ -34,6 +36,7 @@ impl AppState {
             console: None,
             storage_probe_every: Duration::from_secs(300),
             server_probe_every: Duration::from_secs(60),
+            server_password_max_age: None,
             sandbox_reap_every: Duration::from_secs(30),
             spares: (0, Duration::from_secs(10)),
         }
@@ -55,6 +58,13 @@ impl AppState {
     /// How often every database server is checked (default 1 minute).
     pub fn with_server_probe_every(mut self, every: Duration) -> Self {
         self.server_probe_every = every;
+        self
+    }
+
+    /// Rotates a platform server's admin password once it is `max_age` old (checked with each
+    /// server probe; default: never).
+    pub fn with_server_password_max_age(mut self, max_age: Option<chrono::TimeDelta>) -> Self {
+        self.server_password_max_age = max_age;
         self
     }
 
@@ -123,6 +133,10 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let state = AppState::new(provisioner, settings.tenant_url_template.clone())
         .with_storage_probe_every(Duration::from_secs(settings.storage_probe_secs.max(1)))
         .with_server_probe_every(Duration::from_secs(settings.server_probe_secs.max(1)))
+        .with_server_password_max_age(
+            (settings.server_password_max_age_days > 0)
+                .then(|| chrono::TimeDelta::days(i64::from(settings.server_password_max_age_days))),
+        )
         .with_sandbox_reap_every(Duration::from_secs(settings.sandbox_reap_secs.max(1)))
         .with_spares(settings.spare_databases, Duration::from_secs(settings.spare_fill_secs.max(1)));
     let dev_default = std::path::Path::new("web/dist/console");
@@ -222,6 +236,7 @@ impl Application {
         let server_prober = tokio::spawn(provisioner::run_server_prober(
             self.state.provisioner.clone(),
             self.state.server_probe_every,
+            self.state.server_password_max_age,
             stopped(prober_stopped.clone()),
         ));
         let reaper = tokio::spawn(provisioner::run_sandbox_reaper(

@@ -445,15 +445,22 @@ pub async fn probe_server_health(provisioner: &Provisioner) -> anyhow::Result<()
     Ok(())
 }
 
-/// Probes every server every `every` until `shutdown`.
+/// Probes every server every `every` until `shutdown`; with `rotate_after`, also rotates the
+/// admin passwords older than that ([`Provisioner::rotate_due_server_passwords`]).
 pub async fn run_server_prober(
     provisioner: Provisioner,
     every: std::time::Duration,
+    rotate_after: Option<chrono::TimeDelta>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     crate::run_every(every, shutdown, || async {
         if let Err(err) = probe_server_health(&provisioner).await {
             tracing::warn!(error = %format!("{err:#}"), "database server probe failed");
+        }
+        if let Some(max_age) = rotate_after
+            && let Err(err) = provisioner.rotate_due_server_passwords(max_age).await
+        {
+            tracing::warn!(error = %format!("{err:#}"), "scheduled admin password rotation failed");
         }
     })
     .await;

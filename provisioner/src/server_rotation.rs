@@ -96,6 +96,34 @@ impl Provisioner {
         Ok((server, check))
     }
 
+    /// Rotates the admin password of every platform server whose password is older than
+    /// `max_age` (since it last changed, or since registration), one server at a time. Not
+    /// tenant-hosted servers (the login is their owner's: rotate those on request) nor the
+    /// `default` one. Returns the servers rotated; a failure is logged and left for the next
+    /// pass.
+    pub async fn rotate_due_server_passwords(&self, max_age: chrono::TimeDelta) -> anyhow::Result<Vec<String>> {
+        let now = chrono::Utc::now();
+        let mut rotated = Vec::new();
+        for server in self.catalog().servers().await? {
+            let changed = server.admin_password_changed_at.unwrap_or(server.created_at);
+            let has_password = server.admin_password_stored || server.admin_password_sealed.is_some();
+            let due = server.kind == catalog::ServerKind::Platform.as_str()
+                && server.name != DEFAULT_SERVER_NAME
+                && has_password
+                && now - changed >= max_age;
+            if !due {
+                continue;
+            }
+            match self.rotate_server_password(&server.name, &Actor::system()).await {
+                Ok(_) => rotated.push(server.name),
+                Err(err) => {
+                    tracing::warn!(server = %server.name, error = %err, "scheduled admin password rotation failed");
+                }
+            }
+        }
+        Ok(rotated)
+    }
+
     /// Settles a rotation of `server`'s admin password that stopped half-way (a crash): when
     /// a pending password is left, whichever of it and the stored one logs in is kept (the
     /// pending one promoted), counted as a change, and the pending copy dropped. Returns the

@@ -248,3 +248,51 @@ async fn a_rotation_that_crashed_after_changing_the_server_is_settled_by_the_nex
     platform.cleanup().await;
     rotating.drop_role().await;
 }
+
+#[tokio::test]
+async fn the_rotation_policy_rotates_only_platform_servers_whose_password_is_older_than_the_limit() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let old = Rotating::register(&provisioner, "SUPERUSER").await;
+    let fresh = Rotating::register(&provisioner, "SUPERUSER").await;
+    let hosted = Rotating::register(&provisioner, "SUPERUSER").await;
+    let catalog = test_support::admin_client(&platform.catalog_db).await.unwrap();
+    let age = |id: uuid::Uuid, days: i32| {
+        let catalog = &catalog;
+        async move {
+            catalog
+                .execute(
+                    "UPDATE database_servers SET admin_password_changed_at = now() - make_interval(days => $2) WHERE id = $1",
+                    &[&id, &days],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    age(old.server.id, 100).await;
+    age(fresh.server.id, 10).await;
+    age(hosted.server.id, 100).await;
+    catalog
+        .execute("UPDATE database_servers SET kind = 'tenant_hosted' WHERE id = $1", &[&hosted.server.id])
+        .await
+        .unwrap();
+
+    let rotated = provisioner.rotate_due_server_passwords(chrono::TimeDelta::days(90)).await.unwrap();
+    assert_eq!(rotated, vec![old.server.name.clone()], "only the old platform server (not the tenant-hosted one)");
+    assert!(!old.logs_in(&old.first).await);
+    for kept in [&fresh, &hosted] {
+        assert!(kept.logs_in(&kept.first).await, "{} kept its password", kept.server.name);
+    }
+    let server = platform.catalog.server(old.server.id).await.unwrap();
+    assert!(chrono::Utc::now() - server.admin_password_changed_at.unwrap() < chrono::TimeDelta::minutes(1));
+    test_support::record_secret(
+        provisioner.server_credentials().password(&server).await.unwrap().unwrap().expose_secret(),
+    );
+    // Now young again: the next pass leaves it alone.
+    assert!(provisioner.rotate_due_server_passwords(chrono::TimeDelta::days(90)).await.unwrap().is_empty());
+
+    platform.cleanup().await;
+    for rotating in [old, fresh, hosted] {
+        rotating.drop_role().await;
+    }
+}
