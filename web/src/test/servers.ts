@@ -1,4 +1,5 @@
 /** Database servers as `GET /v1/servers` lists them, for the console's tests. */
+import { screen } from '@testing-library/react';
 import type { ServerView } from '../console/types';
 
 export function server(name: string, patch: Partial<ServerView> = {}): ServerView {
@@ -24,8 +25,17 @@ export function server(name: string, patch: Partial<ServerView> = {}): ServerVie
     tlsCaRegistered: false,
     tlsCaExpiresAt: null,
     tlsCertificateExpiresAt: null,
+    adminPasswordChangedAt: null,
     ...patch,
   };
 }
 
 export const CHECK = { version: '16.4', tls: true, superuser: false, maxConnections: 200, tlsCertificateExpiresAt: null };
+
+/** The servers page's table row of the server named `name`. */
+export function serverRow(name: string): HTMLElement {
+  const cell = screen.getByText(name, { selector: 'strong' });
+  const tr = cell.closest('tr');
+  if (!tr) throw new Error(`no row for ${name}`);
+  return tr;
+}

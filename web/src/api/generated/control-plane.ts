@@ -301,8 +301,8 @@ export interface paths {
         head?: never;
         /**
          * Drains or re-activates a server, changes its capacity or placement mode, or how the
-         *     platform reaches it (TLS settings, admin password: live-checked first; the tenant planes
-         *     then reconnect its tenants).
+         *     platform reaches it (TLS settings, admin password: live-checked first; after a TLS change
+         *     the tenant planes reconnect its tenants).
          */
         patch: operations["update_server"];
         trace?: never;
@@ -338,6 +338,29 @@ export interface paths {
          *     what did not, even when some moves failed (those tenants stay where they were).
          */
         post: operations["evacuate_server"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/servers/{name}/rotate-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives the server's admin user a new random password, set on the server by the platform:
+         *     kept pending in the secret store first, proven by a fresh login, then used for new admin
+         *     connections. Open sessions and tenant connections are not interrupted; a crash half-way is
+         *     settled by the next health check. Not for the `default` server (its password is in
+         *     `TENANTRY_DATABASE_URL`).
+         */
+        post: operations["rotate_server_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -935,6 +958,12 @@ export interface components {
         /** @description A database server (its admin password is never returned). */
         ServerView: {
             adminDatabase: string;
+            /**
+             * Format: date-time
+             * @description When the admin password last changed through the platform (an operator's new one or a
+             *     rotation); `null`: not since registration.
+             */
+            adminPasswordChangedAt?: string | null;
             adminUser: string;
             /** Format: int32 */
             capacity: number;
@@ -1888,6 +1917,54 @@ export interface operations {
                 };
             };
             /** @description VALIDATION_FAILED: `to` is not another active server, or `concurrency` is out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotate_server_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerCheckView"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description CONFLICT: a rotation of this server is running; INVALID_STATE: it logs in without a password */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the `default` server, or the server refused the change or the new password (details.check says why; the old password still works) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -2,11 +2,15 @@
  * One database server in the list, with its actions: edit capacity, placement, state and how
  * the platform reaches it (TLS mode, CA bundle, admin password; a form in a row below), drain
  * (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`,
- * which records its health), and remove after typing its name (`409 INVALID_STATE` while
- * tenant databases are on it; the message shows on the row). The TLS column says until when the
- * server's certificate (as the last check read it) and its registered CA are valid; within 30
- * days of the certificate's end the health detail warns (while the health is `ok` the detail is
- * shown as a warning, otherwise as an error).
+ * which records its health), rotate the admin password after a confirmation (`POST
+ * /v1/servers/{name}/rotate-password`: the platform sets a new random one on the server; not
+ * offered for `default`, whose password is the control plane's configuration), and remove
+ * after typing its name (`409 INVALID_STATE` while tenant databases are on it; the message
+ * shows on the row). The Server column says when the admin password last changed through the
+ * platform (an edit or a rotation). The TLS column says until when the server's certificate
+ * (as the last check read it) and its registered CA are valid; within 30 days of the
+ * certificate's end the health detail warns (while the health is `ok` the detail is shown as a
+ * warning, otherwise as an error).
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';
@@ -19,6 +23,10 @@ import { useSubmit } from '../../shared/useSubmit';
 import { kindLabel, tlsLabel } from './serverRules';
 import { RemoveServerForm } from './RemoveServerForm';
 import { EditServerForm } from './EditServerForm';
+import { RotatePasswordForm } from './RotatePasswordForm';
+
+/** Its admin password comes from `TENANTRY_DATABASE_URL`, so the platform refuses to rotate it. */
+const CONFIGURED_SERVER = 'default';
 
 export interface ServerRowProps {
   server: ServerView;
@@ -43,18 +51,25 @@ function HealthDetail({ server }: { server: ServerView }) {
   );
 }
 
+/** Focus goes back to the button that opened a form when the form closes, so keyboard users keep their place. */
+function useFocusOnClose(open: boolean) {
+  const button = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (!open && wasOpen.current) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+  return button;
+}
+
 export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
   const { api } = useConsole();
   const [removing, setRemoving] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [checked, setChecked] = useState<string | null>(null);
-  const editButton = useRef<HTMLButtonElement>(null);
-  const wasEditing = useRef(false);
-  // Focus goes back to "Edit" when the form closes.
-  useEffect(() => {
-    if (!editing && wasEditing.current) editButton.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
+  const editButton = useFocusOnClose(editing);
+  const rotateButton = useFocusOnClose(rotating);
   const path = { params: { path: { name: server.name } } };
   const draining = server.state === 'draining';
   const setState = useSubmit(async () => {
@@ -79,6 +94,9 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
               {server.host}:{server.port}
             </code>
           </div>
+          {server.adminPasswordChangedAt ? (
+            <div className="muted">password changed {formatDate(server.adminPasswordChangedAt)}</div>
+          ) : null}
         </td>
         <td data-label="Kind">{kindLabel(server.kind)}</td>
         <td data-label="Placement">{server.placement}</td>
@@ -104,6 +122,16 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
         <td data-label="Actions">
           {removing ? (
             <RemoveServerForm server={server} onRemoved={() => onRemoved(server.name)} onCancel={() => setRemoving(false)} />
+          ) : rotating ? (
+            <RotatePasswordForm
+              server={server}
+              onCancel={() => setRotating(false)}
+              onRotated={(next) => {
+                onChanged(next);
+                setRotating(false);
+                setChecked(`Rotated the admin password of ${next.name}.`);
+              }}
+            />
           ) : (
             <div className="button-row">
               <button
@@ -125,6 +153,20 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
               <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void check.run()}>
                 {check.busy ? 'Checking…' : <>Check now {name}</>}
               </button>
+              {server.name === CONFIGURED_SERVER ? null : (
+                <button
+                  type="button"
+                  ref={rotateButton}
+                  className="btn btn-secondary"
+                  disabled={busy}
+                  onClick={() => {
+                    setChecked(null);
+                    setRotating(true);
+                  }}
+                >
+                  Rotate password {name}
+                </button>
+              )}
               <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setRemoving(true)}>
                 Remove {name}
               </button>

@@ -4,18 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { ServersPage } from './ServersPage';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
-import { CHECK, server } from '../../test/servers';
+import { CHECK, server, serverRow as row } from '../../test/servers';
 import { formatDate } from '../../shared/format';
 
 const MAIN = server('main');
 const FAILING = server('eu-2', { health: 'failing', healthDetail: 'cannot connect to eu-2.db.internal:5432: timed out', tenants: 0, serverVersion: null });
-
-function row(name: string): HTMLElement {
-  const cell = screen.getByText(name, { selector: 'strong' });
-  const tr = cell.closest('tr');
-  if (!tr) throw new Error(`no row for ${name}`);
-  return tr;
-}
 
 describe('database servers list', () => {
   it('shows each server’s kind, placement, state, load, health with its detail, and version', async () => {
