@@ -29,7 +29,9 @@ use tokio_postgres::config::SslMode;
 pub use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod expiry;
+mod identity;
 pub use expiry::{bundle_expiry, not_after, server_certificate_expiry};
+pub use identity::{ClientIdentity, MAX_IDENTITY_PEM};
 
 /// How connections to a database server are protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
@@ -72,20 +74,25 @@ impl fmt::Display for TlsMode {
     }
 }
 
-/// A mode and its CA bundle: what [`DbTls::new`] builds from.
-type Settings = (TlsMode, Option<String>);
+/// A mode, its CA bundle and the client certificate: what [`DbTls::with_identity`] builds from.
+type Settings = (TlsMode, Option<String>, Option<ClientIdentity>);
 
 /// A server's TLS settings, ready to connect with.
 #[derive(Clone)]
 pub struct DbTls {
     mode: TlsMode,
     ca_pem: Option<String>,
+    identity: Option<ClientIdentity>,
     connector: MakeRustlsConnect,
 }
 
 impl fmt::Debug for DbTls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DbTls").field("mode", &self.mode).field("ca", &self.ca_pem.is_some()).finish()
+        f.debug_struct("DbTls")
+            .field("mode", &self.mode)
+            .field("ca", &self.ca_pem.is_some())
+            .field("client_certificate", &self.identity.is_some())
+            .finish()
     }
 }
 
@@ -100,16 +107,30 @@ impl DbTls {
         DISABLED
             .get_or_init(|| {
                 // Fails only for protocol versions ring lacks, and it has the defaults.
-                Self::build(TlsMode::Disable, None).unwrap_or_else(|err| unreachable!("plain TLS settings: {err:#}"))
+                Self::build(TlsMode::Disable, None, None)
+                    .unwrap_or_else(|err| unreachable!("plain TLS settings: {err:#}"))
             })
             .clone()
     }
 
     /// Settings for `mode`; `ca_pem` (PEM certificates) is what `verify-full` trusts.
     pub fn new(mode: TlsMode, ca_pem: Option<&str>) -> anyhow::Result<Self> {
+        Self::with_identity(mode, ca_pem, None)
+    }
+
+    /// Settings for `mode` that also present `identity` to a server asking for a client
+    /// certificate (only over TLS: a client certificate without encryption is refused).
+    pub fn with_identity(
+        mode: TlsMode,
+        ca_pem: Option<&str>,
+        identity: Option<&ClientIdentity>,
+    ) -> anyhow::Result<Self> {
         let ca_pem = ca_pem.map(str::trim).filter(|p| !p.is_empty());
         if ca_pem.is_some() && mode != TlsMode::VerifyFull {
             bail!("a CA bundle is used only with tls mode `verify-full`");
+        }
+        if identity.is_some() && mode == TlsMode::Disable {
+            bail!("a client certificate needs tls mode `require` or `verify-full`");
         }
         if mode == TlsMode::Disable {
             return Ok(Self::disabled());
@@ -117,12 +138,12 @@ impl DbTls {
         // One value per distinct setting: every tenant route of a server asks for the same one
         // (at each route load), so its CA bundle is parsed once and its TLS sessions are shared.
         static BUILT: OnceLock<Mutex<HashMap<Settings, DbTls>>> = OnceLock::new();
-        let key = (mode, ca_pem.map(str::to_owned));
+        let key = (mode, ca_pem.map(str::to_owned), identity.cloned());
         let built = BUILT.get_or_init(Default::default);
         if let Some(tls) = built.lock().ok().and_then(|b| b.get(&key).cloned()) {
             return Ok(tls);
         }
-        let tls = Self::build(mode, ca_pem)?;
+        let tls = Self::build(mode, ca_pem, identity)?;
         if let Ok(mut built) = built.lock() {
             // Bounded: failed registrations may each bring another bundle.
             if built.len() >= 256 {
@@ -133,24 +154,35 @@ impl DbTls {
         Ok(tls)
     }
 
-    fn build(mode: TlsMode, ca_pem: Option<&str>) -> anyhow::Result<Self> {
+    fn build(mode: TlsMode, ca_pem: Option<&str>, identity: Option<&ClientIdentity>) -> anyhow::Result<Self> {
         let ca_pem = ca_pem.map(str::to_owned);
         let builder = ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .context("TLS protocol versions")?;
-        let config = match mode {
-            TlsMode::VerifyFull => builder.with_root_certificates(roots(ca_pem.as_deref())?).with_no_client_auth(),
+        let verifying = match mode {
+            TlsMode::VerifyFull => builder.with_root_certificates(roots(ca_pem.as_deref())?),
             // Never used to verify: with `disable` no handshake happens at all.
             TlsMode::Require | TlsMode::Disable => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider().signature_verification_algorithms)))
-                .with_no_client_auth(),
+                .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider().signature_verification_algorithms))),
         };
-        Ok(Self { mode, ca_pem, connector: MakeRustlsConnect::new(config) })
+        let config = match identity {
+            Some(identity) => {
+                let (certs, key) = identity.certified()?;
+                verifying.with_client_auth_cert(certs, key).context("the client certificate")?
+            }
+            None => verifying.with_no_client_auth(),
+        };
+        Ok(Self { mode, ca_pem, identity: identity.cloned(), connector: MakeRustlsConnect::new(config) })
     }
 
     pub fn mode(&self) -> TlsMode {
         self.mode
+    }
+
+    /// Whether a client certificate is presented.
+    pub fn has_identity(&self) -> bool {
+        self.identity.is_some()
     }
 
     /// The connector to pass to `tokio_postgres::Config::connect` or deadpool-postgres, after
@@ -169,6 +201,12 @@ impl DbTls {
 
     /// The same settings for sqlx (sea-orm migrations).
     pub fn configure_sqlx(&self, options: PgConnectOptions) -> PgConnectOptions {
+        let options = match &self.identity {
+            Some(identity) => {
+                options.ssl_client_cert_from_pem(identity.cert_pem()).ssl_client_key_from_pem(identity.key_pem())
+            }
+            None => options,
+        };
         match self.mode {
             TlsMode::Disable => options.ssl_mode(PgSslMode::Disable),
             TlsMode::Require => options.ssl_mode(PgSslMode::Require),
@@ -235,6 +273,18 @@ pub fn url_tls(url: &url::Url) -> anyhow::Result<(TlsMode, Option<String>)> {
         None => None,
     };
     Ok((mode, ca))
+}
+
+/// The client certificate of a libpq-style URL: `sslcert` and `sslkey` (PEM files), both or
+/// neither, and only with TLS.
+pub fn url_identity(url: &url::Url) -> anyhow::Result<Option<ClientIdentity>> {
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let read = |path: String| std::fs::read_to_string(&path).with_context(|| format!("read {path}"));
+    match (param("sslcert"), param("sslkey")) {
+        (None, None) => Ok(None),
+        (Some(cert), Some(key)) => Ok(Some(ClientIdentity::new(&read(cert)?, &read(key)?)?)),
+        _ => bail!("sslcert and sslkey go together"),
+    }
 }
 
 /// A tokio-postgres configuration and its TLS settings from a libpq-style URL (for

@@ -36,6 +36,9 @@ pub struct ClusterConfig {
 pub struct ServerTls {
     pub cert_pem: String,
     pub key_pem: String,
+    /// Also require a client certificate issued by this CA (`clientcert=verify-ca`), as
+    /// servers of agencies that admit only their own certificates do.
+    pub client_ca_pem: Option<String>,
 }
 
 impl std::fmt::Debug for ServerTls {
@@ -165,12 +168,15 @@ impl PgCluster {
             opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         }
         if let Some(tls) = &config.tls {
-            let (cert, key) = self.write_tls_only(tls, owner)?;
+            let (cert, key, client_ca) = self.write_tls_only(tls, owner)?;
             opts.push_str(&format!(
                 " -c ssl=on -c ssl_cert_file='{}' -c ssl_key_file='{}'",
                 cert.display(),
                 key.display()
             ));
+            if let Some(client_ca) = client_ca {
+                opts.push_str(&format!(" -c ssl_ca_file='{}'", client_ca.display()));
+            }
         }
         let output = self
             .command("pg_ctl", owner)
@@ -190,22 +196,33 @@ impl PgCluster {
         Ok(())
     }
 
-    /// Writes the certificate and key (owned by the server user, mode 0600) and a `pg_hba.conf`
-    /// that accepts TCP connections only over TLS.
-    fn write_tls_only(&self, tls: &ServerTls, owner: Option<&nix::unistd::User>) -> anyhow::Result<(PathBuf, PathBuf)> {
+    /// Writes the certificate and key (owned by the server user, mode 0600), the client CA if
+    /// any, and a `pg_hba.conf` that accepts TCP connections only over TLS (and then only with
+    /// a client certificate from that CA).
+    fn write_tls_only(
+        &self,
+        tls: &ServerTls,
+        owner: Option<&nix::unistd::User>,
+    ) -> anyhow::Result<(PathBuf, PathBuf, Option<PathBuf>)> {
         let (cert, key) = (self.root.join("server.crt"), self.root.join("server.key"));
-        for (path, content) in [(&cert, &tls.cert_pem), (&key, &tls.key_pem)] {
+        let client_ca = tls.client_ca_pem.as_ref().map(|pem| (self.root.join("client-ca.crt"), pem));
+        let files =
+            [(&cert, &tls.cert_pem), (&key, &tls.key_pem)].into_iter().chain(client_ca.as_ref().map(|(p, c)| (p, *c)));
+        for (path, content) in files {
             write_private(path, content)?;
             if let Some(user) = owner {
                 nix::unistd::chown(path, Some(user.uid), Some(user.gid)).context("chown TLS files")?;
             }
         }
+        let client = if client_ca.is_some() { " clientcert=verify-ca" } else { "" };
         // Truncating the existing file keeps its owner.
-        let hba = "# Written by pgcluster: TCP connections only over TLS.\n\
-                   hostssl all all 127.0.0.1/32 scram-sha-256\n\
-                   hostssl all all ::1/128 scram-sha-256\n";
+        let hba = format!(
+            "# Written by pgcluster: TCP connections only over TLS.\n\
+             hostssl all all 127.0.0.1/32 scram-sha-256{client}\n\
+             hostssl all all ::1/128 scram-sha-256{client}\n"
+        );
         fs::write(self.data_dir().join("pg_hba.conf"), hba).context("write pg_hba.conf")?;
-        Ok((cert, key))
+        Ok((cert, key, client_ca.map(|(path, _)| path)))
     }
 
     fn command(&self, program: &str, owner: Option<&nix::unistd::User>) -> Command {

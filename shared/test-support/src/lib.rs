@@ -18,7 +18,7 @@ use pgcluster::{ClusterConfig, PgCluster};
 
 pub use chaos::ChaosProxy;
 pub use servers::{AZURITE_ACCOUNT, AZURITE_KEY, AzuriteServer, S3Server, SmtpServer};
-pub use tls::another_ca_pem;
+pub use tls::{ClientCert, another_ca_pem, foreign_client_cert};
 pub use vault::vault;
 
 /// The superuser URL of the test server, for `database`.
@@ -169,6 +169,47 @@ impl TlsCluster {
     pub fn url(&self, database: &str) -> String {
         format!("{}/{database}", self.base)
     }
+}
+
+/// A test cluster that, like [`TlsCluster`], accepts only TLS, and then only connections that
+/// present a client certificate issued by its client CA (`clientcert=verify-ca`), as an
+/// agency's server that admits only certificates of its own PKI. Started on first use.
+pub struct MtlsCluster {
+    base: String,
+    /// The CA that issued the server's certificate, PEM.
+    pub ca_pem: String,
+    /// A client certificate the cluster accepts.
+    pub client: tls::ClientCert,
+}
+
+impl MtlsCluster {
+    /// The superuser URL for `database` (its password: never log it). Connecting needs
+    /// [`MtlsCluster::client`] too.
+    pub fn url(&self, database: &str) -> String {
+        format!("{}/{database}", self.base)
+    }
+}
+
+/// The client-certificate test cluster (see [`MtlsCluster`]).
+pub fn mtls_cluster() -> &'static MtlsCluster {
+    static CLUSTER: OnceLock<MtlsCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let dir = cluster_dir().join("extra-mtls");
+        let started = (|| {
+            fs::create_dir_all(&dir)?;
+            let lock_file =
+                fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("certs.lock"))?;
+            let lock =
+                Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
+            let (ca_pem, mut server) = tls::test_certificates(&dir)?;
+            let (client_ca_pem, client) = tls::client_certificates(&dir)?;
+            drop(lock);
+            server.client_ca_pem = Some(client_ca_pem);
+            let cluster = start_cluster_with(&dir, Some(server))?;
+            anyhow::Ok(MtlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem, client })
+        })();
+        started.unwrap_or_else(|err| panic!("could not start the client-certificate test cluster: {err:#}"))
+    })
 }
 
 /// The TLS-only test cluster (see [`TlsCluster`]).
