@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use catalog::entity::database_server;
-use dbtls::{DbTls, TlsMode};
+use dbtls::{ClientIdentity, DbTls, TlsMode};
 use sea_orm::ConnectOptions;
 use secrets::{ExposeSecret, SecretString};
 use tokio_postgres::Client;
@@ -46,10 +46,17 @@ impl std::fmt::Debug for ServerAccess {
 }
 
 impl ServerAccess {
-    /// Settings for `server` with its admin password (read by
+    /// Settings for `server` with its admin password and client certificate (both read by
     /// [`crate::ServerCredentials::access`]).
-    pub fn new(server: &database_server::Model, admin_password: Option<SecretString>) -> anyhow::Result<Self> {
-        let tls = server_tls(server)?;
+    pub fn new(
+        server: &database_server::Model,
+        admin_password: Option<SecretString>,
+        identity: Option<&ClientIdentity>,
+    ) -> anyhow::Result<Self> {
+        if server.tls_client_cert_pem.is_some() && identity.is_none() {
+            anyhow::bail!("database server `{}` asks for a client certificate and none was given", server.name);
+        }
+        let tls = server_tls(server, identity)?;
         Ok(Self {
             id: server.id,
             host: server.host.clone(),
@@ -115,10 +122,11 @@ impl ServerAccess {
     }
 }
 
-/// The TLS settings `server` is registered with.
-pub fn server_tls(server: &database_server::Model) -> anyhow::Result<DbTls> {
+/// The TLS settings `server` is registered with, presenting `identity` (the server's own, or a
+/// tenant's copy of it).
+pub fn server_tls(server: &database_server::Model, identity: Option<&ClientIdentity>) -> anyhow::Result<DbTls> {
     let mode: TlsMode = server.tls_mode.parse().map_err(anyhow::Error::msg).context("server tls mode")?;
-    DbTls::new(mode, server.tls_ca_pem.as_deref()).context("server TLS settings")
+    DbTls::with_identity(mode, server.tls_ca_pem.as_deref(), identity).context("server TLS settings")
 }
 
 /// Connects with `config` (its `sslmode` set by `tls`) and spawns the connection driver.

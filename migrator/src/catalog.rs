@@ -12,6 +12,7 @@ mod m0009_server_access_version;
 mod m0010_tenant_moves;
 mod m0011_server_certificate_expiry;
 mod m0012_server_password_rotation;
+mod m0013_server_client_certificates;
 
 use sea_orm_migration::prelude::*;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(m0010_tenant_moves::Migration),
             Box::new(m0011_server_certificate_expiry::Migration),
             Box::new(m0012_server_password_rotation::Migration),
+            Box::new(m0013_server_client_certificates::Migration),
         ]
     }
 }
@@ -59,6 +61,7 @@ mod tests {
             "m0010_tenant_moves",
             "m0011_server_certificate_expiry",
             "m0012_server_password_rotation",
+            "m0013_server_client_certificates",
         ];
         assert_eq!(names, expected);
     }

@@ -32,7 +32,7 @@ pub async fn ensure_catalog_reader(
              GRANT USAGE ON SCHEMA public TO {reader}; \
              GRANT SELECT ON tenants, domains, tenant_databases, tenant_storage TO {reader}; \
              GRANT SELECT ON secret_data_keys, secrets TO {reader}; \
-             GRANT SELECT (id, name, host, port, state, tls_mode, tls_ca_pem) ON database_servers TO {reader}",
+             GRANT SELECT (id, name, host, port, state, tls_mode, tls_ca_pem, tls_client_cert_pem) ON database_servers TO {reader}",
             db = quote_ident(catalog_db)
         ))
         .await

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use catalog::{Catalog, entity::database_server};
+use dbtls::ClientIdentity;
 use secrets::{ExposeSecret, Keyring, Scope, SecretError, SecretName, SecretStore, SecretString};
 use uuid::Uuid;
 
@@ -18,6 +19,12 @@ use crate::{ServerAccess, admin::server_password_context};
 /// The secret holding a server's admin password (platform scope).
 pub fn admin_password_secret(server: Uuid) -> SecretName {
     SecretName::parse(&format!("database-servers/{server}/admin-password")).unwrap_or_else(|_| unreachable!())
+}
+
+/// The secret holding the client certificate and key (one PEM bundle) the platform presents
+/// to a server that asks for one (platform scope).
+pub fn client_identity_secret(server: Uuid) -> SecretName {
+    SecretName::parse(&format!("database-servers/{server}/client-identity")).unwrap_or_else(|_| unreachable!())
 }
 
 /// The secret holding a server's next admin password while a rotation sets it on the server
@@ -39,9 +46,46 @@ impl ServerCredentials {
         Self { store, keyring }
     }
 
-    /// The admin connection settings of `server`, with its password from the secret store.
+    /// The admin connection settings of `server`, with its password and client certificate
+    /// from the secret store.
     pub async fn access(&self, server: &database_server::Model) -> anyhow::Result<ServerAccess> {
-        ServerAccess::new(server, self.password(server).await?)
+        ServerAccess::new(server, self.password(server).await?, self.client_identity(server).await?.as_ref())
+    }
+
+    /// The client certificate `server` asks for, if it does.
+    pub async fn client_identity(&self, server: &database_server::Model) -> anyhow::Result<Option<ClientIdentity>> {
+        if server.tls_client_cert_pem.is_none() {
+            return Ok(None);
+        }
+        let secret = self
+            .store
+            .get(&Scope::Platform, &client_identity_secret(server.id), None)
+            .await
+            .with_context(|| format!("read the client certificate of database server `{}`", server.name))?;
+        Ok(Some(ClientIdentity::from_bundle(secret.value.expose_secret())?))
+    }
+
+    /// Stores `identity` as the client certificate the platform presents to server `id`.
+    pub async fn put_client_identity(&self, id: Uuid, identity: &ClientIdentity) -> anyhow::Result<()> {
+        let name = client_identity_secret(id);
+        match self.store.get(&Scope::Platform, &name, None).await {
+            Ok(current) if current.value.expose_secret() == identity.bundle() => return Ok(()),
+            Ok(_) | Err(SecretError::NotFound) => {}
+            Err(err) => return Err(err).context("read the stored client certificate"),
+        }
+        self.store
+            .put(&Scope::Platform, &name, &identity.bundle(), None)
+            .await
+            .context("store the database server's client certificate")?;
+        Ok(())
+    }
+
+    /// Forgets server `id`'s client certificate.
+    pub async fn forget_client_identity(&self, id: Uuid) -> anyhow::Result<()> {
+        match self.store.delete(&Scope::Platform, &client_identity_secret(id)).await {
+            Ok(()) | Err(SecretError::NotFound) => Ok(()),
+            Err(err) => Err(err).context("delete the database server's client certificate"),
+        }
     }
 
     /// The admin password of `server` (none: it logs in without one, e.g. `trust`).
@@ -82,9 +126,10 @@ impl ServerCredentials {
     }
 
     /// Forgets server `id`'s admin password (the server was removed, or never registered),
-    /// and a pending one with it.
+    /// and a pending one and its client certificate with it.
     pub async fn forget(&self, id: Uuid) -> anyhow::Result<()> {
         self.forget_pending(id).await?;
+        self.forget_client_identity(id).await?;
         match self.store.delete(&Scope::Platform, &admin_password_secret(id)).await {
             Ok(()) | Err(SecretError::NotFound) => Ok(()),
             Err(err) => Err(err).context("delete the database server's admin password"),

@@ -13,7 +13,7 @@ pub mod tenant;
 
 pub use admin::ServerAccess;
 pub use catalog_access::{CATALOG_READER_ROLE, ensure_catalog_reader};
-pub use credentials::{ServerCredentials, admin_password_secret, pending_password_secret};
+pub use credentials::{ServerCredentials, admin_password_secret, client_identity_secret, pending_password_secret};
 pub use fleet::{
     DriftReport, FailurePolicy, FleetEvent, FleetPlan, PlanOptions, RunOptions, RunSummary, ServerPlan, TenantPlan,
     TenantSchema, applied_versions, migrate_tenant_database, plan_fleet, run_fleet,

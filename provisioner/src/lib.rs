@@ -10,6 +10,7 @@
 mod actor;
 #[expect(clippy::print_stdout, reason = "the CLI prints its results")]
 pub mod cli;
+mod client_identity;
 mod evacuate;
 pub mod faults;
 mod lifecycle;

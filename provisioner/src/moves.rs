@@ -152,7 +152,11 @@ impl Provisioner {
                 let status: TenantStatus = params.resume.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
                 Ok(self.catalog().switch_placement(tenant, params.from, params.to, status).await?)
             }
-            "drop_source" => self.drop_database_and_role(&from, &placement).await,
+            "drop_source" => {
+                self.drop_database_and_role(&from, &placement).await?;
+                self.drop_client_identity(tenant, from.id).await;
+                Ok(())
+            }
             other => anyhow::bail!("unknown move step `{other}`"),
         }
     }
@@ -216,7 +220,8 @@ impl Provisioner {
             ))
             .await
             .context("hand the new database to the role")?;
-        Ok(())
+        // Before the switch: the tenant plane reads it as soon as it serves from the new server.
+        self.give_client_identity(tenant, to).await
     }
 
     /// Copies every table and sequence from the old database to the new one (see the module

@@ -7,7 +7,7 @@ use catalog::{
     CatalogError, NewServer, PlacementMode, ServerHealth, ServerKind, ServerUpdate, entity::database_server,
 };
 use chrono::{DateTime, Utc};
-use dbtls::TlsMode;
+use dbtls::{ClientIdentity, TlsMode};
 use domain::quote_ident;
 use migrator::ServerAccess;
 use secrets::SecretString;
@@ -39,6 +39,8 @@ pub struct RegisterServer {
     pub tls_mode: TlsMode,
     /// PEM CA bundle for `verify-full` (none: the host's trusted roots).
     pub tls_ca_pem: Option<String>,
+    /// The client certificate to present, for a server that asks for one (TLS modes only).
+    pub tls_client_identity: Option<ClientIdentity>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +144,14 @@ pub(crate) fn validate_ca(mode: TlsMode, pem: &str) -> Result<(), ServerAdminErr
     dbtls::validate_ca_pem(pem).map_err(|err| invalid("caCertificate", format!("{err:#}")))
 }
 
+/// A client certificate goes with TLS: without encryption there is no handshake to present it in.
+pub(crate) fn validate_client_certificate(mode: TlsMode) -> Result<(), ServerAdminError> {
+    if mode == TlsMode::Disable {
+        return Err(invalid("clientCertificate", "a client certificate goes with tlsMode `require` or `verify-full`"));
+    }
+    Ok(())
+}
+
 /// The plain fields of a server change: state and capacity in range.
 pub(crate) fn validate_update(update: &ServerUpdate) -> Result<(), ServerAdminError> {
     if let Some(state) = &update.state
@@ -184,6 +194,9 @@ impl RegisterServer {
         }
         if let Some(pem) = &self.tls_ca_pem {
             validate_ca(self.tls_mode, pem)?;
+        }
+        if self.tls_client_identity.is_some() {
+            validate_client_certificate(self.tls_mode)?;
         }
         match (self.kind, self.placement) {
             (ServerKind::TenantHosted, Some(PlacementMode::Shared)) => {
@@ -256,22 +269,28 @@ impl Provisioner {
             admin_password_stored: req.admin_password.is_some(),
             tls_mode: req.tls_mode,
             tls_ca_pem: req.tls_ca_pem.clone(),
+            tls_client_cert_pem: req.tls_client_identity.as_ref().map(|identity| identity.cert_pem().to_owned()),
             admin_database: req.admin_database.clone(),
             template_database: req.template_database.clone().unwrap_or_else(|| DEFAULT_TEMPLATE_DATABASE.to_owned()),
             capacity: req.capacity,
             kind: req.kind,
             placement,
         };
-        let access = ServerAccess::new(&unsaved_model(id, &new), req.admin_password.clone())?;
+        let identity = req.tls_client_identity.as_ref();
+        let access = ServerAccess::new(&unsaved_model(id, &new), req.admin_password.clone(), identity)?;
         let check = check_server(&access).await?;
         migrator::ensure_template(&access, self.schema()).await.map_err(|err| ServerAdminError::CheckFailed {
             message: format!("cannot prepare the template database: {err:#}"),
         })?;
         let health = check.health();
-        // The password is stored before the row that points at it, and forgotten again if the
-        // row is not written: nothing is left in the secret store for a server not registered.
+        // The password and the client certificate are stored before the row that points at
+        // them, and forgotten again if the row is not written: nothing is left in the secret
+        // store for a server not registered.
         if let Some(password) = &req.admin_password {
             self.server_credentials().put(id, password).await?;
+        }
+        if let Some(identity) = identity {
+            self.server_credentials().put_client_identity(id, identity).await?;
         }
         let server = match self.catalog().insert_server(id, &new, &health).await {
             Ok(server) => server,
@@ -286,7 +305,10 @@ impl Provisioner {
             actor,
             "server.register",
             &server,
-            serde_json::json!({ "kind": server.kind, "placement": server.placement }),
+            serde_json::json!({
+                "kind": server.kind, "placement": server.placement,
+                "tlsMode": server.tls_mode, "clientCertificate": identity.is_some(),
+            }),
         )
         .await;
         Ok((server, check))
@@ -432,6 +454,7 @@ fn unsaved_model(id: Uuid, new: &NewServer) -> database_server::Model {
         access_version: 1,
         tls_certificate_expires_at: None,
         admin_password_changed_at: None,
+        tls_client_cert_pem: new.tls_client_cert_pem.clone(),
     }
 }
 

@@ -65,7 +65,9 @@ impl Provisioner {
             }
             .into());
         };
-        let session = locked_session(&ServerAccess::new(&server, Some(current.clone()))?).await?;
+        let identity = credentials.client_identity(&server).await?;
+        let access = |password: &SecretString| ServerAccess::new(&server, Some(password.clone()), identity.as_ref());
+        let session = locked_session(&access(&current)?).await?;
         let next = SecretString::from(secrets::random_password());
         credentials.put_pending(server.id, &next).await?;
         if let Err(err) = set_password(&session, &next).await {
@@ -78,7 +80,7 @@ impl Provisioner {
         if let Some(FaultKind::Crash | FaultKind::Fail) = self.inner.faults.take(SET_ON_SERVER) {
             return Err(anyhow::anyhow!("injected fault after setting the admin password on the server").into());
         }
-        let check = match check_server(&ServerAccess::new(&server, Some(next.clone()))?).await {
+        let check = match check_server(&access(&next)?).await {
             Ok(check) => check,
             Err(err) => {
                 set_password(&session, &current).await?;
@@ -135,9 +137,10 @@ impl Provisioner {
         let credentials = self.server_credentials();
         let Some(pending) = credentials.pending(server.id).await? else { return Ok(server) };
         let stored = credentials.password(&server).await?;
+        let identity = credentials.client_identity(&server).await?;
         let mut found = None;
         for candidate in [stored.clone(), Some(pending.clone())] {
-            let access = ServerAccess::new(&server, candidate.clone())?;
+            let access = ServerAccess::new(&server, candidate.clone(), identity.as_ref())?;
             match locked_session(&access).await {
                 Ok(session) => {
                     found = Some((candidate, access, session));
@@ -191,6 +194,7 @@ impl Provisioner {
         let change = ServerAccessUpdate {
             tls_mode,
             tls_ca_pem: server.tls_ca_pem.clone(),
+            tls_client_cert_pem: server.tls_client_cert_pem.clone(),
             admin_password_stored: true,
             health: check.health(),
         };

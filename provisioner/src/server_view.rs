@@ -31,6 +31,10 @@ pub struct ServerView {
     /// When the certificate the server presents expires, from the last successful check (TLS
     /// modes only). Within 30 days of it, `healthDetail` says so.
     tls_certificate_expires_at: Option<DateTime<Utc>>,
+    /// Whether the platform presents a client certificate to it (its key is never returned).
+    tls_client_certificate: bool,
+    /// When that client certificate (the soonest of its chain) expires.
+    tls_client_certificate_expires_at: Option<DateTime<Utc>>,
     /// Tenant databases on the server.
     tenants: i64,
     /// `unknown`, `ok` or `failing`, from the last check.
@@ -63,6 +67,11 @@ impl ServerView {
             tls_ca_registered: s.tls_ca_pem.is_some(),
             tls_ca_expires_at: s.tls_ca_pem.as_deref().and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
             tls_certificate_expires_at: s.tls_certificate_expires_at,
+            tls_client_certificate: s.tls_client_cert_pem.is_some(),
+            tls_client_certificate_expires_at: s
+                .tls_client_cert_pem
+                .as_deref()
+                .and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
             tenants,
             health: s.health,
             health_detail: s.health_detail,

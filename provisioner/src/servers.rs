@@ -102,9 +102,13 @@ pub async fn register_server_from_url(
     let id = existing.as_ref().map_or_else(Uuid::now_v7, |s| s.id);
     let password = url.password().map(percent_decode).transpose()?.map(SecretString::from);
     let (tls_mode, tls_ca_pem) = dbtls::url_tls(&url)?;
-    // The password is stored before the row that points at it.
+    let identity = dbtls::url_identity(&url)?;
+    // The password and the client certificate are stored before the row that points at them.
     if let Some(password) = &password {
         credentials.put(id, password).await?;
+    }
+    if let Some(identity) = &identity {
+        credentials.put_client_identity(id, identity).await?;
     }
     let new = NewServer {
         name: name.to_owned(),
@@ -119,6 +123,7 @@ pub async fn register_server_from_url(
         placement: catalog::PlacementMode::Shared,
         tls_mode,
         tls_ca_pem,
+        tls_client_cert_pem: identity.map(|identity| identity.cert_pem().to_owned()),
     };
     let server = catalog.upsert_server(id, &new).await;
     if server.is_err() && existing.is_none() {

@@ -45,7 +45,8 @@ impl Provisioner {
         }
         let (placement, server) = self.placed(tenant).await?;
         let password = self.db_password(tenant).await?;
-        Ok(connect_as_tenant(&server, &placement, &password).await?)
+        let identity = self.tenant_client_identity(tenant, &server).await?;
+        Ok(connect_as_tenant(&server, &placement, &password, identity.as_ref()).await?)
     }
 
     /// Invites `email` as an owner of the tenant, replacing any open invitation for that address.

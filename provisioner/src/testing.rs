@@ -104,6 +104,7 @@ impl TestPlatform {
             capacity: if kind == catalog::ServerKind::TenantHosted { 1 } else { 5000 },
             tls_mode: dbtls::TlsMode::Disable,
             tls_ca_pem: None,
+            tls_client_identity: None,
         };
         let (server, _) =
             self.provisioner().register_server(request, &crate::Actor::system()).await.expect("register server");
@@ -122,7 +123,7 @@ impl TestPlatform {
             // A password moved to another store (Vault) is the shared test cluster's.
             let access = match local.access(&server).await {
                 Ok(access) => access,
-                Err(_) => match migrator::ServerAccess::new(&server, admin_password()) {
+                Err(_) => match migrator::ServerAccess::new(&server, admin_password(), None) {
                     Ok(access) => access,
                     Err(_) => continue,
                 },

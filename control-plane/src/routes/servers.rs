@@ -66,6 +66,12 @@ pub struct RegisterServerBody {
     tls_mode: Option<TlsMode>,
     /// PEM CA bundle for `verify-full`, at most 64 KiB.
     ca_certificate: Option<String>,
+    /// Client certificate (PEM chain, leaf first, at most 64 KiB) to present to a server that
+    /// asks for one (`clientcert=` in its `pg_hba.conf`); TLS modes only, with `clientKey`.
+    client_certificate: Option<String>,
+    /// Write-only: the client certificate's private key (PEM); kept in the secret store.
+    #[schema(value_type = Option<String>)]
+    client_key: Option<secrecy::SecretString>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -88,6 +94,32 @@ pub struct UpdateServerBody {
     /// Write-only: the admin user's new password, after its owner changed it on the server.
     #[schema(value_type = Option<String>)]
     admin_password: Option<secrecy::SecretString>,
+    /// Client certificate (PEM) to present from now on, with `clientKey`; `null` stops
+    /// presenting one; absent keeps it. Live-checked first; the tenant planes then reconnect
+    /// the server's tenants with it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    client_certificate: Option<Option<String>>,
+    /// Write-only: the new client certificate's private key (PEM).
+    #[schema(value_type = Option<String>)]
+    client_key: Option<secrecy::SecretString>,
+}
+
+/// The client certificate of a request body: both parts, or neither (a key without a
+/// certificate, or the reverse, is refused).
+fn client_identity(
+    certificate: Option<&str>,
+    key: Option<&secrecy::SecretString>,
+) -> Result<Option<dbtls::ClientIdentity>, ApiError> {
+    use secrecy::ExposeSecret;
+    match (certificate, key) {
+        (None, None) => Ok(None),
+        (Some(certificate), Some(key)) => dbtls::ClientIdentity::new(certificate, key.expose_secret())
+            .map(Some)
+            .map_err(|err| ApiError::validation("clientKey", format!("{err:#}"))),
+        (Some(_), None) => Err(ApiError::validation("clientKey", "a client certificate needs its key")),
+        (None, Some(_)) => Err(ApiError::validation("clientCertificate", "a key needs its client certificate")),
+    }
 }
 
 /// A field that may be absent (outer `None`) or `null` (`Some(None)`).
@@ -132,6 +164,7 @@ pub async fn register_server(
     body: web::Json<RegisterServerBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let identity = client_identity(body.client_certificate.as_deref(), body.client_key.as_ref())?;
     let kind = body.kind.unwrap_or(ServerKind::Platform);
     let default_capacity = if kind == ServerKind::TenantHosted { 1 } else { 5000 };
     let req = RegisterServer {
@@ -147,6 +180,7 @@ pub async fn register_server(
         capacity: body.capacity.unwrap_or(default_capacity),
         tls_mode: body.tls_mode.unwrap_or_default(),
         tls_ca_pem: body.ca_certificate,
+        tls_client_identity: identity,
     };
     let (server, check) = state.provisioner().register_server(req, &operator.actor()).await.map_err(server_error)?;
     Ok(HttpResponse::Created().json(ServerCheckView { server: ServerView::new(server, 0), check: Some(check) }))
@@ -181,10 +215,19 @@ pub async fn update_server(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = ServerUpdate { state: body.state, capacity: body.capacity, placement: body.placement };
+    let client_identity = match &body.client_certificate {
+        Some(Some(certificate)) => Some(client_identity(Some(certificate), body.client_key.as_ref())?),
+        Some(None) if body.client_key.is_some() => {
+            return Err(ApiError::validation("clientKey", "a key needs its client certificate"));
+        }
+        Some(None) => Some(None),
+        None => client_identity(None, body.client_key.as_ref())?.map(Some),
+    };
     let access = ServerAccessChange {
         tls_mode: body.tls_mode,
         ca_certificate: body.ca_certificate,
         admin_password: body.admin_password,
+        client_identity,
     };
     let (server, _) =
         state.provisioner().change_server(&name, update, access, &operator.actor()).await.map_err(server_error)?;

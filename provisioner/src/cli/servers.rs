@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use catalog::{PlacementMode, ServerKind, ServerUpdate, entity::database_server};
 use clap::{Args, Subcommand, builder::TypedValueParser};
-use dbtls::TlsMode;
+use dbtls::{ClientIdentity, TlsMode};
 use reqwest::Method;
 use secrecy::SecretString;
 use secrets::ExposeSecret;
@@ -75,6 +75,16 @@ pub struct SetServerArgs {
     /// the server first).
     #[arg(long)]
     pub admin_password_stdin: bool,
+    /// Client certificate (PEM file, chain leaf first) to present to a server that asks for
+    /// one, as libpq's `sslcert`; with `--sslkey`.
+    #[arg(long, requires = "sslkey", conflicts_with = "no_sslcert")]
+    pub sslcert: Option<PathBuf>,
+    /// Its private key (PEM file), as libpq's `sslkey`.
+    #[arg(long, requires = "sslcert")]
+    pub sslkey: Option<PathBuf>,
+    /// Stop presenting a client certificate.
+    #[arg(long)]
+    pub no_sslcert: bool,
 }
 
 fn parse_sslmode(s: &str) -> Result<TlsMode, String> {
@@ -103,8 +113,20 @@ impl SetServerArgs {
         } else {
             None
         };
-        Ok(ServerAccessChange { tls_mode: self.sslmode, ca_certificate, admin_password })
+        let client_identity = match (&self.sslcert, &self.sslkey, self.no_sslcert) {
+            (Some(cert), Some(key), _) => Some(Some(read_identity(cert, key)?)),
+            (_, _, true) => Some(None),
+            _ => None,
+        };
+        Ok(ServerAccessChange { tls_mode: self.sslmode, ca_certificate, admin_password, client_identity })
     }
+}
+
+/// A client certificate and key from PEM files.
+fn read_identity(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<ClientIdentity> {
+    let read =
+        |path: &std::path::Path| std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()));
+    ClientIdentity::new(&read(cert)?, &read(key)?)
 }
 
 #[derive(Debug, Args)]
@@ -114,7 +136,8 @@ pub struct AddServerArgs {
     /// Admin URL, e.g. `postgres://admin:secret@db1.internal:5432/postgres` (from the
     /// environment so the password stays out of the process list). TLS as libpq has it:
     /// `?sslmode=verify-full&sslrootcert=/etc/tenantry/agency-ca.pem` (or `sslmode=require`;
-    /// default `disable`).
+    /// default `disable`), and a client certificate for a server that asks for one:
+    /// `&sslcert=/etc/tenantry/client.pem&sslkey=/etc/tenantry/client.key`.
     #[arg(long, env = "TENANTRY_SERVER_URL", hide_env_values = true)]
     pub url: SecretString,
     /// `platform` or `tenant-hosted`.
@@ -174,6 +197,7 @@ impl AddServerArgs {
             capacity: self.capacity(),
             tls_mode,
             tls_ca_pem,
+            tls_client_identity: dbtls::url_identity(&url)?,
         })
     }
 }
@@ -253,6 +277,8 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
                 "adminPassword": req.admin_password.as_ref().map(|p| p.expose_secret().to_owned()),
                 "adminDatabase": req.admin_database, "kind": req.kind, "placement": req.placement,
                 "capacity": req.capacity, "tlsMode": req.tls_mode, "caCertificate": req.tls_ca_pem,
+                "clientCertificate": req.tls_client_identity.as_ref().map(ClientIdentity::cert_pem),
+                "clientKey": req.tls_client_identity.as_ref().map(ClientIdentity::key_pem),
             });
             api.call(Method::POST, "/v1/servers", Some(body)).await
         }
@@ -269,6 +295,14 @@ pub async fn api(api: &Api, cmd: ServersCmd) -> anyhow::Result<Value> {
             }
             if let Some(password) = &access.admin_password {
                 body["adminPassword"] = password.expose_secret().into();
+            }
+            match &access.client_identity {
+                Some(Some(identity)) => {
+                    body["clientCertificate"] = identity.cert_pem().into();
+                    body["clientKey"] = identity.key_pem().into();
+                }
+                Some(None) => body["clientCertificate"] = Value::Null,
+                None => {}
             }
             patch(&args.name, body).await
         }

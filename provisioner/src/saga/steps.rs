@@ -113,6 +113,8 @@ impl Provisioner {
 
     async fn create_role(&self, tenant: TenantId) -> anyhow::Result<()> {
         let (placement, server) = self.placed(tenant).await?;
+        // The tenant's connections present the server's client certificate (if it asks for one).
+        self.give_client_identity(tenant, &server).await?;
         let password = self.db_password(tenant).await?;
         // A SCRAM verifier, so the plain password never reaches the server or its logs.
         let verifier = role_verifier(password.expose_secret());
@@ -184,7 +186,8 @@ impl Provisioner {
     pub(super) async fn seed_connection(&self, tenant: TenantId) -> anyhow::Result<tokio_postgres::Client> {
         let (placement, server) = self.placed(tenant).await?;
         let password = self.db_password(tenant).await?;
-        connect_as_tenant(&server, &placement, &password).await
+        let identity = self.tenant_client_identity(tenant, &server).await?;
+        connect_as_tenant(&server, &placement, &password, identity.as_ref()).await
     }
 
     /// Seeds the profile and the first admin over `connection` (one from [`Self::seed_connection`],
@@ -436,6 +439,7 @@ pub(crate) async fn connect_as_tenant(
     server: &database_server::Model,
     placement: &tenant_database::Model,
     password: &SecretString,
+    identity: Option<&dbtls::ClientIdentity>,
 ) -> anyhow::Result<tokio_postgres::Client> {
     let mut config = tokio_postgres::Config::new();
     config
@@ -445,7 +449,7 @@ pub(crate) async fn connect_as_tenant(
         .password(password.expose_secret())
         .dbname(&placement.database_name)
         .connect_timeout(migrator::admin::CONNECT_TIMEOUT);
-    let tls = migrator::admin::server_tls(server)?;
+    let tls = migrator::admin::server_tls(server, identity)?;
     tls.configure(&mut config);
     migrator::admin::connect(&config, &tls).await.context("connect as tenant role")
 }

@@ -114,6 +114,7 @@ fn request(name: &str, admin_url: &str) -> RegisterServer {
         capacity: 1,
         tls_mode: dbtls::TlsMode::Disable,
         tls_ca_pem: None,
+        tls_client_identity: None,
     }
 }
 

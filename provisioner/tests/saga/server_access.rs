@@ -34,6 +34,7 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
         capacity: 100,
         tls_mode: dbtls::TlsMode::Disable,
         tls_ca_pem: None,
+        tls_client_identity: None,
     };
     let (registered, _) = provisioner.register_server(request, &actor).await.unwrap();
     let pinned = || {

@@ -41,6 +41,7 @@ impl Rotating {
             capacity: 100,
             tls_mode: dbtls::TlsMode::Disable,
             tls_ca_pem: None,
+            tls_client_identity: None,
         };
         let (server, _) = provisioner.register_server(request, &Actor::system()).await.unwrap();
         Self { superuser, role, port: url.port().unwrap(), first, server }

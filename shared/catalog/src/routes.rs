@@ -21,10 +21,13 @@ pub struct RouteRecord {
     pub port: Option<i32>,
     pub tls_mode: Option<String>,
     pub tls_ca_pem: Option<String>,
+    /// The server asks for a client certificate: the tenant's copy of it is in its scope.
+    pub tls_client_cert: Option<bool>,
 }
 
 const ROUTE_SELECT: &str = "SELECT t.id AS tenant_id, t.slug, t.display_name, t.status, t.plan, \
-       d.server_id, d.database_name, d.role_name, s.host, s.port, s.tls_mode, s.tls_ca_pem \
+       d.server_id, d.database_name, d.role_name, s.host, s.port, s.tls_mode, s.tls_ca_pem, \
+       s.tls_client_cert_pem IS NOT NULL AS tls_client_cert \
      FROM tenants t \
      LEFT JOIN tenant_databases d ON d.tenant_id = t.id \
      LEFT JOIN database_servers s ON s.id = d.server_id";

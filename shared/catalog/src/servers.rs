@@ -32,6 +32,8 @@ pub struct NewServer {
     pub tls_mode: dbtls::TlsMode,
     /// Only with `verify-full`.
     pub tls_ca_pem: Option<String>,
+    /// The client certificate chain presented (its key is stored before the row is written).
+    pub tls_client_cert_pem: Option<String>,
 }
 
 /// Who runs a database server.
@@ -94,6 +96,8 @@ pub struct ServerUpdate {
 pub struct ServerAccessUpdate {
     pub tls_mode: dbtls::TlsMode,
     pub tls_ca_pem: Option<String>,
+    /// The client certificate chain presented (its key stored before).
+    pub tls_client_cert_pem: Option<String>,
     /// A new admin password was stored (a sealed one from an older release is dropped).
     pub admin_password_stored: bool,
     pub health: ServerHealth,
@@ -147,6 +151,7 @@ fn new_row(id: Uuid, new: &NewServer, health: Option<&ServerHealth>) -> database
         tls_certificate_expires_at: Set(health.and_then(|h| h.tls_certificate_expires_at)),
         access_version: Set(1),
         admin_password_changed_at: Set(None),
+        tls_client_cert_pem: Set(new.tls_client_cert_pem.clone()),
     }
 }
 
@@ -194,6 +199,7 @@ impl Catalog {
             active.admin_password_stored = Set(new.admin_password_stored);
             active.tls_mode = Set(new.tls_mode.as_str().to_owned());
             active.tls_ca_pem = Set(new.tls_ca_pem.clone());
+            active.tls_client_cert_pem = Set(new.tls_client_cert_pem.clone());
             active.admin_database = Set(new.admin_database.clone());
             active.template_database = Set(new.template_database.clone());
             return Ok(active.update(&self.db).await?);
@@ -293,7 +299,7 @@ impl Catalog {
                admin_password_changed_at = CASE WHEN $4 THEN now() ELSE admin_password_changed_at END, \
                access_version = access_version + 1, \
                health = 'ok', health_detail = $7, server_version = COALESCE($5, server_version), checked_at = $6, \
-               tls_certificate_expires_at = $8 \
+               tls_certificate_expires_at = $8, tls_client_cert_pem = $9 \
              WHERE id = $1 RETURNING *",
             [
                 id.into(),
@@ -304,6 +310,7 @@ impl Catalog {
                 update.health.checked_at.into(),
                 update.health.detail.clone().into(),
                 update.health.tls_certificate_expires_at.into(),
+                update.tls_client_cert_pem.clone().into(),
             ],
         );
         database_server::Model::find_by_statement(stmt)

@@ -74,8 +74,9 @@ impl ClientIdentity {
         &self.cert_pem
     }
 
-    /// The private key, PEM (for sqlx, which reads it apart from the chain).
-    pub(crate) fn key_pem(&self) -> &str {
+    /// The private key, PEM: a secret (for sqlx, which reads it apart from the chain, and for
+    /// the CLI sending it to the control plane).
+    pub fn key_pem(&self) -> &str {
         &self.key_pem
     }
 

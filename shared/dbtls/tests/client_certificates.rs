@@ -5,7 +5,7 @@ use dbtls::{ClientIdentity, DbTls, TlsMode};
 
 /// The client DN the server saw, or the connection's error.
 async fn client_dn(url: &str, tls: &DbTls) -> Result<Option<String>, tokio_postgres::Error> {
-    let mut config: tokio_postgres::Config = url.parse().unwrap();
+    let mut config: tokio_postgres::Config = url.parse()?;
     tls.configure(&mut config);
     let (client, connection) = config.connect(tls.connector()).await?;
     tokio::spawn(connection);

@@ -54,6 +54,13 @@ impl SecretName {
 /// The secret holding a tenant role's database password.
 pub const DB_PASSWORD: &str = "db-password";
 
+/// The secret holding, in a tenant's scope, the client certificate and key (one PEM bundle)
+/// the tenant's connections present to database server `server` (a copy of the server's own,
+/// so the tenant plane reads it with the tenant's other credentials).
+pub fn db_client_identity(server: uuid::Uuid) -> SecretName {
+    SecretName(format!("db-client-identity/{server}"))
+}
+
 impl fmt::Display for SecretName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

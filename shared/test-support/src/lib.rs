@@ -180,6 +180,8 @@ pub struct MtlsCluster {
     pub ca_pem: String,
     /// A client certificate the cluster accepts.
     pub client: tls::ClientCert,
+    /// Another one from the same CA (a renewed certificate).
+    pub renewed_client: tls::ClientCert,
 }
 
 impl MtlsCluster {
@@ -202,11 +204,12 @@ pub fn mtls_cluster() -> &'static MtlsCluster {
             let lock =
                 Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
             let (ca_pem, mut server) = tls::test_certificates(&dir)?;
-            let (client_ca_pem, client) = tls::client_certificates(&dir)?;
+            let (client_ca_pem, [client, renewed_client]) = tls::client_certificates(&dir)?;
             drop(lock);
             server.client_ca_pem = Some(client_ca_pem);
             let cluster = start_cluster_with(&dir, Some(server))?;
-            anyhow::Ok(MtlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem, client })
+            let base = cluster.url("").trim_end_matches('/').to_owned();
+            anyhow::Ok(MtlsCluster { base, ca_pem, client, renewed_client })
         })();
         started.unwrap_or_else(|err| panic!("could not start the client-certificate test cluster: {err:#}"))
     })

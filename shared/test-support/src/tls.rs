@@ -51,23 +51,26 @@ pub struct ClientCert {
     pub key_pem: String,
 }
 
-/// A client CA (PEM) and a client certificate it issued (for the user `tenantry`; the
+/// A client CA (PEM) and two client certificates it issued (for the user `tenantry`; the
 /// cluster checks the issuer, not the name), made on first use in `dir`.
-pub(crate) fn client_certificates(dir: &Path) -> anyhow::Result<(String, ClientCert)> {
-    let (ca_path, cert_path, key_path) =
-        (dir.join("client-ca.pem"), dir.join("client-cert.pem"), dir.join("client-key.pem"));
-    if let (Ok(ca_pem), Ok(cert_pem), Ok(key_pem)) =
-        (fs::read_to_string(&ca_path), fs::read_to_string(&cert_path), fs::read_to_string(&key_path))
-    {
-        return Ok((ca_pem, ClientCert { cert_pem, key_pem }));
+pub(crate) fn client_certificates(dir: &Path) -> anyhow::Result<(String, [ClientCert; 2])> {
+    let ca_path = dir.join("client-ca.pem");
+    let paths = [1, 2].map(|n| (dir.join(format!("client-{n}-cert.pem")), dir.join(format!("client-{n}-key.pem"))));
+    let read = |(cert, key): &(std::path::PathBuf, std::path::PathBuf)| -> Option<ClientCert> {
+        Some(ClientCert { cert_pem: fs::read_to_string(cert).ok()?, key_pem: fs::read_to_string(key).ok()? })
+    };
+    if let (Ok(ca_pem), Some(first), Some(second)) = (fs::read_to_string(&ca_path), read(&paths[0]), read(&paths[1])) {
+        return Ok((ca_pem, [first, second]));
     }
     let (ca_cert, ca_key) = ca("Tenantry test client CA")?;
-    let client = issue_client(&ca_cert, &ca_key)?;
-    fs::write(&cert_path, &client.cert_pem).context("write client certificate")?;
-    fs::write(&key_path, &client.key_pem).context("write client key")?;
+    let clients = [issue_client(&ca_cert, &ca_key)?, issue_client(&ca_cert, &ca_key)?];
+    for (client, (cert, key)) in clients.iter().zip(&paths) {
+        fs::write(cert, &client.cert_pem).context("write client certificate")?;
+        fs::write(key, &client.key_pem).context("write client key")?;
+    }
     // Last: its presence means the set is complete.
     fs::write(&ca_path, ca_cert.pem()).context("write client CA")?;
-    Ok((ca_cert.pem(), client))
+    Ok((ca_cert.pem(), clients))
 }
 
 fn issue_client(ca_cert: &rcgen::Certificate, ca_key: &KeyPair) -> anyhow::Result<ClientCert> {

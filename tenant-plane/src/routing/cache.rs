@@ -8,11 +8,11 @@ use std::{
 };
 
 use catalog::{Catalog, RouteRecord};
-use dbtls::{DbTls, TlsMode};
+use dbtls::{ClientIdentity, DbTls, TlsMode};
 use domain::TenantId;
 use domain::TenantStatus;
 use moka::{Expiry, future::Cache};
-use secrets::{Scope, SecretName, SecretStore, SecretString};
+use secrets::{ExposeSecret, Scope, SecretName, SecretStore, SecretString};
 use uuid::Uuid;
 
 /// How long "no such tenant" is remembered: long enough to absorb a burst of requests for
@@ -205,8 +205,21 @@ impl RouteCache {
                     .unwrap_or("disable")
                     .parse()
                     .map_err(|e: String| RouteError::Invalid(anyhow::anyhow!(e)))?;
-                let tls = DbTls::new(mode, r.tls_ca_pem.as_deref()).map_err(RouteError::Invalid)?;
                 let scope = Scope::Tenant(TenantId::from_uuid(r.tenant_id));
+                // A server that asks for a client certificate: the tenant's copy of it.
+                let identity = match r.tls_client_cert {
+                    Some(true) => {
+                        let bundle = self
+                            .secrets
+                            .get(&scope, &secrets::db_client_identity(server_id), None)
+                            .await
+                            .map_err(|e| RouteError::Secrets(e.into()))?;
+                        Some(ClientIdentity::from_bundle(bundle.value.expose_secret()).map_err(RouteError::Invalid)?)
+                    }
+                    _ => None,
+                };
+                let tls = DbTls::with_identity(mode, r.tls_ca_pem.as_deref(), identity.as_ref())
+                    .map_err(RouteError::Invalid)?;
                 let secret = self
                     .secrets
                     .get(&scope, &SecretName::well_known(secrets::DB_PASSWORD), None)

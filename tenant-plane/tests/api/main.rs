@@ -8,6 +8,7 @@ mod audit_log;
 mod auth;
 mod bad_input;
 mod bad_writes;
+mod client_certificates;
 mod connectors;
 mod files;
 mod helpers;

@@ -78,6 +78,7 @@ impl RotatingServer {
             capacity: 1000,
             tls_mode: dbtls::TlsMode::Disable,
             tls_ca_pem: None,
+            tls_client_identity: None,
         };
         app.provisioner.register_server(register, &provisioner::Actor::system()).await.unwrap();
         Self { cluster, superuser, admin_role, first, name }
@@ -107,11 +108,11 @@ async fn rotating_a_servers_admin_password_keeps_its_tenants_connections_and_pro
     let path = format!("/v1/servers/{name}");
     let res = app.cp(Method::GET, &path, None).await;
     assert!(res.body["adminPasswordChangedAt"].is_null(), "{:?}", res.body);
-    let (served, role) = pinned_tenant(&app, &name, "rots").await;
-    let (signal, _) = pinned_tenant(&app, &name, "rotn").await;
+    let (served, role) = pinned_tenant(&app, name, "rots").await;
+    let (signal, _) = pinned_tenant(&app, name, "rotn").await;
     let note = app.tp(Method::POST, &served, "/v1/notes", Some(json!({ "title": "before" }))).await;
     assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
-    let before = role_backends(&superuser, &role).await;
+    let before = role_backends(superuser, &role).await;
     assert!(!before.is_empty(), "the tenant plane holds a connection as the tenant's role");
 
     // Not for an unknown server, nor for the default one (its password is configuration).
@@ -128,8 +129,8 @@ async fn rotating_a_servers_admin_password_keeps_its_tenants_connections_and_pro
     let server = app.platform.catalog.server_by_name(name).await.unwrap();
     assert!(!res.body.to_string().contains(&second), "the new password is never returned");
     assert_ne!(&second, first);
-    assert!(!logs_in(&cluster, &admin_role, &first).await, "the old password no longer logs in");
-    assert!(logs_in(&cluster, &admin_role, &second).await, "the stored password is the one the server has");
+    assert!(!logs_in(cluster, admin_role, first).await, "the old password no longer logs in");
+    assert!(logs_in(cluster, admin_role, &second).await, "the stored password is the one the server has");
     let pending = app.provisioner.server_credentials().pending(server.id).await.unwrap();
     assert!(pending.is_none(), "nothing is left pending");
 
@@ -147,12 +148,12 @@ async fn rotating_a_servers_admin_password_keeps_its_tenants_connections_and_pro
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(suspended, "the tenant plane saw the suspension");
-    assert_eq!(role_backends(&superuser, &role).await, before, "the tenant's connections were kept");
+    assert_eq!(role_backends(superuser, &role).await, before, "the tenant's connections were kept");
     let note = app.tp(Method::POST, &served, "/v1/notes", Some(json!({ "title": "after" }))).await;
     assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
 
     // A new tenant on the server needs new admin logins: they use the new password.
-    let (_, _) = pinned_tenant(&app, &name, "rotc").await;
+    let (_, _) = pinned_tenant(&app, name, "rotc").await;
 
     let audit = app.cp(Method::GET, "/v1/audit-events?limit=100", None).await;
     let rotated = audit.body["items"]

@@ -46,6 +46,9 @@ pub struct Model {
     /// When the admin password last changed through the platform (an operator's new one, or
     /// a rotation); none: not since registration.
     pub admin_password_changed_at: Option<DateTimeUtc>,
+    /// The client certificate chain (PEM) presented to a server that asks for one; its key is
+    /// in the secret store (`database-servers/<id>/client-identity`).
+    pub tls_client_cert_pem: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
