@@ -59,17 +59,38 @@ pub fn init_test_logging() {
 }
 
 /// Records a secret value a test created or handled, for the suite-wide log scan
-/// (`$TENANTRY_TEST_LOG_DIR/<pid>.secrets`, one per line). No-op when the scan is off.
+/// (`$TENANTRY_TEST_LOG_DIR/<pid>.secrets`, one per line). No-op when the scan is off. Of a
+/// PEM text (a client certificate's bundle) the lines of its private key are recorded.
 pub fn record_secret(value: &str) {
     use std::io::Write;
     let Some(dir) = std::env::var_os("TENANTRY_TEST_LOG_DIR") else { return };
-    if value.len() < 8 || value.contains('\n') {
+    let lines: Vec<&str> = if value.contains('\n') { private_key_lines(value) } else { vec![value] };
+    let lines: Vec<&str> = lines.into_iter().filter(|line| line.len() >= 8).collect();
+    if lines.is_empty() {
         return;
     }
     let path = PathBuf::from(dir).join(format!("{}.secrets", std::process::id()));
     if let Ok(mut file) = fs::OpenOptions::new().create(true).append(true).open(path) {
-        let _ = writeln!(file, "{value}");
+        for line in lines {
+            let _ = writeln!(file, "{line}");
+        }
     }
+}
+
+/// The base64 lines inside the `PRIVATE KEY` blocks of a PEM text.
+fn private_key_lines(pem: &str) -> Vec<&str> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in pem.lines().map(str::trim) {
+        if line.starts_with("-----BEGIN") {
+            inside = line.contains("PRIVATE KEY");
+        } else if line.starts_with("-----END") {
+            inside = false;
+        } else if inside {
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 /// Connects as superuser to `database` (default `postgres`).

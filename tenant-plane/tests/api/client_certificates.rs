@@ -46,6 +46,9 @@ async fn a_server_asking_for_client_certificates_is_registered_with_one_and_its_
         body
     };
     let (ours, renewed, foreign) = (&cluster.client, &cluster.renewed_client, test_support::foreign_client_cert());
+    for key in [&ours.key_pem, &renewed.key_pem, &foreign.key_pem] {
+        test_support::record_secret(key);
+    }
 
     // Refused, and nothing stored: without a certificate (the server says it wants one), with
     // one its CA did not issue, with a key that is not the certificate's, half of a pair, or
@@ -132,5 +135,47 @@ async fn a_server_asking_for_client_certificates_is_registered_with_one_and_its_
     assert!(res.status.is_success(), "{:?}", res.body);
     let res = app.cp(Method::DELETE, &path, None).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{:?}", res.body);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_tenant_moved_onto_a_server_asking_for_client_certificates_is_served_presenting_it() {
+    let app = TestApp::spawn().await;
+    let cluster = test_support::mtls_cluster();
+    test_support::record_secret(&cluster.client.key_pem);
+    let (_, slug) = app.create_tenant("mvm").await;
+    let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "before the move" }))).await;
+    assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
+    let url = url::Url::parse(&cluster.url("postgres")).unwrap();
+    let name = format!("mtls-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    // A template of its own: the other test on this cluster drops the default one.
+    let register = provisioner::RegisterServer {
+        name: name.clone(),
+        host: url.host_str().unwrap().to_owned(),
+        port: url.port().unwrap(),
+        admin_user: url.username().to_owned(),
+        admin_password: Some(secrets::SecretString::from(url.password().unwrap().to_owned())),
+        admin_database: "postgres".into(),
+        template_database: Some(test_support::unique_name("ttpl")),
+        kind: catalog::ServerKind::Platform,
+        placement: None,
+        capacity: 10,
+        tls_mode: dbtls::TlsMode::VerifyFull,
+        tls_ca_pem: Some(cluster.ca_pem.clone()),
+        tls_client_identity: Some(
+            dbtls::ClientIdentity::new(&cluster.client.cert_pem, &cluster.client.key_pem).unwrap(),
+        ),
+    };
+    app.provisioner.register_server(register, &provisioner::Actor::system()).await.unwrap();
+
+    let res = app.cp(Method::POST, &format!("/v1/tenants/{slug}/move"), Some(json!({ "server": name }))).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    let notes = app.tp(Method::GET, &slug, "/v1/notes", None).await;
+    assert_eq!(notes.status, StatusCode::OK, "{:?}", notes.body);
+    assert!(notes.body.to_string().contains("before the move"), "{:?}", notes.body);
+    let role = format!("tenant_{}", res.body["id"].as_str().unwrap().replace('-', ""));
+    let connections = client_dns(&cluster_admin(cluster).await, &role).await;
+    assert!(!connections.is_empty(), "the tenant plane serves it from the new server");
+    assert!(connections.iter().all(|(_, dn, _)| dn.as_deref() == Some("/CN=tenantry")), "{connections:?}");
     app.cleanup().await;
 }
