@@ -71,23 +71,37 @@ pub struct ServerCheck {
     /// When the certificate the server presents expires (TLS modes only; `None` when it could
     /// not be read).
     pub tls_certificate_expires_at: Option<DateTime<Utc>>,
+    /// When the client certificate the platform presents expires (the soonest of its chain;
+    /// `None` without one).
+    pub client_certificate_expires_at: Option<DateTime<Utc>>,
 }
 
 /// A server certificate expiring within this is reported in the server's health detail.
 pub const CERTIFICATE_WARNING: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
 impl ServerCheck {
-    /// The health this check records: `ok`, with a warning when the server's certificate
-    /// expires within [`CERTIFICATE_WARNING`] (or has: `require` connects regardless).
+    /// The health this check records: `ok`, with a warning when the server's certificate or
+    /// the platform's client certificate expires within [`CERTIFICATE_WARNING`] (or has:
+    /// `require` connects regardless).
     pub fn health(&self) -> ServerHealth {
         let now = Utc::now();
-        let detail = self.tls_certificate_expires_at.filter(|at| *at - now < CERTIFICATE_WARNING).map(|at| {
-            let date = at.format("%Y-%m-%d %H:%M UTC");
-            match (at - now).num_days() {
-                _ if at <= now => format!("the server's TLS certificate expired on {date}"),
-                days => format!("the server's TLS certificate expires on {date} (in {days} days)"),
-            }
-        });
+        let warning = |what: &str, at: Option<DateTime<Utc>>| {
+            at.filter(|at| *at - now < CERTIFICATE_WARNING).map(|at| {
+                let date = at.format("%Y-%m-%d %H:%M UTC");
+                match (at - now).num_days() {
+                    _ if at <= now => format!("{what} expired on {date}"),
+                    days => format!("{what} expires on {date} (in {days} days)"),
+                }
+            })
+        };
+        let warnings: Vec<String> = [
+            warning("the server's TLS certificate", self.tls_certificate_expires_at),
+            warning("the platform's client certificate", self.client_certificate_expires_at),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let detail = (!warnings.is_empty()).then(|| warnings.join("; "));
         ServerHealth {
             ok: true,
             detail,
@@ -233,6 +247,10 @@ pub async fn check_server(access: &ServerAccess) -> Result<ServerCheck, ServerAd
         tls: row.get(5),
         max_connections: row.get(6),
         tls_certificate_expires_at: certificate_expiry(access).await,
+        client_certificate_expires_at: access
+            .tls()
+            .client_cert_pem()
+            .and_then(|pem| dbtls::bundle_expiry(pem).ok().flatten()),
     };
     let (createdb, createrole): (bool, bool) = (row.get(3), row.get(4));
     if check.version_num < MIN_SERVER_VERSION_NUM {
@@ -503,7 +521,25 @@ mod tests {
             superuser: true,
             max_connections: 100,
             tls_certificate_expires_at: at,
+            client_certificate_expires_at: None,
         }
+    }
+
+    #[test]
+    fn an_expiring_client_certificate_is_reported_beside_the_servers() {
+        let now = Utc::now();
+        let mut check = check_expiring(Some(now + TimeDelta::days(5) + TimeDelta::hours(1)));
+        check.client_certificate_expires_at = Some(now - TimeDelta::days(1));
+        let detail = check.health().detail.unwrap();
+        assert!(detail.contains("server's TLS certificate expires on"), "{detail}");
+        assert!(detail.contains("; the platform's client certificate expired on"), "{detail}");
+        check.tls_certificate_expires_at = Some(now + TimeDelta::days(365));
+        check.client_certificate_expires_at = Some(now + TimeDelta::days(20) + TimeDelta::hours(1));
+        let detail = check.health().detail.unwrap();
+        assert!(
+            detail.starts_with("the platform's client certificate expires on") && detail.ends_with("(in 20 days)"),
+            "{detail}"
+        );
     }
 
     #[test]

@@ -180,9 +180,9 @@ impl DbTls {
         self.mode
     }
 
-    /// Whether a client certificate is presented.
-    pub fn has_identity(&self) -> bool {
-        self.identity.is_some()
+    /// The client certificate chain presented, if any (PEM).
+    pub fn client_cert_pem(&self) -> Option<&str> {
+        self.identity.as_ref().map(ClientIdentity::cert_pem)
     }
 
     /// The connector to pass to `tokio_postgres::Config::connect` or deadpool-postgres, after
