@@ -25,10 +25,16 @@ export function server(name: string, patch: Partial<ServerView> = {}): ServerVie
     tlsCaRegistered: false,
     tlsCaExpiresAt: null,
     tlsCertificateExpiresAt: null,
+    tlsClientCertificate: false,
+    tlsClientCertificateExpiresAt: null,
     adminPasswordChangedAt: null,
     ...patch,
   };
 }
+
+/** A client certificate and its key as an operator pastes them; the console checks only their PEM shape. */
+export const CLIENT_CERT = '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0=\n-----END CERTIFICATE-----\n';
+export const CLIENT_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n';
 
 export const CHECK = { version: '16.4', tls: true, superuser: false, maxConnections: 200, tlsCertificateExpiresAt: null };
 

@@ -885,6 +885,13 @@ export interface components {
              * @description Most tenant databases it takes (default 5000; 1 for tenant-hosted).
              */
             capacity?: number | null;
+            /**
+             * @description Client certificate (PEM chain, leaf first, at most 64 KiB) to present to a server that
+             *     asks for one (`clientcert=` in its `pg_hba.conf`); TLS modes only, with `clientKey`.
+             */
+            clientCertificate?: string | null;
+            /** @description Write-only: the client certificate's private key (PEM); kept in the secret store. */
+            clientKey?: string | null;
             host: string;
             /** @description `platform` (default) or `tenant_hosted`. */
             kind?: string | null;
@@ -929,6 +936,12 @@ export interface components {
         };
         /** @description What a live check found. */
         ServerCheck: {
+            /**
+             * Format: date-time
+             * @description When the client certificate the platform presents expires (the soonest of its chain;
+             *     `None` without one).
+             */
+            clientCertificateExpiresAt?: string | null;
             /** Format: int32 */
             maxConnections: number;
             superuser: boolean;
@@ -1006,6 +1019,13 @@ export interface components {
              *     modes only). Within 30 days of it, `healthDetail` says so.
              */
             tlsCertificateExpiresAt?: string | null;
+            /** @description Whether the platform presents a client certificate to it (its key is never returned). */
+            tlsClientCertificate: boolean;
+            /**
+             * Format: date-time
+             * @description When that client certificate (the soonest of its chain) expires.
+             */
+            tlsClientCertificateExpiresAt?: string | null;
             /** @description `disable`, `require` or `verify-full`. */
             tlsMode: string;
         };
@@ -1076,6 +1096,14 @@ export interface components {
             caCertificate?: string | null;
             /** Format: int32 */
             capacity?: number | null;
+            /**
+             * @description Client certificate (PEM) to present from now on, with `clientKey`; `null` stops
+             *     presenting one; absent keeps it. Live-checked first; the tenant planes then reconnect
+             *     the server's tenants with it.
+             */
+            clientCertificate?: string | null;
+            /** @description Write-only: the new client certificate's private key (PEM). */
+            clientKey?: string | null;
             placement?: string | null;
             /** @description `active` or `draining` (draining takes no new tenants; its tenants stay). */
             state?: string | null;

@@ -1,20 +1,23 @@
 /**
  * The edit form's "Connection" section: how the platform reaches the server. Its TLS mode;
  * with `verify-full`, the CA bundle the certificate is checked against (paste a new one to
- * replace the registered one, or remove it to trust the control plane host's roots); and the
- * admin user's new password (write-only, never shown back). A live check that refused the
- * new settings is shown here: nothing was changed.
+ * replace the registered one, or remove it to trust the control plane host's roots); with a
+ * TLS mode, the client certificate it presents (keep it, paste a new one with its key, or stop
+ * presenting it); and the admin user's new password (write-only, never shown back). A live
+ * check that refused the new settings is shown here: nothing was changed.
  */
 import type { ServerView } from '../types';
 import { ErrorAlert } from '../../shared/ErrorAlert';
 import { CheckboxField } from '../../shared/forms/CheckboxField';
 import { SelectField } from '../../shared/forms/SelectField';
 import { TextField } from '../../shared/forms/TextField';
+import { formatDate } from '../../shared/format';
 import { CaCertificateField } from './CaCertificateField';
-import { TLS_OPTIONS, tlsLabel } from './serverRules';
+import { ClientCertificateFields } from './ClientCertificateFields';
+import { presentsClientCertificate, TLS_OPTIONS, tlsLabel } from './serverRules';
 import { caRegistered, type ServerEditDraft } from './serverEdit';
 
-export type ConnectionField = 'tlsMode' | 'caCertificate' | 'adminPassword';
+export type ConnectionField = 'tlsMode' | 'caCertificate' | 'clientCertificate' | 'clientKey' | 'adminPassword';
 
 export interface ConnectionFieldsProps {
   server: ServerView;
@@ -28,9 +31,20 @@ export interface ConnectionFieldsProps {
 }
 
 function modeHint(server: ServerView, draft: ServerEditDraft): string {
-  const now = `Now ${tlsLabel(server)}.`;
-  if (caRegistered(server) && draft.tlsMode !== 'verify-full') return `${now} Another mode drops the registered CA bundle.`;
-  return `${now} Verify-full also checks that the certificate names the host.`;
+  const notes = [`Now ${tlsLabel(server)}.`];
+  if (caRegistered(server) && draft.tlsMode !== 'verify-full') notes.push('Another mode drops the registered CA bundle.');
+  // The server refuses to keep a client certificate without TLS, so the form sends `null` for it.
+  if (server.tlsClientCertificate && !presentsClientCertificate(draft.tlsMode)) {
+    notes.push('No TLS also stops presenting the client certificate.');
+  }
+  if (notes.length === 1) notes.push('Verify-full also checks that the certificate names the host.');
+  return notes.join(' ');
+}
+
+function clientCertificateHint(server: ServerView): string | undefined {
+  if (!server.tlsClientCertificate) return undefined;
+  const until = server.tlsClientCertificateExpiresAt ? ` (valid until ${formatDate(server.tlsClientCertificateExpiresAt)})` : '';
+  return `A client certificate is registered${until}; paste a new one with its key to replace it, or stop presenting it.`;
 }
 
 function caHint(server: ServerView): string {
@@ -74,6 +88,24 @@ export function ConnectionFields({ server, draft, onChange, error, check, checkE
             />
           ) : null}
         </>
+      ) : null}
+      {presentsClientCertificate(draft.tlsMode) ? (
+        <ClientCertificateFields
+          value={draft}
+          onChange={onChange}
+          hint={clientCertificateHint(server)}
+          error={error}
+          disabled={draft.removeClientCertificate}
+        >
+          {server.tlsClientCertificate ? (
+            <CheckboxField
+              label="Stop presenting the client certificate"
+              checked={draft.removeClientCertificate}
+              onChange={(removeClientCertificate) => onChange({ removeClientCertificate })}
+              hint="The server must then admit the platform without one; the live check tries that first."
+            />
+          ) : null}
+        </ClientCertificateFields>
       ) : null}
       <TextField
         label="New admin password"

@@ -5,7 +5,8 @@ import { ServersPage } from './ServersPage';
 import { EditServerForm } from './EditServerForm';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
-import { server } from '../../test/servers';
+import { CLIENT_CERT, CLIENT_KEY, server } from '../../test/servers';
+import { formatDate } from '../../shared/format';
 
 const MAIN = server('main');
 const SMALL = server('main', { tenants: 1 });
@@ -225,6 +226,88 @@ describe('changing how the platform reaches a database server', () => {
     await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
     expect(await within(form).findByText(message)).toBeInTheDocument();
     expect(within(form).getByLabelText('CA certificate (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+const UNTIL = '2027-03-01T00:00:00Z';
+const PRESENTING = server('main', { tlsMode: 'require', tlsClientCertificate: true, tlsClientCertificateExpiresAt: UNTIL });
+
+function clientCertificate(form: HTMLElement) {
+  return within(form).getByRole('group', { name: 'Client certificate' });
+}
+
+describe('the client certificate the platform presents to a database server', () => {
+  it('says until when the registered one is valid, and keeps it unless asked', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [PRESENTING] } }, 'PATCH /v1/servers/:name': { body: PRESENTING } });
+    const { user, form } = await openEdit('main');
+    expect(clientCertificate(form)).toHaveAccessibleDescription(
+      `A client certificate is registered (valid until ${formatDate(UNTIL)}); paste a new one with its key to replace it, or stop presenting it.`,
+    );
+    await user.selectOptions(within(form).getByLabelText('State'), 'draining');
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ state: 'draining' }]);
+  });
+
+  it('replaces it, sending the new certificate with its key', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [PRESENTING] } }, 'PATCH /v1/servers/:name': { body: PRESENTING } });
+    const { user, form } = await openEdit('main');
+    await user.click(within(form).getByLabelText('Client certificate (PEM)'));
+    await user.paste(CLIENT_CERT);
+    await user.click(within(form).getByLabelText('Client private key (PEM)'));
+    await user.paste(CLIENT_KEY);
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([
+      { clientCertificate: CLIENT_CERT, clientKey: CLIENT_KEY },
+    ]);
+  });
+
+  it('stops presenting it with null', async () => {
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [PRESENTING] } },
+      'PATCH /v1/servers/:name': { body: { ...PRESENTING, tlsClientCertificate: false, tlsClientCertificateExpiresAt: null } },
+    });
+    const { user, form } = await openEdit('main');
+    await user.click(within(form).getByLabelText('Client private key (PEM)'));
+    await user.paste('junk that is never sent');
+    await user.click(within(form).getByLabelText('Stop presenting the client certificate'));
+    expect(within(form).getByLabelText('Client private key (PEM)')).toBeDisabled();
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ clientCertificate: null }]);
+  });
+
+  it('stops presenting it when leaving TLS, which cannot carry one', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [PRESENTING] } }, 'PATCH /v1/servers/:name': { body: MAIN } });
+    const { user, form } = await openEdit('main');
+    const mode = within(form).getByLabelText('Connection security');
+    await user.selectOptions(mode, 'disable');
+    expect(mode).toHaveAccessibleDescription(/No TLS also stops presenting the client certificate\./);
+    expect(within(form).queryByRole('group', { name: 'Client certificate' })).not.toBeInTheDocument();
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await screen.findByText('Saved main.')).toBeInTheDocument();
+    expect(api.requests('PATCH', '/v1/servers/main').map((r) => r.body)).toEqual([{ tlsMode: 'disable', clientCertificate: null }]);
+  });
+
+  it('shows a key the server refused at the key field', async () => {
+    const message = 'the client certificate and key: the key does not belong to the certificate';
+    mockApi({
+      'GET /v1/servers': { body: { items: [REQUIRE] } },
+      'PATCH /v1/servers/:name': { status: 422, body: errorBody('VALIDATION_FAILED', message, { field: 'clientKey' }) },
+    });
+    const { user, form } = await openEdit('main');
+    expect(clientCertificate(form)).toHaveAccessibleDescription(/^Only for a server that asks for one/);
+    expect(within(form).queryByLabelText('Stop presenting the client certificate')).not.toBeInTheDocument();
+    await user.click(within(form).getByLabelText('Client certificate (PEM)'));
+    await user.paste(CLIENT_CERT);
+    await user.click(within(form).getByLabelText('Client private key (PEM)'));
+    await user.paste(CLIENT_KEY);
+    await user.click(within(form).getByRole('button', { name: 'Save changes to main' }));
+    expect(await within(form).findByText(message)).toBeInTheDocument();
+    expect(within(form).getByLabelText('Client private key (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(within(form).getByLabelText('Client certificate (PEM)')).not.toHaveAttribute('aria-invalid');
     expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
   });
 });

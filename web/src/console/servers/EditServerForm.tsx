@@ -1,10 +1,11 @@
 /**
  * Edits a registered server's capacity, placement mode and state, and how the platform reaches
- * it: TLS mode, CA bundle, admin password (`PATCH /v1/servers/{name}`, sending only what
- * changed). A `422` naming a field is shown at it; a live check that refused new connection
- * settings (`details.check`; nothing changed) in the Connection section; anything else (`409`
- * when a server holding several tenants would become dedicated) above the form. Once saved,
- * the draft restarts from the saved server, so the new password leaves this form's state.
+ * it: TLS mode, CA bundle, client certificate, admin password (`PATCH /v1/servers/{name}`,
+ * sending only what changed). A `422` naming a field is shown at it; a live check that refused
+ * new connection settings (`details.check`; nothing changed) in the Connection section;
+ * anything else (`409` when a server holding several tenants would become dedicated) above the
+ * form. Once saved, the draft restarts from the saved server, so the new password and client
+ * key leave this form's state.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -20,8 +21,8 @@ import { editBody, editDraftOf, validateServerEdit, type ServerEditDraft } from 
 import { checkFailure } from './serverRules';
 import { ConnectionFields } from './ConnectionFields';
 
-const FIELDS = ['capacity', 'placement', 'state', 'tlsMode', 'caCertificate', 'adminPassword'] as const;
-const CONNECTION = ['tlsMode', 'caCertificate', 'adminPassword'] as const;
+const CONNECTION = ['tlsMode', 'caCertificate', 'clientCertificate', 'clientKey', 'adminPassword'] as const;
+const FIELDS = ['capacity', 'placement', 'state', ...CONNECTION] as const;
 const PLACEMENT_OPTIONS = PLACEMENTS.map((p) => ({ value: p, label: p }));
 const STATE_OPTIONS = SERVER_STATES.map((s) => ({ value: s, label: s === 'draining' ? 'draining (no new tenants)' : s }));
 

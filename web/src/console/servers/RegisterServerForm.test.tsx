@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { ServersPage } from './ServersPage';
 import { renderConsole } from '../../test/render';
 import { errorBody, mockApi } from '../../test/fetchMock';
-import { CHECK, server } from '../../test/servers';
+import { CHECK, CLIENT_CERT, CLIENT_KEY, server } from '../../test/servers';
 
 type User = ReturnType<typeof userEvent.setup>;
 
@@ -25,6 +25,16 @@ async function chooseVerifyFull(user: User, ca: string) {
   await user.selectOptions(screen.getByLabelText('Connection security'), 'verify-full');
   await user.click(screen.getByLabelText('CA certificate (PEM)'));
   await user.paste(ca);
+}
+
+/** Chooses `mode` and pastes what is given into the client certificate fields it shows. */
+async function pasteClientCertificate(user: User, mode: 'require' | 'verify-full', { cert = '', key = '' }) {
+  await user.selectOptions(screen.getByLabelText('Connection security'), mode);
+  for (const [label, pem] of [['Client certificate (PEM)', cert], ['Client private key (PEM)', key]] as const) {
+    if (!pem) continue;
+    await user.click(screen.getByLabelText(label));
+    await user.paste(pem);
+  }
 }
 
 describe('registering a database server', () => {
@@ -207,6 +217,91 @@ describe('a database server’s connection security', () => {
 
     expect(await screen.findByText(message)).toBeInTheDocument();
     expect(screen.getByLabelText('CA certificate (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('a client certificate for a server that asks for one', () => {
+  const registered = { status: 201, body: { server: server('eu-2', { tlsMode: 'require', tlsClientCertificate: true }), check: CHECK } };
+
+  it('offers it with a TLS mode only and sends the certificate with its key', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [] } }, 'POST /v1/servers': registered });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    expect(screen.queryByRole('group', { name: 'Client certificate' })).not.toBeInTheDocument();
+    await pasteClientCertificate(user, 'require', { cert: CLIENT_CERT, key: CLIENT_KEY });
+    expect(screen.getByRole('group', { name: 'Client certificate' })).toHaveAccessibleDescription(
+      "Only for a server that asks for one (clientcert= in its pg_hba.conf). The key is kept in the platform's secret store and never shown again.",
+    );
+    const key = screen.getByLabelText('Client private key (PEM)');
+    expect(key).toHaveAttribute('autocomplete', 'off');
+    expect(key).toHaveAttribute('spellcheck', 'false');
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(/Registered eu-2/)).toBeInTheDocument();
+    expect(api.requests('POST', '/v1/servers')[0]?.body).toMatchObject({
+      tlsMode: 'require',
+      clientCertificate: CLIENT_CERT,
+      clientKey: CLIENT_KEY,
+    });
+  });
+
+  it('refuses a key without its certificate before sending', async () => {
+    const api = mockApi({ 'GET /v1/servers': { body: { items: [] } }, 'POST /v1/servers': registered });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await pasteClientCertificate(user, 'verify-full', { key: CLIENT_KEY });
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    const cert = screen.getByLabelText('Client certificate (PEM)');
+    expect(cert).toHaveAttribute('aria-invalid', 'true');
+    expect(cert).toHaveAccessibleDescription(/a key needs its client certificate/);
+    expect(screen.getByLabelText('Client private key (PEM)')).not.toHaveAttribute('aria-invalid');
+    expect(api.requests('POST', '/v1/servers')).toHaveLength(0);
+  });
+
+  it('leaves the certificate and key out when the mode goes back to disable', async () => {
+    const api = mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 201, body: { server: server('eu-2'), check: CHECK } },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    // A half-filled pair too: with no TLS it is neither checked nor sent.
+    await pasteClientCertificate(user, 'require', { cert: CLIENT_CERT });
+    await user.selectOptions(screen.getByLabelText('Connection security'), 'disable');
+    expect(screen.queryByLabelText('Client certificate (PEM)')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(/Registered eu-2/)).toBeInTheDocument();
+    const body = api.requests('POST', '/v1/servers')[0]?.body;
+    expect(body).toMatchObject({ tlsMode: 'disable' });
+    expect(body).not.toHaveProperty('clientCertificate');
+    expect(body).not.toHaveProperty('clientKey');
+  });
+
+  it('shows a key the server refused at the key field', async () => {
+    const message = 'the client certificate and key: the key does not belong to the certificate';
+    mockApi({
+      'GET /v1/servers': { body: { items: [] } },
+      'POST /v1/servers': { status: 422, body: errorBody('VALIDATION_FAILED', message, { field: 'clientKey' }) },
+    });
+    const user = userEvent.setup();
+    renderConsole(<ServersPage />);
+    await openForm(user);
+    await fill(user);
+    await pasteClientCertificate(user, 'require', { cert: CLIENT_CERT, key: CLIENT_KEY });
+    await user.click(screen.getByRole('button', { name: 'Check and register' }));
+
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    expect(screen.getByLabelText('Client private key (PEM)')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Client private key (PEM)')).toHaveAccessibleDescription(new RegExp(message));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

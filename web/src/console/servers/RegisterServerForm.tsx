@@ -5,7 +5,9 @@
  * in `details.check`, shown above the form. The admin password is write-only: it stays in
  * this form's state until the server is registered and is then dropped. With `verify-full`
  * the server's certificate is checked against a pasted CA bundle, or the control plane
- * host's trusted roots when none is given; the bundle is sent with that mode only.
+ * host's trusted roots when none is given; the bundle is sent with that mode only. A client
+ * certificate and its key (both or neither) go with a TLS mode only; the key, like the
+ * password, leaves this form's state once the server is registered.
  */
 import { useState, type FormEvent } from 'react';
 import { call } from '../../api/call';
@@ -22,12 +24,14 @@ import {
   emptyServerDraft,
   isServerDraftValid,
   kindLabel,
+  presentsClientCertificate,
   registerBody,
   TLS_OPTIONS,
   validateServerDraft,
   type ServerDraft,
 } from './serverRules';
 import { CaCertificateField } from './CaCertificateField';
+import { ClientCertificateFields } from './ClientCertificateFields';
 
 const KIND_OPTIONS = SERVER_KINDS.map((k) => ({ value: k, label: kindLabel(k) }));
 const PLACEMENT_OPTIONS = PLACEMENTS.map((p) => ({ value: p, label: p }));
@@ -41,6 +45,8 @@ const FIELDS = [
   'capacity',
   'tlsMode',
   'caCertificate',
+  'clientCertificate',
+  'clientKey',
 ] as const;
 
 export interface RegisterServerFormProps {
@@ -190,6 +196,7 @@ export function RegisterServerForm({ onRegistered, onCancel }: RegisterServerFor
           error={err('caCertificate')}
         />
       ) : null}
+      {presentsClientCertificate(draft.tlsMode) ? <ClientCertificateFields value={draft} onChange={update} error={err} /> : null}
       <div className="button-row">
         <SubmitButton busy={submit.busy} busyLabel="Checking and registering…">
           Check and register

@@ -1,16 +1,17 @@
 /**
  * One database server in the list, with its actions: edit capacity, placement, state and how
- * the platform reaches it (TLS mode, CA bundle, admin password; a form in a row below), drain
- * (takes no new tenants; its tenants stay) or activate, check now (`POST /v1/servers/{name}/check`,
- * which records its health), rotate the admin password after a confirmation (`POST
- * /v1/servers/{name}/rotate-password`: the platform sets a new random one on the server; not
- * offered for `default`, whose password is the control plane's configuration), and remove
- * after typing its name (`409 INVALID_STATE` while tenant databases are on it; the message
- * shows on the row). The Server column says when the admin password last changed through the
- * platform (an edit or a rotation). The TLS column says until when the server's certificate
- * (as the last check read it) and its registered CA are valid; within 30 days of the
- * certificate's end the health detail warns (while the health is `ok` the detail is shown as a
- * warning, otherwise as an error).
+ * the platform reaches it (TLS mode, CA bundle, client certificate, admin password; a form in
+ * a row below), drain (takes no new tenants; its tenants stay) or activate, check now (`POST
+ * /v1/servers/{name}/check`, which records its health), rotate the admin password after a
+ * confirmation (`POST /v1/servers/{name}/rotate-password`: the platform sets a new random one
+ * on the server; not offered for `default`, whose password is the control plane's
+ * configuration), and remove after typing its name (`409 INVALID_STATE` while tenant databases
+ * are on it; the message shows on the row). The Server column says when the admin password
+ * last changed through the platform (an edit or a rotation). The TLS column says until when
+ * the server's certificate (as the last check read it), its registered CA and the client
+ * certificate the platform presents to it are valid; within 30 days of the certificate's end
+ * the health detail warns (while the health is `ok` the detail is shown as a warning,
+ * otherwise as an error).
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api/call';
@@ -118,6 +119,12 @@ export function ServerRow({ server, onChanged, onRemoved }: ServerRowProps) {
             <div className="muted">certificate until {formatDate(server.tlsCertificateExpiresAt)}</div>
           ) : null}
           {server.tlsCaExpiresAt ? <div className="muted">CA until {formatDate(server.tlsCaExpiresAt)}</div> : null}
+          {server.tlsClientCertificate ? (
+            <div className="muted">
+              client certificate
+              {server.tlsClientCertificateExpiresAt ? ` until ${formatDate(server.tlsClientCertificateExpiresAt)}` : null}
+            </div>
+          ) : null}
         </td>
         <td data-label="Actions">
           {removing ? (

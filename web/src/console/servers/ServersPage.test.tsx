@@ -64,6 +64,15 @@ describe('database servers list', () => {
     expect(within(row('main')).queryByText(/until/)).not.toBeInTheDocument();
   });
 
+  it('shows until when the client certificate the platform presents is valid', async () => {
+    const gov = server('gov', { tlsMode: 'verify-full', tlsClientCertificate: true, tlsClientCertificateExpiresAt: '2027-03-01T00:00:00Z' });
+    mockApi({ 'GET /v1/servers': { body: { items: [MAIN, gov] } } });
+    renderConsole(<ServersPage />);
+    expect(await screen.findByText('gov', { selector: 'strong' })).toBeInTheDocument();
+    expect(within(row('gov')).getByText(`client certificate until ${formatDate('2027-03-01T00:00:00Z')}`)).toHaveClass('muted');
+    expect(within(row('main')).queryByText(/client certificate/)).not.toBeInTheDocument();
+  });
+
   it('shows a healthy server’s detail as a warning, and a failing server’s as an error', async () => {
     // `require` connects to a server whose certificate has ended: it stays `ok`, with a warning.
     const expired = server('old', { healthDetail: 'the server’s TLS certificate expired on 2026-01-01 00:00 UTC' });

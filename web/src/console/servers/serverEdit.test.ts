@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caChange, editBody, editDraftOf, validateServerEdit } from './serverEdit';
-import { server } from '../../test/servers';
+import { caChange, clientCertificateChange, editBody, editDraftOf, validateServerEdit } from './serverEdit';
+import { CLIENT_CERT, CLIENT_KEY, server } from '../../test/servers';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -39,5 +39,41 @@ describe('the edit form’s connection rules (provisioner `ServerAccessChange`)'
   it('sends a new admin password as typed, and none when left empty', () => {
     expect(editBody({ ...editDraftOf(plain), adminPassword: ' s3cret ' }, plain)).toEqual({ adminPassword: ' s3cret ' });
     expect(editBody(editDraftOf(plain), plain)).not.toHaveProperty('adminPassword');
+  });
+});
+
+describe('the edit form’s client certificate (`ServerAccessChange::client_identity`)', () => {
+  const presenting = server('a', { tlsMode: 'verify-full', tlsClientCertificate: true, tlsClientCertificateExpiresAt: '2027-03-01T00:00:00Z' });
+  const none = server('a', { tlsMode: 'require' });
+  const pair = { clientCertificate: CLIENT_CERT, clientKey: CLIENT_KEY };
+
+  it('keeps the registered one by saying nothing', () => {
+    expect(clientCertificateChange(editDraftOf(presenting), presenting)).toBeUndefined();
+    expect(editBody(editDraftOf(presenting), presenting)).toEqual({});
+    expect(editBody({ ...editDraftOf(presenting), tlsMode: 'require' }, presenting)).toEqual({ tlsMode: 'require' });
+  });
+
+  it('replaces it, or adds one, with the certificate and its key', () => {
+    expect(editBody({ ...editDraftOf(presenting), ...pair }, presenting)).toEqual(pair);
+    expect(editBody({ ...editDraftOf(none), ...pair }, none)).toEqual(pair);
+  });
+
+  it('stops presenting it with null, asked for or by leaving TLS; never null when there is none', () => {
+    expect(editBody({ ...editDraftOf(presenting), ...pair, removeClientCertificate: true }, presenting)).toEqual({
+      clientCertificate: null,
+    });
+    expect(editBody({ ...editDraftOf(presenting), tlsMode: 'disable' }, presenting)).toEqual({
+      tlsMode: 'disable',
+      clientCertificate: null,
+    });
+    expect(editBody({ ...editDraftOf(none), tlsMode: 'disable', ...pair }, none)).toEqual({ tlsMode: 'disable' });
+  });
+
+  it('checks a new pair that would be sent, and only that one', () => {
+    expect(validateServerEdit({ ...editDraftOf(none), clientCertificate: CLIENT_CERT }, none)).toEqual({
+      clientKey: 'a client certificate needs its key',
+    });
+    expect(validateServerEdit({ ...editDraftOf(presenting), clientKey: 'junk', removeClientCertificate: true }, presenting)).toEqual({});
+    expect(validateServerEdit({ ...editDraftOf(none), tlsMode: 'disable', clientKey: 'junk' }, none)).toEqual({});
   });
 });

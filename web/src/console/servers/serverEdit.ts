@@ -6,11 +6,20 @@
  *
  * How the platform reaches the server (provisioner/src/server_access.rs): the TLS mode; a CA
  * bundle only with `verify-full` (the register form's PEM rule), where `null` removes the
- * registered one and leaving it out keeps it (another mode drops it); a new admin password,
- * write-only. A change of these is live-checked first; when the check fails nothing changes.
+ * registered one and leaving it out keeps it (another mode drops it); a client certificate
+ * (`ServerAccessChange::client_identity`): a new one with its key replaces it, `null` stops
+ * presenting it, leaving it out keeps it — except with `disable`, where the server refuses to
+ * keep one rather than dropping it; a new admin password, write-only. A change of these is
+ * live-checked first; when the check fails nothing changes.
  */
 import { TLS_MODES, type Placement, type ServerState, type ServerView, type TlsMode, type UpdateServerBody } from '../types';
-import { validateCaCertificate } from './serverRules';
+import {
+  clientCertificateBody,
+  presentsClientCertificate,
+  validateCaCertificate,
+  validateClientCertificate,
+  type ClientCertificateDraft,
+} from './serverRules';
 
 export interface ServerEditDraft {
   capacity: string;
@@ -21,6 +30,12 @@ export interface ServerEditDraft {
   caCertificate: string;
   /** Trust the host's roots instead of the registered bundle (`caCertificate: null`). */
   removeCa: boolean;
+  /** A new client certificate chain; empty (with its key) keeps the registered one (or none). */
+  clientCertificate: string;
+  /** The new certificate's key: write-only, dropped once saved. */
+  clientKey: string;
+  /** Stop presenting the registered client certificate (`clientCertificate: null`). */
+  removeClientCertificate: boolean;
   /** The admin user's new password; empty keeps the stored one. Dropped once saved. */
   adminPassword: string;
 }
@@ -35,6 +50,9 @@ export function editDraftOf(s: ServerView): ServerEditDraft {
     tlsMode: (TLS_MODES as readonly string[]).includes(s.tlsMode) ? (s.tlsMode as TlsMode) : 'disable',
     caCertificate: '',
     removeCa: false,
+    clientCertificate: '',
+    clientKey: '',
+    removeClientCertificate: false,
     adminPassword: '',
   };
 }
@@ -56,6 +74,20 @@ export function caChange(d: ServerEditDraft, s: ServerView): string | null | und
   return undefined;
 }
 
+/**
+ * What the body says about the client certificate: a new pair, `null` to stop presenting the
+ * registered one (asked for, or implied by leaving TLS), or `undefined` to keep it as it is.
+ */
+export function clientCertificateChange(
+  d: ServerEditDraft,
+  s: ServerView,
+): { clientCertificate: null } | Partial<ClientCertificateDraft> | undefined {
+  if (!presentsClientCertificate(d.tlsMode)) return s.tlsClientCertificate ? { clientCertificate: null } : undefined;
+  if (d.removeClientCertificate && s.tlsClientCertificate) return { clientCertificate: null };
+  const pair = clientCertificateBody(d);
+  return Object.keys(pair).length > 0 ? pair : undefined;
+}
+
 export function validateServerEdit(d: ServerEditDraft, s: ServerView): ServerEditErrors {
   const errors: ServerEditErrors = {};
   const capacity = d.capacity.trim();
@@ -70,6 +102,8 @@ export function validateServerEdit(d: ServerEditDraft, s: ServerView): ServerEdi
   const ca = caChange(d, s);
   const caError = typeof ca === 'string' ? validateCaCertificate(ca) : null;
   if (caError) errors.caCertificate = caError;
+  const client = clientCertificateChange(d, s);
+  if (client && client.clientCertificate !== null) Object.assign(errors, validateClientCertificate(d));
   return errors;
 }
 
@@ -83,6 +117,7 @@ export function editBody(d: ServerEditDraft, s: ServerView): UpdateServerBody {
   if (d.tlsMode !== s.tlsMode) body.tlsMode = d.tlsMode;
   const ca = caChange(d, s);
   if (ca !== undefined) body.caCertificate = ca;
+  Object.assign(body, clientCertificateChange(d, s));
   if (d.adminPassword) body.adminPassword = d.adminPassword;
   return body;
 }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clientCertificateBody,
   emptyServerDraft,
   placementBlocker,
   registerBody,
   tlsLabel,
   validateCaCertificate,
+  validateClientCertificate,
   validateServerDraft,
   validateServerName,
 } from './serverRules';
-import { server } from '../../test/servers';
+import { CLIENT_CERT, CLIENT_KEY, server } from '../../test/servers';
 
 describe('server names (provisioner/src/server_admin.rs)', () => {
   it('accepts 1–63 of a-z, 0-9, - and _, starting with a letter or digit', () => {
@@ -71,6 +73,56 @@ describe('connection security (dbtls `TlsMode`)', () => {
     expect(tlsLabel(server('a', { tlsMode: 'require' }))).toBe('require');
     expect(tlsLabel(server('a', { tlsMode: 'verify-full', tlsCaRegistered: true }))).toBe('verify-full (registered CA)');
     expect(tlsLabel(server('a', { tlsMode: 'verify-full' }))).toBe('verify-full (host roots)');
+  });
+});
+
+describe('client certificates (control plane `client_identity`, dbtls `ClientIdentity::new`)', () => {
+  const valid = { ...emptyServerDraft(), name: 'eu-2', host: 'db.example.com', adminUser: 'postgres' };
+  const pair = { clientCertificate: CLIENT_CERT, clientKey: CLIENT_KEY };
+
+  it('takes both or neither, naming the missing part as the server does', () => {
+    expect(validateClientCertificate(pair)).toEqual({});
+    expect(validateClientCertificate({ clientCertificate: ' \n', clientKey: '' })).toEqual({});
+    expect(validateClientCertificate({ clientCertificate: '', clientKey: CLIENT_KEY })).toEqual({
+      clientCertificate: 'a key needs its client certificate',
+    });
+    expect(validateClientCertificate({ clientCertificate: CLIENT_CERT, clientKey: '  ' })).toEqual({
+      clientKey: 'a client certificate needs its key',
+    });
+  });
+
+  it('checks each is PEM of at most 64 KiB', () => {
+    const rsa = '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n';
+    const ec = '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n';
+    for (const clientKey of [rsa, ec]) expect(validateClientCertificate({ ...pair, clientKey })).toEqual({});
+    expect(validateClientCertificate({ clientCertificate: 'MIIB', clientKey: CLIENT_CERT })).toEqual({
+      clientCertificate: 'a PEM certificate chain (-----BEGIN CERTIFICATE-----…)',
+      clientKey: 'a PEM private key (-----BEGIN PRIVATE KEY-----…)',
+    });
+    const big = 'A'.repeat(64 * 1024);
+    expect(validateClientCertificate({ clientCertificate: CLIENT_CERT + big, clientKey: CLIENT_KEY + big })).toEqual({
+      clientCertificate: 'at most 64 KiB of PEM',
+      clientKey: 'at most 64 KiB of PEM',
+    });
+  });
+
+  it('checks and sends them with a TLS mode only', () => {
+    expect(validateServerDraft({ ...valid, tlsMode: 'disable', clientKey: CLIENT_KEY })).toEqual({});
+    expect(validateServerDraft({ ...valid, tlsMode: 'require', clientKey: CLIENT_KEY })).toEqual({
+      clientCertificate: 'a key needs its client certificate',
+    });
+    expect(registerBody({ ...valid, ...pair })).not.toHaveProperty('clientCertificate');
+    expect(registerBody({ ...valid, ...pair })).not.toHaveProperty('clientKey');
+    expect(registerBody(valid)).not.toHaveProperty('clientKey');
+    for (const tlsMode of ['require', 'verify-full'] as const) {
+      expect(registerBody({ ...valid, tlsMode, ...pair })).toMatchObject(pair);
+      expect(registerBody({ ...valid, tlsMode })).not.toHaveProperty('clientCertificate');
+    }
+  });
+
+  it('puts in a body only the parts that were typed', () => {
+    expect(clientCertificateBody(pair)).toEqual(pair);
+    expect(clientCertificateBody({ clientCertificate: '\n', clientKey: '' })).toEqual({});
   });
 });
 

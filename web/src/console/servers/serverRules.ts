@@ -1,7 +1,8 @@
 /**
  * Database-server rules the console checks before asking the server, with the server's own
- * messages: registration fields (provisioner/src/server_admin.rs `RegisterServer::validate`)
- * and whether a server takes a new tenant (shared/catalog/src/servers.rs `admissible`). The
+ * messages: registration fields (provisioner/src/server_admin.rs `RegisterServer::validate`),
+ * a client certificate and its key (control-plane/src/routes/servers.rs `client_identity`,
+ * dbtls `ClientIdentity::new`) and whether a server takes a new tenant (shared/catalog/src/servers.rs `admissible`). The
  * control plane stays the authority; its `VALIDATION_FAILED` names the field it refused.
  */
 import { ApiError } from '../../api/errors';
@@ -22,6 +23,10 @@ export interface ServerDraft {
   tlsMode: TlsMode;
   /** PEM CA bundle for `verify-full`; empty: the control plane host's trusted roots. */
   caCertificate: string;
+  /** PEM chain to present to a server that asks for one; with `clientKey`, TLS modes only. */
+  clientCertificate: string;
+  /** Write-only: dropped with the rest of the draft once the server is registered. */
+  clientKey: string;
 }
 
 export type ServerErrors = Partial<Record<keyof ServerDraft, string>>;
@@ -39,6 +44,8 @@ export function emptyServerDraft(): ServerDraft {
     capacity: '',
     tlsMode: 'disable',
     caCertificate: '',
+    clientCertificate: '',
+    clientKey: '',
   };
 }
 
@@ -77,6 +84,7 @@ export function validateServerDraft(d: ServerDraft): ServerErrors {
   }
   const caError = sentCaCertificate(d) === null ? null : validateCaCertificate(d.caCertificate);
   if (caError) errors.caCertificate = caError;
+  if (presentsClientCertificate(d.tlsMode)) Object.assign(errors, validateClientCertificate(d));
   return errors;
 }
 
@@ -99,9 +107,64 @@ function sentCaCertificate(d: ServerDraft): string | null {
   return d.tlsMode === 'verify-full' && d.caCertificate.trim() ? d.caCertificate : null;
 }
 
+/** A client certificate and its key as typed (the register form's, or the edit form's new pair). */
+export interface ClientCertificateDraft {
+  clientCertificate: string;
+  clientKey: string;
+}
+
+export type ClientCertificateErrors = Partial<Record<keyof ClientCertificateDraft, string>>;
+
+/** Without TLS there is no handshake to present a certificate in, so the server refuses one. */
+export function presentsClientCertificate(mode: TlsMode): boolean {
+  return mode !== 'disable';
+}
+
+/** dbtls `MAX_IDENTITY_PEM`: the most PEM the chain, or the key, may take (in bytes). */
+export const MAX_CLIENT_PEM_BYTES = 64 * 1024;
+
+const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----/;
+/** PKCS#8, PKCS#1 (`RSA`) or SEC1 (`EC`): what the server reads. */
+const KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+function pemShape(pem: string, begins: RegExp, shape: string): string | null {
+  if (!begins.test(pem)) return shape;
+  return bytes(pem) > MAX_CLIENT_PEM_BYTES ? 'at most 64 KiB of PEM' : null;
+}
+
+/**
+ * Both or neither (blank counts as neither), each PEM within 64 KiB; the missing part is the
+ * field in error, as the server names it. Whether the key belongs to the certificate only the
+ * server can tell (it names `clientKey`).
+ */
+export function validateClientCertificate(c: ClientCertificateDraft): ClientCertificateErrors {
+  const errors: ClientCertificateErrors = {};
+  const cert = c.clientCertificate.trim() ? c.clientCertificate : '';
+  const key = c.clientKey.trim() ? c.clientKey : '';
+  if (!cert && !key) return errors;
+  const certError = cert
+    ? pemShape(cert, CERTIFICATE_PEM, 'a PEM certificate chain (-----BEGIN CERTIFICATE-----…)')
+    : 'a key needs its client certificate';
+  const keyError = key
+    ? pemShape(key, KEY_PEM, 'a PEM private key (-----BEGIN PRIVATE KEY-----…)')
+    : 'a client certificate needs its key';
+  if (certError) errors.clientCertificate = certError;
+  if (keyError) errors.clientKey = keyError;
+  return errors;
+}
+
+/** What a body says about a new pair: each part that was typed, nothing when neither was. */
+export function clientCertificateBody(c: ClientCertificateDraft): Partial<ClientCertificateDraft> {
+  return {
+    ...(c.clientCertificate.trim() ? { clientCertificate: c.clientCertificate } : {}),
+    ...(c.clientKey.trim() ? { clientKey: c.clientKey } : {}),
+  };
+}
+
 /**
  * `POST /v1/servers` body; an empty password or capacity is left out (no password / the
- * default), and the CA bundle is sent only with `verify-full`.
+ * default), the CA bundle is sent only with `verify-full` and a client certificate only with
+ * a TLS mode.
  */
 export function registerBody(d: ServerDraft): RegisterServerBody {
   const ca = sentCaCertificate(d);
@@ -117,6 +180,7 @@ export function registerBody(d: ServerDraft): RegisterServerBody {
     ...(d.capacity.trim() ? { capacity: Number(d.capacity.trim()) } : {}),
     tlsMode: d.tlsMode,
     ...(ca === null ? {} : { caCertificate: ca }),
+    ...(presentsClientCertificate(d.tlsMode) ? clientCertificateBody(d) : {}),
   };
 }
 
