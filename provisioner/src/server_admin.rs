@@ -68,8 +68,8 @@ pub struct ServerCheck {
     pub tls: bool,
     pub superuser: bool,
     pub max_connections: i32,
-    /// When the certificate the server presents expires (TLS modes only; `None` when it could
-    /// not be read).
+    /// When the certificate chain the server presents expires, the soonest of leaf and
+    /// intermediates (TLS modes only; `None` when it could not be read).
     pub tls_certificate_expires_at: Option<DateTime<Utc>>,
     /// When the client certificate the platform presents expires (the soonest of its chain;
     /// `None` without one).

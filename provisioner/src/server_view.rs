@@ -28,8 +28,9 @@ pub struct ServerView {
     tls_ca_registered: bool,
     /// When the first certificate of the registered CA bundle expires.
     tls_ca_expires_at: Option<DateTime<Utc>>,
-    /// When the certificate the server presents expires, from the last successful check (TLS
-    /// modes only). Within 30 days of it, `healthDetail` says so.
+    /// When the certificate chain the server presents expires (the soonest of leaf and
+    /// intermediates), from the last successful check (TLS modes only). Within 30 days of it,
+    /// `healthDetail` says so.
     tls_certificate_expires_at: Option<DateTime<Utc>>,
     /// Whether the platform presents a client certificate to it (its key is never returned).
     tls_client_certificate: bool,

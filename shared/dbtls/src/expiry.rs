@@ -37,9 +37,18 @@ pub fn bundle_expiry(pem: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
     Ok(first)
 }
 
-/// When the certificate the Postgres server at `host:port` presents expires; `None` when the
-/// server does not offer TLS. Nothing is verified here, only the date is read: connections
-/// verify as their server's mode says.
+/// The first expiry among DER certificates (a chain as a server presents it).
+pub fn chain_expiry(chain: &[CertificateDer<'_>]) -> anyhow::Result<Option<DateTime<Utc>>> {
+    chain.iter().try_fold(None, |first: Option<DateTime<Utc>>, cert| {
+        let at = not_after(cert)?;
+        Ok(Some(first.map_or(at, |f| f.min(at))))
+    })
+}
+
+/// When the certificate chain the Postgres server at `host:port` presents expires — its leaf
+/// or an intermediate, whichever ends first (either ending breaks `verify-full`); `None` when
+/// the server does not offer TLS. Nothing is verified here, only the dates are read:
+/// connections verify as their server's mode says.
 pub async fn server_certificate_expiry(
     host: &str,
     port: u16,
@@ -64,8 +73,8 @@ pub async fn server_certificate_expiry(
         let name = ServerName::try_from(host.to_owned()).context("the server's host as a TLS name")?;
         let tls =
             tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.context("TLS handshake")?;
-        let leaf = tls.get_ref().1.peer_certificates().and_then(<[_]>::first).context("no server certificate")?;
-        not_after(leaf).map(Some)
+        let chain = tls.get_ref().1.peer_certificates().context("no server certificate")?;
+        chain_expiry(chain)?.context("no server certificate").map(Some)
     };
     tokio::time::timeout(timeout, read).await.context("timed out")?
 }
@@ -90,6 +99,10 @@ mod tests {
         let bundle = format!("{}{}", later.pem(), sooner.pem());
         assert_eq!(bundle_expiry(&bundle).unwrap(), Some(expected(2027, 1, 2)));
         assert_eq!(bundle_expiry("").unwrap(), None);
+        // A chain as a server presents it: an intermediate ending before the leaf counts.
+        let chain = [later.der().clone(), sooner.der().clone()];
+        assert_eq!(chain_expiry(&chain).unwrap(), Some(expected(2027, 1, 2)));
+        assert_eq!(chain_expiry(&[]).unwrap(), None);
         assert!(not_after(b"not a certificate").is_err());
     }
 }

@@ -949,8 +949,8 @@ export interface components {
             tls: boolean;
             /**
              * Format: date-time
-             * @description When the certificate the server presents expires (TLS modes only; `None` when it could
-             *     not be read).
+             * @description When the certificate chain the server presents expires, the soonest of leaf and
+             *     intermediates (TLS modes only; `None` when it could not be read).
              */
             tlsCertificateExpiresAt?: string | null;
             version: string;
@@ -1015,8 +1015,9 @@ export interface components {
             tlsCaRegistered: boolean;
             /**
              * Format: date-time
-             * @description When the certificate the server presents expires, from the last successful check (TLS
-             *     modes only). Within 30 days of it, `healthDetail` says so.
+             * @description When the certificate chain the server presents expires (the soonest of leaf and
+             *     intermediates), from the last successful check (TLS modes only). Within 30 days of it,
+             *     `healthDetail` says so.
              */
             tlsCertificateExpiresAt?: string | null;
             /** @description Whether the platform presents a client certificate to it (its key is never returned). */
