@@ -11,7 +11,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use catalog::{Catalog, entity::database_server};
 use dbtls::ClientIdentity;
-use secrets::{ExposeSecret, Keyring, Scope, SecretError, SecretName, SecretStore, SecretString};
+use secrets::{
+    ExposeSecret, Keyring, Scope, SecretError, SecretName, SecretStore, SecretString, delete_if_present, put_if_changed,
+};
 use uuid::Uuid;
 
 use crate::{ServerAccess, admin::server_password_context};
@@ -67,14 +69,7 @@ impl ServerCredentials {
 
     /// Stores `identity` as the client certificate the platform presents to server `id`.
     pub async fn put_client_identity(&self, id: Uuid, identity: &ClientIdentity) -> anyhow::Result<()> {
-        let name = client_identity_secret(id);
-        match self.store.get(&Scope::Platform, &name, None).await {
-            Ok(current) if current.value.expose_secret() == identity.bundle() => return Ok(()),
-            Ok(_) | Err(SecretError::NotFound) => {}
-            Err(err) => return Err(err).context("read the stored client certificate"),
-        }
-        self.store
-            .put(&Scope::Platform, &name, &identity.bundle(), None)
+        put_if_changed(self.store.as_ref(), &Scope::Platform, &client_identity_secret(id), &identity.bundle())
             .await
             .context("store the database server's client certificate")?;
         Ok(())
@@ -82,10 +77,9 @@ impl ServerCredentials {
 
     /// Forgets server `id`'s client certificate.
     pub async fn forget_client_identity(&self, id: Uuid) -> anyhow::Result<()> {
-        match self.store.delete(&Scope::Platform, &client_identity_secret(id)).await {
-            Ok(()) | Err(SecretError::NotFound) => Ok(()),
-            Err(err) => Err(err).context("delete the database server's client certificate"),
-        }
+        delete_if_present(self.store.as_ref(), &Scope::Platform, &client_identity_secret(id))
+            .await
+            .context("delete the database server's client certificate")
     }
 
     /// The admin password of `server` (none: it logs in without one, e.g. `trust`).
@@ -112,14 +106,7 @@ impl ServerCredentials {
     /// Stores `password` as the admin password of server `id`, unless it is already the
     /// stored one (the default server is registered again at every start).
     pub async fn put(&self, id: Uuid, password: &SecretString) -> anyhow::Result<()> {
-        let name = admin_password_secret(id);
-        match self.store.get(&Scope::Platform, &name, None).await {
-            Ok(current) if current.value.expose_secret() == password.expose_secret() => return Ok(()),
-            Ok(_) | Err(SecretError::NotFound) => {}
-            Err(err) => return Err(err).context("read the stored admin password"),
-        }
-        self.store
-            .put(&Scope::Platform, &name, password.expose_secret(), None)
+        put_if_changed(self.store.as_ref(), &Scope::Platform, &admin_password_secret(id), password.expose_secret())
             .await
             .context("store the database server's admin password")?;
         Ok(())
@@ -130,10 +117,9 @@ impl ServerCredentials {
     pub async fn forget(&self, id: Uuid) -> anyhow::Result<()> {
         self.forget_pending(id).await?;
         self.forget_client_identity(id).await?;
-        match self.store.delete(&Scope::Platform, &admin_password_secret(id)).await {
-            Ok(()) | Err(SecretError::NotFound) => Ok(()),
-            Err(err) => Err(err).context("delete the database server's admin password"),
-        }
+        delete_if_present(self.store.as_ref(), &Scope::Platform, &admin_password_secret(id))
+            .await
+            .context("delete the database server's admin password")
     }
 
     /// The password a rotation of server `id` was setting, if one was left pending.
@@ -156,10 +142,9 @@ impl ServerCredentials {
 
     /// Forgets server `id`'s pending admin password.
     pub async fn forget_pending(&self, id: Uuid) -> anyhow::Result<()> {
-        match self.store.delete(&Scope::Platform, &pending_password_secret(id)).await {
-            Ok(()) | Err(SecretError::NotFound) => Ok(()),
-            Err(err) => Err(err).context("delete the pending admin password"),
-        }
+        delete_if_present(self.store.as_ref(), &Scope::Platform, &pending_password_secret(id))
+            .await
+            .context("delete the pending admin password")
     }
 
     /// Moves admin passwords still sealed in the catalog into the secret store; returns how

@@ -9,7 +9,7 @@ use anyhow::Context;
 use catalog::entity::database_server;
 use dbtls::ClientIdentity;
 use domain::TenantId;
-use secrets::{ExposeSecret, Scope, SecretError, SecretStore, db_client_identity};
+use secrets::{ExposeSecret, Scope, SecretStore, db_client_identity, delete_if_present, put_if_changed};
 use uuid::Uuid;
 
 use crate::Provisioner;
@@ -69,9 +69,10 @@ impl Provisioner {
 
     /// Deletes `tenant`'s copy for server `server` (best effort).
     pub(crate) async fn drop_client_identity(&self, tenant: TenantId, server: Uuid) {
-        match self.secrets().delete(&Scope::Tenant(tenant), &db_client_identity(server)).await {
-            Ok(()) | Err(SecretError::NotFound) => {}
-            Err(err) => tracing::warn!(tenant.id = %tenant, error = %err, "could not delete a client certificate copy"),
+        let deleted =
+            delete_if_present(self.secrets().as_ref(), &Scope::Tenant(tenant), &db_client_identity(server)).await;
+        if let Err(err) = deleted {
+            tracing::warn!(tenant.id = %tenant, error = %err, "could not delete a client certificate copy");
         }
     }
 }
@@ -82,12 +83,8 @@ async fn put_copy(
     server: Uuid,
     identity: &ClientIdentity,
 ) -> anyhow::Result<()> {
-    let (scope, name, bundle) = (Scope::Tenant(tenant), db_client_identity(server), identity.bundle());
-    match store.get(&scope, &name, None).await {
-        Ok(current) if current.value.expose_secret() == bundle => return Ok(()),
-        Ok(_) | Err(SecretError::NotFound) => {}
-        Err(err) => return Err(err).context("read the tenant's client certificate"),
-    }
-    store.put(&scope, &name, &bundle, None).await.context("store the tenant's client certificate")?;
+    put_if_changed(store, &Scope::Tenant(tenant), &db_client_identity(server), &identity.bundle())
+        .await
+        .context("store the tenant's client certificate")?;
     Ok(())
 }

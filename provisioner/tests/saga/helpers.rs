@@ -1,5 +1,10 @@
+use catalog::{ServerKind, entity::database_server};
 use domain::TenantId;
-use secrets::SecretString;
+use provisioner::{
+    Actor, Provisioner, RegisterServer,
+    testing::{tenant_request, unique_slug},
+};
+use secrets::{ExposeSecret, SecretString};
 
 /// Whether a role and a database with the tenant's deterministic names exist on the server.
 pub async fn tenant_resources_exist(tenant: TenantId) -> (bool, bool) {
@@ -43,4 +48,57 @@ pub fn new_password() -> SecretString {
     let password = secrets::random_password();
     test_support::record_secret(&password);
     SecretString::from(password)
+}
+
+/// A platform server on extra cluster `c` whose admin is a login of its own (`role`, with
+/// `attributes`), as an agency would create for the platform: tests may change or rotate its
+/// password without touching the cluster's superuser.
+pub struct AgencyServer {
+    pub superuser: tokio_postgres::Client,
+    pub role: String,
+    pub port: u16,
+    pub first: SecretString,
+    pub server: database_server::Model,
+}
+
+impl AgencyServer {
+    pub async fn register(provisioner: &Provisioner, attributes: &str) -> Self {
+        let url = url::Url::parse(&test_support::extra_cluster_url("c", "postgres")).unwrap();
+        let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
+        let role = test_support::unique_name("adm");
+        let first = new_password();
+        create_admin_login(&superuser, &role, first.expose_secret(), attributes).await;
+        let request = RegisterServer {
+            name: test_support::unique_name("rot").replace('_', "-"),
+            host: url.host_str().unwrap().to_owned(),
+            port: url.port().unwrap(),
+            admin_user: role.clone(),
+            admin_password: Some(first.clone()),
+            admin_database: "postgres".into(),
+            template_database: Some(test_support::unique_name("ttpl")),
+            kind: ServerKind::Platform,
+            placement: None,
+            capacity: 100,
+            tls_mode: dbtls::TlsMode::Disable,
+            tls_ca_pem: None,
+            tls_client_identity: None,
+        };
+        let (server, _) = provisioner.register_server(request, &Actor::system()).await.unwrap();
+        Self { superuser, role, port: url.port().unwrap(), first, server }
+    }
+
+    pub async fn logs_in(&self, password: &SecretString) -> bool {
+        connect_as(&self.role, password.expose_secret(), "postgres", self.port).await.is_ok()
+    }
+
+    pub fn tenant(&self) -> provisioner::CreateTenant {
+        let mut request = tenant_request(&unique_slug("rot"));
+        request.server = Some(self.server.name.clone());
+        request
+    }
+
+    pub async fn drop_role(self) {
+        let role = self.role;
+        let _ = self.superuser.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}")).await;
+    }
 }

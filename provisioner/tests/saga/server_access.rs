@@ -2,57 +2,30 @@
 //! password: the new one is checked live before it is stored, and admin connections made
 //! from then on use it.
 
-use catalog::{ServerKind, ServerUpdate};
-use provisioner::{
-    Actor, RegisterServer, ServerAccessChange, ServerAdminError,
-    testing::{TestPlatform, tenant_request, unique_slug},
-};
+use catalog::ServerUpdate;
+use provisioner::{Actor, ServerAccessChange, ServerAdminError, testing::TestPlatform};
 use secrets::ExposeSecret;
 
-use crate::helpers::{create_admin_login, new_password};
+use crate::helpers::{AgencyServer, new_password};
 
 #[tokio::test]
 async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_used_for_new_connections() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
     let actor = Actor::system();
-    let url = url::Url::parse(&test_support::extra_cluster_url("c", "postgres")).unwrap();
-    let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
-    let role = test_support::unique_name("adm");
-    let first = new_password();
-    create_admin_login(&superuser, &role, first.expose_secret(), "SUPERUSER").await;
-    let request = RegisterServer {
-        name: "rotating".into(),
-        host: url.host_str().unwrap().to_owned(),
-        port: url.port().unwrap(),
-        admin_user: role.clone(),
-        admin_password: Some(first.clone()),
-        admin_database: "postgres".into(),
-        template_database: Some(test_support::unique_name("ttpl")),
-        kind: ServerKind::Platform,
-        placement: None,
-        capacity: 100,
-        tls_mode: dbtls::TlsMode::Disable,
-        tls_ca_pem: None,
-        tls_client_identity: None,
-    };
-    let (registered, _) = provisioner.register_server(request, &actor).await.unwrap();
-    let pinned = || {
-        let mut request = tenant_request(&unique_slug("rot"));
-        request.server = Some("rotating".into());
-        request
-    };
+    let agency = AgencyServer::register(&provisioner, "SUPERUSER").await;
+    let (registered, name, role, first) = (&agency.server, agency.server.name.as_str(), &agency.role, &agency.first);
     // Its admin pool holds connections made with the first password.
-    provisioner.create_tenant(pinned(), &actor).await.unwrap();
+    provisioner.create_tenant(agency.tenant(), &actor).await.unwrap();
 
     // The owner rotates the password on the server.
     let second = new_password();
     let verifier = postgres_protocol::password::scram_sha_256(second.expose_secret().as_bytes());
-    superuser.batch_execute(&format!("ALTER ROLE {role} PASSWORD '{verifier}'")).await.unwrap();
+    agency.superuser.batch_execute(&format!("ALTER ROLE {role} PASSWORD '{verifier}'")).await.unwrap();
 
     // A wrong one is refused by the live check, and nothing changes.
     let wrong = ServerAccessChange { admin_password: Some(new_password()), ..Default::default() };
-    let err = provisioner.change_server("rotating", ServerUpdate::default(), wrong, &actor).await.unwrap_err();
+    let err = provisioner.change_server(name, ServerUpdate::default(), wrong, &actor).await.unwrap_err();
     let ServerAdminError::CheckFailed { message } = err else { panic!("expected a failed live check: {err:?}") };
     assert!(message.contains("cannot connect"), "{message}");
     let unchanged = platform.catalog.server(registered.id).await.unwrap();
@@ -62,7 +35,7 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
 
     // The right one: stored, counted.
     let right = ServerAccessChange { admin_password: Some(second.clone()), ..Default::default() };
-    let (changed, check) = provisioner.change_server("rotating", ServerUpdate::default(), right, &actor).await.unwrap();
+    let (changed, check) = provisioner.change_server(name, ServerUpdate::default(), right, &actor).await.unwrap();
     assert!(check.is_some(), "the new password was checked live");
     assert_eq!(changed.access_version, registered.access_version + 1);
     assert!(registered.admin_password_changed_at.is_none() && changed.admin_password_changed_at.is_some());
@@ -71,11 +44,12 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
 
     // The old admin connections go away: the next tenant on the server needs new logins,
     // which only the new password gets.
-    superuser
-        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", &[&role])
+    agency
+        .superuser
+        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", &[role])
         .await
         .unwrap();
-    let tenant = provisioner.create_tenant(pinned(), &actor).await.unwrap();
+    let tenant = provisioner.create_tenant(agency.tenant(), &actor).await.unwrap();
     assert_eq!(tenant.status, "active");
 
     // Recorded without the password.
@@ -85,6 +59,5 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
     assert!(!update.details.to_string().contains(second.expose_secret()));
 
     platform.cleanup().await;
-    // Best effort: a role still owning something elsewhere stays (the cluster is the tests').
-    let _ = superuser.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}")).await;
+    agency.drop_role().await;
 }

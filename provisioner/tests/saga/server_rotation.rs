@@ -2,72 +2,20 @@
 //! when the new one does not log in, one rotation at a time, and a crash half-way settled by
 //! the next health check with nothing lost.
 
-use catalog::{ServerKind, entity::database_server};
 use provisioner::{
-    Actor, Provisioner, ProvisionerConfig, ROTATION_SET_ON_SERVER, RegisterServer, ServerAdminError,
+    Actor, ProvisionerConfig, ROTATION_SET_ON_SERVER, ServerAdminError,
     faults::{FaultKind, Faults},
-    testing::{TestPlatform, tenant_request, unique_slug},
+    testing::TestPlatform,
 };
-use secrets::{ExposeSecret, SecretString};
+use secrets::ExposeSecret;
 
-use crate::helpers::{connect_as, create_admin_login, new_password};
-
-/// A server on extra cluster `c` whose admin is a new login `role` with `attributes`.
-struct Rotating {
-    superuser: tokio_postgres::Client,
-    role: String,
-    port: u16,
-    first: SecretString,
-    server: database_server::Model,
-}
-
-impl Rotating {
-    async fn register(provisioner: &Provisioner, attributes: &str) -> Self {
-        let url = url::Url::parse(&test_support::extra_cluster_url("c", "postgres")).unwrap();
-        let superuser = test_support::admin_client_at(url.as_str()).await.unwrap();
-        let role = test_support::unique_name("adm");
-        let first = new_password();
-        create_admin_login(&superuser, &role, first.expose_secret(), attributes).await;
-        let request = RegisterServer {
-            name: test_support::unique_name("rot").replace('_', "-"),
-            host: url.host_str().unwrap().to_owned(),
-            port: url.port().unwrap(),
-            admin_user: role.clone(),
-            admin_password: Some(first.clone()),
-            admin_database: "postgres".into(),
-            template_database: Some(test_support::unique_name("ttpl")),
-            kind: ServerKind::Platform,
-            placement: None,
-            capacity: 100,
-            tls_mode: dbtls::TlsMode::Disable,
-            tls_ca_pem: None,
-            tls_client_identity: None,
-        };
-        let (server, _) = provisioner.register_server(request, &Actor::system()).await.unwrap();
-        Self { superuser, role, port: url.port().unwrap(), first, server }
-    }
-
-    async fn logs_in(&self, password: &SecretString) -> bool {
-        connect_as(&self.role, password.expose_secret(), "postgres", self.port).await.is_ok()
-    }
-
-    fn tenant(&self) -> provisioner::CreateTenant {
-        let mut request = tenant_request(&unique_slug("rot"));
-        request.server = Some(self.server.name.clone());
-        request
-    }
-
-    async fn drop_role(self) {
-        let role = self.role;
-        let _ = self.superuser.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE IF EXISTS {role}")).await;
-    }
-}
+use crate::helpers::{AgencyServer, connect_as};
 
 #[tokio::test]
 async fn a_rotated_admin_password_is_proven_before_use_and_open_admin_sessions_carry_on() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
-    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    let rotating = AgencyServer::register(&provisioner, "SUPERUSER").await;
     // Its admin pool holds sessions logged in with the first password.
     provisioner.create_tenant(rotating.tenant(), &Actor::system()).await.unwrap();
     let sessions = rotating
@@ -122,7 +70,7 @@ async fn a_new_admin_password_that_does_not_log_in_is_undone_and_the_old_one_kep
     let provisioner = platform.provisioner();
     // One connection at a time for this admin (superusers have no limit): the rotation's own
     // session takes it, so the proof login with the new password is refused.
-    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    let rotating = AgencyServer::register(&provisioner, "SUPERUSER").await;
     let role = &rotating.role;
     let limited = format!("ALTER ROLE {role} NOSUPERUSER CREATEDB CREATEROLE CONNECTION LIMIT 1");
     rotating.superuser.batch_execute(&limited).await.unwrap();
@@ -175,7 +123,7 @@ async fn a_new_admin_password_that_does_not_log_in_is_undone_and_the_old_one_kep
 async fn a_rotation_is_refused_while_another_holds_the_servers_rotation_lock() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
-    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    let rotating = AgencyServer::register(&provisioner, "SUPERUSER").await;
     // Another control plane mid-rotation: it holds the lock in the admin database.
     let other = connect_as(&rotating.role, rotating.first.expose_secret(), "postgres", rotating.port).await.unwrap();
     let lock =
@@ -221,7 +169,7 @@ async fn a_rotation_that_crashed_after_changing_the_server_is_settled_by_the_nex
     let platform = TestPlatform::new().await;
     let faults = Faults::inject_at(ROTATION_SET_ON_SERVER, FaultKind::Crash, 1);
     let provisioner = platform.provisioner_with(ProvisionerConfig::default(), faults);
-    let rotating = Rotating::register(&provisioner, "SUPERUSER").await;
+    let rotating = AgencyServer::register(&provisioner, "SUPERUSER").await;
 
     // The server has the new password, the catalog and the stored secret the old one.
     provisioner.rotate_server_password(&rotating.server.name, &Actor::system()).await.unwrap_err();
@@ -254,9 +202,9 @@ async fn a_rotation_that_crashed_after_changing_the_server_is_settled_by_the_nex
 async fn the_rotation_policy_rotates_only_platform_servers_whose_password_is_older_than_the_limit() {
     let platform = TestPlatform::new().await;
     let provisioner = platform.provisioner();
-    let old = Rotating::register(&provisioner, "SUPERUSER").await;
-    let fresh = Rotating::register(&provisioner, "SUPERUSER").await;
-    let hosted = Rotating::register(&provisioner, "SUPERUSER").await;
+    let old = AgencyServer::register(&provisioner, "SUPERUSER").await;
+    let fresh = AgencyServer::register(&provisioner, "SUPERUSER").await;
+    let hosted = AgencyServer::register(&provisioner, "SUPERUSER").await;
     let catalog = test_support::admin_client(&platform.catalog_db).await.unwrap();
     let age = |id: uuid::Uuid, days: i32| {
         let catalog = &catalog;

@@ -23,5 +23,8 @@ pub use local::{LocalStore, RewrapReport};
 pub use random::{random_password, random_token, sha256_hex};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use settings::{Backend, KeySettings, SecretsSettings};
-pub use store::{DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned, db_client_identity};
+pub use store::{
+    DB_PASSWORD, Scope, SecretError, SecretName, SecretStore, Versioned, db_client_identity, delete_if_present,
+    put_if_changed,
+};
 pub use vault::{VaultAuth, VaultConfig, VaultStore};

@@ -122,6 +122,31 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     async fn destroy_scope(&self, scope: &Scope) -> Result<(), SecretError>;
 }
 
+/// Writes `value` as a new version of `name` unless it already is the newest one (settings
+/// written again at every start, copies refreshed on every change). Returns whether it wrote.
+pub async fn put_if_changed(
+    store: &dyn SecretStore,
+    scope: &Scope,
+    name: &SecretName,
+    value: &str,
+) -> Result<bool, SecretError> {
+    use secrecy::ExposeSecret;
+    match store.get(scope, name, None).await {
+        Ok(current) if current.value.expose_secret() == value => return Ok(false),
+        Ok(_) | Err(SecretError::NotFound) => {}
+        Err(err) => return Err(err),
+    }
+    store.put(scope, name, value, None).await.map(|_| true)
+}
+
+/// Deletes `name`; one that is not there is already deleted.
+pub async fn delete_if_present(store: &dyn SecretStore, scope: &Scope, name: &SecretName) -> Result<(), SecretError> {
+    match store.delete(scope, name).await {
+        Ok(()) | Err(SecretError::NotFound) => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,21 +217,10 @@ impl MtlsCluster {
 pub fn mtls_cluster() -> &'static MtlsCluster {
     static CLUSTER: OnceLock<MtlsCluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        let dir = cluster_dir().join("extra-mtls");
-        let started = (|| {
-            fs::create_dir_all(&dir)?;
-            let lock_file =
-                fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("certs.lock"))?;
-            let lock =
-                Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
-            let (ca_pem, mut server) = tls::test_certificates(&dir)?;
-            let (client_ca_pem, [client, renewed_client]) = tls::client_certificates(&dir)?;
-            drop(lock);
-            server.client_ca_pem = Some(client_ca_pem);
-            let cluster = start_cluster_with(&dir, Some(server))?;
-            let base = cluster.url("").trim_end_matches('/').to_owned();
-            anyhow::Ok(MtlsCluster { base, ca_pem, client, renewed_client })
-        })();
+        let started = start_tls_cluster("extra-mtls", true).and_then(|started| {
+            let [client, renewed_client] = started.clients.context("the cluster's client certificates")?;
+            Ok(MtlsCluster { base: started.base, ca_pem: started.ca_pem, client, renewed_client })
+        });
         started.unwrap_or_else(|err| panic!("could not start the client-certificate test cluster: {err:#}"))
     })
 }
@@ -240,20 +229,42 @@ pub fn mtls_cluster() -> &'static MtlsCluster {
 pub fn tls_cluster() -> &'static TlsCluster {
     static CLUSTER: OnceLock<TlsCluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        let dir = cluster_dir().join("extra-tls");
-        let started = (|| {
-            fs::create_dir_all(&dir)?;
-            // One set of certificates for every test process of the run.
-            let lock_file =
-                fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("certs.lock"))?;
-            let lock =
-                Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
-            let (ca_pem, server) = tls::test_certificates(&dir)?;
-            drop(lock);
-            let server_cert_pem = server.cert_pem.clone();
-            let cluster = start_cluster_with(&dir, Some(server))?;
-            anyhow::Ok(TlsCluster { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem, server_cert_pem })
-        })();
+        let started = start_tls_cluster("extra-tls", false).map(|started| TlsCluster {
+            base: started.base,
+            ca_pem: started.ca_pem,
+            server_cert_pem: started.server_cert_pem,
+        });
         started.unwrap_or_else(|err| panic!("could not start the TLS test cluster: {err:#}"))
     })
+}
+
+/// A TLS-only cluster as [`start_tls_cluster`] started it.
+struct StartedTls {
+    base: String,
+    ca_pem: String,
+    server_cert_pem: String,
+    /// With a client CA: two client certificates it issued.
+    clients: Option<[tls::ClientCert; 2]>,
+}
+
+/// Starts (or finds running) the TLS-only cluster in `name`, also requiring a client
+/// certificate from a client CA of its own when `clients`.
+fn start_tls_cluster(name: &str, clients: bool) -> anyhow::Result<StartedTls> {
+    let dir = cluster_dir().join(name);
+    fs::create_dir_all(&dir)?;
+    // One set of certificates for every test process of the run.
+    let lock_file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("certs.lock"))?;
+    let lock = Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("lock certificates")?;
+    let (ca_pem, mut server) = tls::test_certificates(&dir)?;
+    let clients = if clients {
+        let (client_ca_pem, issued) = tls::client_certificates(&dir)?;
+        server.client_ca_pem = Some(client_ca_pem);
+        Some(issued)
+    } else {
+        None
+    };
+    drop(lock);
+    let server_cert_pem = server.cert_pem.clone();
+    let cluster = start_cluster_with(&dir, Some(server))?;
+    Ok(StartedTls { base: cluster.url("").trim_end_matches('/').to_owned(), ca_pem, server_cert_pem, clients })
 }
