@@ -16,13 +16,10 @@ use serde_json::json;
 
 use provisioner::testing::unique_slug;
 
-use crate::helpers::{PASSWORD, TestApp, assert_error};
-
-/// Backend pids of `role`'s connections on the cluster `admin` is connected to.
-async fn role_backends(admin: &tokio_postgres::Client, role: &str) -> Vec<i32> {
-    let rows = admin.query("SELECT pid FROM pg_stat_activity WHERE usename = $1", &[&role]).await.unwrap();
-    rows.iter().map(|r| r.get(0)).collect()
-}
+use crate::{
+    helpers::{PASSWORD, TestApp, assert_error},
+    servers::role_backends,
+};
 
 /// Whether `user` logs in to the cluster at `base` with `password`.
 async fn logs_in(base: &url::Url, user: &str, password: &str) -> bool {

@@ -208,8 +208,8 @@ async fn a_tls_only_server_is_registered_with_verify_full_and_serves_its_tenant_
     app.cleanup().await;
 }
 
-/// Backend pids of `role`'s connections on the TLS-only cluster.
-async fn role_backends(admin: &tokio_postgres::Client, role: &str) -> Vec<i32> {
+/// Backend pids of `role`'s connections on the cluster `admin` is connected to.
+pub async fn role_backends(admin: &tokio_postgres::Client, role: &str) -> Vec<i32> {
     let rows = admin.query("SELECT pid FROM pg_stat_activity WHERE usename = $1", &[&role]).await.unwrap();
     rows.iter().map(|r| r.get(0)).collect()
 }
