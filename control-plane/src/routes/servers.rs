@@ -114,9 +114,11 @@ fn client_identity(
     use secrecy::ExposeSecret;
     match (certificate, key) {
         (None, None) => Ok(None),
-        (Some(certificate), Some(key)) => dbtls::ClientIdentity::new(certificate, key.expose_secret())
-            .map(Some)
-            .map_err(|err| ApiError::validation("clientKey", format!("{err:#}"))),
+        (Some(certificate), Some(key)) => match dbtls::ClientIdentity::new(certificate, key.expose_secret()) {
+            Ok(identity) => Ok(Some(identity)),
+            Err(err @ dbtls::IdentityError::Certificate(_)) => Err(ApiError::validation("clientCertificate", err)),
+            Err(err @ dbtls::IdentityError::Key(_)) => Err(ApiError::validation("clientKey", err)),
+        },
         (Some(_), None) => Err(ApiError::validation("clientKey", "a client certificate needs its key")),
         (None, Some(_)) => Err(ApiError::validation("clientCertificate", "a key needs its client certificate")),
     }
@@ -200,8 +202,8 @@ pub async fn get_server(
 }
 
 /// Drains or re-activates a server, changes its capacity or placement mode, or how the
-/// platform reaches it (TLS settings, admin password: live-checked first; after a TLS change
-/// the tenant planes reconnect its tenants).
+/// platform reaches it (TLS settings, client certificate, admin password: live-checked first;
+/// after a TLS or client-certificate change the tenant planes reconnect its tenants).
 #[utoipa::path(patch, path = "/v1/servers/{name}", tag = "servers", security(("bearer" = [])),
     params(("name" = String, Path)), request_body = UpdateServerBody,
     responses((status = 200, body = ServerView), (status = 404, description = "NOT_FOUND", body = http_api::ErrorBody),

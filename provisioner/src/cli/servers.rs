@@ -126,7 +126,7 @@ impl SetServerArgs {
 fn read_identity(cert: &std::path::Path, key: &std::path::Path) -> anyhow::Result<ClientIdentity> {
     let read =
         |path: &std::path::Path| std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()));
-    ClientIdentity::new(&read(cert)?, &read(key)?)
+    Ok(ClientIdentity::new(&read(cert)?, &read(key)?)?)
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,6 @@
 
 use std::fmt;
 
-use anyhow::{Context, bail};
 use rustls::{
     pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
     sign::CertifiedKey,
@@ -29,21 +28,33 @@ impl fmt::Debug for ClientIdentity {
 /// The most PEM a client certificate chain or its key may take (input limit).
 pub const MAX_IDENTITY_PEM: usize = 64 * 1024;
 
+/// Which half of a client certificate is wrong, and how.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    #[error("the client certificate {0}")]
+    Certificate(&'static str),
+    #[error("the client key {0}")]
+    Key(&'static str),
+}
+
 impl ClientIdentity {
     /// A certificate chain (PEM, leaf first) and its private key (PEM: PKCS#8, PKCS#1 or SEC1).
     /// Refuses anything else, and a key that does not belong to the leaf certificate.
-    pub fn new(cert_pem: &str, key_pem: &str) -> anyhow::Result<Self> {
-        if cert_pem.len() > MAX_IDENTITY_PEM || key_pem.len() > MAX_IDENTITY_PEM {
-            bail!("at most 64 KiB of PEM");
+    pub fn new(cert_pem: &str, key_pem: &str) -> Result<Self, IdentityError> {
+        if cert_pem.len() > MAX_IDENTITY_PEM {
+            return Err(IdentityError::Certificate("is over 64 KiB of PEM"));
+        }
+        if key_pem.len() > MAX_IDENTITY_PEM {
+            return Err(IdentityError::Key("is over 64 KiB of PEM"));
         }
         let identity = Self { cert_pem: cert_pem.trim().to_owned() + "\n", key_pem: key_pem.trim().to_owned() + "\n" };
-        identity.certified().context("the client certificate and key")?;
+        identity.certified()?;
         Ok(identity)
     }
 
     /// The identity in a bundle of both (as [`ClientIdentity::bundle`] writes it): the
     /// `CERTIFICATE` blocks are the chain, the other block the key.
-    pub fn from_bundle(bundle: &str) -> anyhow::Result<Self> {
+    pub fn from_bundle(bundle: &str) -> Result<Self, IdentityError> {
         let (mut cert_pem, mut key_pem) = (String::new(), String::new());
         let mut block: Option<(bool, String)> = None;
         for line in bundle.lines() {
@@ -81,17 +92,23 @@ impl ClientIdentity {
     }
 
     /// The chain and the key rustls presents.
-    pub(crate) fn certified(&self) -> anyhow::Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+    pub(crate) fn certified(&self) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), IdentityError> {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(self.cert_pem.as_bytes())
             .collect::<Result<_, _>>()
-            .context("the certificate is not PEM")?;
+            .map_err(|_| IdentityError::Certificate("is not PEM"))?;
         if certs.is_empty() {
-            bail!("no certificate");
+            return Err(IdentityError::Certificate("holds no certificate"));
         }
-        let key = PrivateKeyDer::from_pem_slice(self.key_pem.as_bytes()).context("the key is not a PEM private key")?;
+        let key = PrivateKeyDer::from_pem_slice(self.key_pem.as_bytes())
+            .map_err(|_| IdentityError::Key("is not a PEM private key"))?;
         let provider = crate::provider();
-        let signing = provider.key_provider.load_private_key(key.clone_key()).context("an unusable private key")?;
-        CertifiedKey::new(certs.clone(), signing).keys_match().context("the key does not belong to the certificate")?;
+        let signing = provider
+            .key_provider
+            .load_private_key(key.clone_key())
+            .map_err(|_| IdentityError::Key("is not a usable private key"))?;
+        CertifiedKey::new(certs.clone(), signing)
+            .keys_match()
+            .map_err(|_| IdentityError::Key("does not belong to the certificate"))?;
         Ok((certs, key))
     }
 }

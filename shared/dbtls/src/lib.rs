@@ -31,7 +31,7 @@ pub use tokio_postgres_rustls::MakeRustlsConnect;
 mod expiry;
 mod identity;
 pub use expiry::{bundle_expiry, chain_expiry, not_after, server_certificate_expiry};
-pub use identity::{ClientIdentity, MAX_IDENTITY_PEM};
+pub use identity::{ClientIdentity, IdentityError, MAX_IDENTITY_PEM};
 
 /// How connections to a database server are protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]

@@ -214,7 +214,10 @@ impl RouteCache {
                             .get(&scope, &secrets::db_client_identity(server_id), None)
                             .await
                             .map_err(|e| RouteError::Secrets(e.into()))?;
-                        Some(ClientIdentity::from_bundle(bundle.value.expose_secret()).map_err(RouteError::Invalid)?)
+                        Some(
+                            ClientIdentity::from_bundle(bundle.value.expose_secret())
+                                .map_err(|e| RouteError::Invalid(e.into()))?,
+                        )
                     }
                     _ => None,
                 };

@@ -64,7 +64,7 @@ async fn a_server_asking_for_client_certificates_is_registered_with_one_and_its_
         (json!({ "clientCertificate": ours.cert_pem, "clientKey": foreign.key_pem }), "clientKey"),
         (json!({ "clientCertificate": ours.cert_pem }), "clientKey"),
         (json!({ "clientKey": ours.key_pem }), "clientCertificate"),
-        (json!({ "clientCertificate": "not PEM", "clientKey": ours.key_pem }), "clientKey"),
+        (json!({ "clientCertificate": "not PEM", "clientKey": ours.key_pem }), "clientCertificate"),
         (
             json!({ "tlsMode": "disable", "caCertificate": null, "clientCertificate": ours.cert_pem, "clientKey": ours.key_pem }),
             "clientCertificate",

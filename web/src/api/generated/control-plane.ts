@@ -301,8 +301,8 @@ export interface paths {
         head?: never;
         /**
          * Drains or re-activates a server, changes its capacity or placement mode, or how the
-         *     platform reaches it (TLS settings, admin password: live-checked first; after a TLS change
-         *     the tenant planes reconnect its tenants).
+         *     platform reaches it (TLS settings, client certificate, admin password: live-checked first;
+         *     after a TLS or client-certificate change the tenant planes reconnect its tenants).
          */
         patch: operations["update_server"];
         trace?: never;
