@@ -330,6 +330,8 @@ impl Provisioner {
             self.drop_database_and_role(&to, &placement).await
         }
         .await;
+        // The new server's client certificate copy, if `prepare_target` wrote one.
+        self.drop_client_identity(tenant, params.to).await;
         login.and(status).and(dropped)
     }
 
