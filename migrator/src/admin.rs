@@ -140,6 +140,19 @@ pub async fn connect(config: &tokio_postgres::Config, tls: &DbTls) -> anyhow::Re
     Ok(client)
 }
 
+/// `GRANT role TO current_user`, unless the admin is a superuser. An admin with only
+/// `CREATEDB CREATEROLE` (what a tenant's DBA hands the platform) must be a member of a role
+/// to create a database it owns, `REASSIGN OWNED` to it, or `SET ROLE` to it; Postgres 15 lets
+/// `CREATEROLE` grant that membership, 16 and later let whoever created the role (or holds it
+/// `WITH ADMIN OPTION`).
+pub fn grant_to_admin_sql(role: &str) -> String {
+    format!(
+        "DO $grant$ BEGIN IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN \
+         EXECUTE format('GRANT %I TO %I', {}, current_user); END IF; END $grant$",
+        domain::quote_literal(role)
+    )
+}
+
 pub async fn role_exists(client: &Client, role: &str) -> anyhow::Result<bool> {
     let row = client.query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role]).await?;
     Ok(row.is_some())

@@ -5,11 +5,7 @@
 //! template accepts no connections, because Postgres cannot clone a database in use.
 
 use anyhow::Context;
-use domain::quote_ident;
-
-fn quote_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
+use domain::{quote_ident, quote_literal};
 use sea_orm::Database;
 
 use crate::{ServerAccess, TenantSchema, admin};
@@ -33,6 +29,8 @@ pub async fn ensure_template(server: &ServerAccess, schema: TenantSchema) -> any
         .context("lock the template database")?;
     for role in [TEMPLATE_OWNER_ROLE, AUDIT_OWNER_ROLE] {
         ensure_nologin_role(&client, role).await?;
+        // Migrations run as the template owner (`SET ROLE`), and it hands the audit schema on.
+        client.batch_execute(&admin::grant_to_admin_sql(role)).await.with_context(|| format!("join role {role}"))?;
     }
     harden_server(&client).await?;
     if !admin::database_exists(&client, template).await? {

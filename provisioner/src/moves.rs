@@ -203,6 +203,10 @@ impl Provisioner {
             ))
             .await
             .context("create the role on the new server")?;
+        client
+            .batch_execute(&admin::grant_to_admin_sql(&placement.role_name))
+            .await
+            .context("let the admin act for the role on the new server")?;
         if !admin::database_exists(&client, &placement.database_name).await? {
             let sql = format!(
                 "CREATE DATABASE {db} OWNER {role} TEMPLATE {} STRATEGY {}",

@@ -110,6 +110,7 @@ impl Provisioner {
             ))
             .await
             .context("create the spare's role")?;
+        client.batch_execute(&migrator::admin::grant_to_admin_sql(name)).await.context("let the admin act for it")?;
         let clone = format!(
             "CREATE DATABASE {quoted} OWNER {quoted} TEMPLATE {} STRATEGY {}",
             quote_ident(&server.template_database),

@@ -129,6 +129,10 @@ impl Provisioner {
              NOBYPASSRLS CONNECTION LIMIT {ROLE_CONNECTION_LIMIT} PASSWORD '{verifier}'"
         );
         client.batch_execute(&sql).await.context("create tenant role")?;
+        client
+            .batch_execute(&admin::grant_to_admin_sql(&placement.role_name))
+            .await
+            .context("let the admin act for the tenant role")?;
         Ok(())
     }
 

@@ -43,6 +43,20 @@ pub async fn create_admin_login(superuser: &tokio_postgres::Client, role: &str, 
     superuser.batch_execute(&format!("CREATE ROLE {role} LOGIN {attributes} PASSWORD '{verifier}'")).await.unwrap();
 }
 
+/// Lets `role` connect to the cluster's `postgres` database, which the platform closed to
+/// PUBLIC (superusers need no grant). Other tests change its ACL meanwhile ("tuple
+/// concurrently updated"): tried again.
+pub async fn grant_connect(superuser: &tokio_postgres::Client, role: &str) {
+    let grant = format!("GRANT CONNECT ON DATABASE postgres TO {role}");
+    for attempt in 1.. {
+        match superuser.batch_execute(&grant).await {
+            Ok(()) => return,
+            Err(err) if attempt >= 20 => panic!("{err}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+}
+
 /// A random password, recorded for the suite's log scan.
 pub fn new_password() -> SecretString {
     let password = secrets::random_password();
@@ -68,6 +82,9 @@ impl AgencyServer {
         let role = test_support::unique_name("adm");
         let first = new_password();
         create_admin_login(&superuser, &role, first.expose_secret(), attributes).await;
+        if !attributes.contains("SUPERUSER") {
+            grant_connect(&superuser, &role).await;
+        }
         let request = RegisterServer {
             name: test_support::unique_name("rot").replace('_', "-"),
             host: url.host_str().unwrap().to_owned(),

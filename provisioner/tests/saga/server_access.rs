@@ -61,3 +61,31 @@ async fn a_servers_new_admin_password_is_checked_before_it_is_stored_and_then_us
     platform.cleanup().await;
     agency.drop_role().await;
 }
+
+/// What a tenant's DBA hands the platform: `CREATEDB CREATEROLE`, not a superuser. The admin
+/// joins the roles it acts for (the template owner, each tenant's role), which Postgres 15
+/// requires before it creates a database owned by one or hands objects to it.
+#[tokio::test]
+async fn a_server_whose_admin_is_not_a_superuser_provisions_and_offboards_tenants() {
+    let platform = TestPlatform::new().await;
+    let provisioner = platform.provisioner();
+    let actor = Actor::system();
+    let agency = AgencyServer::register(&provisioner, "CREATEDB CREATEROLE").await;
+    assert!(!agency.server.health.is_empty());
+
+    let tenant = provisioner.create_tenant(agency.tenant(), &actor).await.unwrap();
+    assert_eq!(tenant.status, "active");
+    let id = domain::TenantId::from_uuid(tenant.id);
+    let placement = platform.catalog.placement(id).await.unwrap().unwrap();
+    let exists = "SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1) + \
+                  (SELECT count(*) FROM pg_database WHERE datname = $1)";
+    let count: i64 = agency.superuser.query_one(exists, &[&placement.role_name]).await.unwrap().get(0);
+    assert_eq!(count, 2, "the tenant's role and database are on the agency's server");
+
+    provisioner::delete_tenant(&provisioner, id, &actor).await.unwrap();
+    let count: i64 = agency.superuser.query_one(exists, &[&placement.role_name]).await.unwrap().get(0);
+    assert_eq!(count, 0, "offboarding removed both");
+
+    platform.cleanup().await;
+    agency.drop_role().await;
+}

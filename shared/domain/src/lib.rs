@@ -8,7 +8,7 @@ mod tenant;
 mod text;
 
 pub use branding::{Branding, BrandingError, LOGO_URL_MAX};
-pub use names::{DatabaseName, RoleName, quote_ident};
+pub use names::{DatabaseName, RoleName, quote_ident, quote_literal};
 pub use slug::{RESERVED_SLUGS, SlugError, TenantSlug};
 pub use tenant::{Plan, TenantId, TenantStatus, UnknownValue};
 pub use text::{DisplayName, Email, Password, TextError};

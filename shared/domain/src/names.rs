@@ -11,6 +11,11 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Quotes a Postgres string literal.
+pub fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
 /// The tenant's database: `tenant_<32 hex>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DatabaseName(String);
