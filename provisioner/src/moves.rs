@@ -29,12 +29,11 @@ use catalog::{JobState, entity::database_server, entity::provisioning_job, entit
 use domain::{TenantId, TenantStatus, quote_ident};
 use futures::{SinkExt, StreamExt};
 use migrator::{TEMPLATE_OWNER_ROLE, admin};
-use secrets::ExposeSecret;
 use uuid::Uuid;
 
 use crate::{
     Actor, ProvisionError, Provisioner,
-    saga::{JobRun, restrict_database, retry_while_in_use, role_verifier},
+    saga::{JobRun, ensure_tenant_role, restrict_database, retry_while_in_use},
 };
 
 /// The move's steps, in order.
@@ -192,21 +191,10 @@ impl Provisioner {
         self.ensure_template_once(&access).await?;
         let client = pool.get().await.context("admin connection")?;
         let password = self.db_password(tenant).await?;
-        let verifier = role_verifier(password.expose_secret());
         let (db, role) = (quote_ident(&placement.database_name), quote_ident(&placement.role_name));
-        let verb = if admin::role_exists(&client, &placement.role_name).await? { "ALTER" } else { "CREATE" };
-        client
-            .batch_execute(&format!(
-                "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS \
-                 CONNECTION LIMIT {} PASSWORD '{verifier}'",
-                crate::saga::ROLE_CONNECTION_LIMIT
-            ))
+        ensure_tenant_role(&client, &placement.role_name, &password)
             .await
             .context("create the role on the new server")?;
-        client
-            .batch_execute(&admin::grant_to_admin_sql(&placement.role_name))
-            .await
-            .context("let the admin act for the role on the new server")?;
         if !admin::database_exists(&client, &placement.database_name).await? {
             let sql = format!(
                 "CREATE DATABASE {db} OWNER {role} TEMPLATE {} STRATEGY {}",

@@ -6,7 +6,7 @@ mod record;
 mod steps;
 
 pub(crate) use steps::{
-    ROLE_CONNECTION_LIMIT, connect_as_tenant, restrict_database, retry_while_in_use, role_verifier,
+    ROLE_CONNECTION_LIMIT, connect_as_tenant, ensure_tenant_role, restrict_database, retry_while_in_use,
 };
 
 use std::time::Duration;

@@ -116,23 +116,11 @@ impl Provisioner {
         // The tenant's connections present the server's client certificate (if it asks for one).
         self.give_client_identity(tenant, &server).await?;
         let password = self.db_password(tenant).await?;
-        // A SCRAM verifier, so the plain password never reaches the server or its logs.
-        let verifier = role_verifier(password.expose_secret());
-        let role = quote_ident(&placement.role_name);
         let (_, pool) = self.pools().get(&server).await?;
         let client = pool.get().await.context("admin connection")?;
         // A spare database and its role, when one is ready, become the tenant's by renaming.
         self.take_spare(tenant, &placement, &server, &client).await?;
-        let verb = if admin::role_exists(&client, &placement.role_name).await? { "ALTER" } else { "CREATE" };
-        let sql = format!(
-            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION \
-             NOBYPASSRLS CONNECTION LIMIT {ROLE_CONNECTION_LIMIT} PASSWORD '{verifier}'"
-        );
-        client.batch_execute(&sql).await.context("create tenant role")?;
-        client
-            .batch_execute(&admin::grant_to_admin_sql(&placement.role_name))
-            .await
-            .context("let the admin act for the tenant role")?;
+        ensure_tenant_role(&client, &placement.role_name, &password).await.context("create tenant role")?;
         Ok(())
     }
 
@@ -439,6 +427,28 @@ pub(crate) async fn restrict_database(
 }
 
 /// Connects to the tenant's database as the tenant's own role.
+/// Creates the tenant's login role, or brings an existing one (a renamed spare, the role on a
+/// move's new server) to the attributes and password it must have, and makes the admin a member
+/// of it (needed to create its database and hand it objects without superuser).
+pub(crate) async fn ensure_tenant_role(
+    client: &tokio_postgres::Client,
+    role_name: &str,
+    password: &SecretString,
+) -> anyhow::Result<()> {
+    // A SCRAM verifier, so the plain password never reaches the server or its logs.
+    let verifier = role_verifier(password.expose_secret());
+    let role = quote_ident(role_name);
+    let verb = if admin::role_exists(client, role_name).await? { "ALTER" } else { "CREATE" };
+    client
+        .batch_execute(&format!(
+            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION \
+             NOBYPASSRLS CONNECTION LIMIT {ROLE_CONNECTION_LIMIT} PASSWORD '{verifier}'"
+        ))
+        .await?;
+    client.batch_execute(&admin::grant_to_admin_sql(role_name)).await.context("let the admin act for the role")?;
+    Ok(())
+}
+
 pub(crate) async fn connect_as_tenant(
     server: &database_server::Model,
     placement: &tenant_database::Model,

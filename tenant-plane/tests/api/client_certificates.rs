@@ -114,14 +114,8 @@ async fn a_server_asking_for_client_certificates_is_registered_with_one_and_its_
     let renew = json!({ "clientCertificate": renewed.cert_pem, "clientKey": renewed.key_pem });
     let res = app.cp(Method::PATCH, &path, Some(renew)).await;
     assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
-    let mut remaining = before.clone();
-    for _ in 0..100 {
-        remaining = client_dns(&admin, &role).await.into_iter().filter(|c| before.contains(c)).collect();
-        if remaining.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let pids: Vec<i32> = before.iter().map(|(pid, ..)| *pid).collect();
+    let remaining = crate::servers::wait_until_closed(&admin, &role, &pids).await;
     assert!(remaining.is_empty(), "connections made with the old certificate were closed: {remaining:?}");
     let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "renewed" }))).await;
     assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);

@@ -214,6 +214,20 @@ pub async fn role_backends(admin: &tokio_postgres::Client, role: &str) -> Vec<i3
     rows.iter().map(|r| r.get(0)).collect()
 }
 
+/// Waits (up to 5 s) until none of the `before` connections of `role` is open any more;
+/// returns those still open.
+pub async fn wait_until_closed(admin: &tokio_postgres::Client, role: &str, before: &[i32]) -> Vec<i32> {
+    let mut remaining = before.to_vec();
+    for _ in 0..100 {
+        remaining = role_backends(admin, role).await.into_iter().filter(|pid| before.contains(pid)).collect();
+        if remaining.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    remaining
+}
+
 #[tokio::test]
 async fn changing_a_servers_tls_is_checked_live_and_its_tenants_reconnect_with_the_new_settings() {
     use dbtls::{DbTls, TlsMode};
@@ -264,14 +278,7 @@ async fn changing_a_servers_tls_is_checked_live_and_its_tenants_reconnect_with_t
         (res.body["tlsMode"].as_str(), res.body["tlsCaRegistered"].as_bool()),
         (Some("verify-full"), Some(true))
     );
-    let mut remaining = before.clone();
-    for _ in 0..100 {
-        remaining = role_backends(&admin, &role).await.into_iter().filter(|pid| before.contains(pid)).collect();
-        if remaining.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let remaining = wait_until_closed(&admin, &role, &before).await;
     assert!(remaining.is_empty(), "connections made under the old settings were closed: {remaining:?}");
     let note = app.tp(Method::POST, &slug, "/v1/notes", Some(json!({ "title": "after" }))).await;
     assert_eq!(note.status, StatusCode::CREATED, "{:?}", note.body);
